@@ -1,0 +1,10 @@
+DROP TRIGGER audit_events_no_update_delete ON audit_events;
+DROP FUNCTION audit_events_append_only();
+DROP TABLE audit_events;
+DROP TABLE audit_heads;
+DROP TABLE idempotency_keys;
+DROP TABLE login_throttle;
+DROP TABLE refresh_tokens;
+DROP TABLE staff;
+DROP TABLE departments;
+DROP TABLE centers;

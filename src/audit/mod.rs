@@ -1,0 +1,82 @@
+//! The audit trail: one writer ([`record`]) used by every state change, in the caller's
+//! transaction, appending to a per-center hash chain.
+
+pub mod api;
+pub mod chain;
+pub mod store;
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use diesel_async::AsyncPgConnection;
+use serde_json::Value;
+use uuid::Uuid;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(api::list_events).service(api::verify_chain);
+}
+
+/// Who changed what. Build with [`AuditEntry::new`] and add `before`/`after` states.
+pub struct AuditEntry {
+    pub center_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub actor: String,
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: Uuid,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl AuditEntry {
+    pub fn new(
+        user: &CurrentUser,
+        action: &'static str,
+        entity_type: &'static str,
+        entity_id: Uuid,
+    ) -> Self {
+        AuditEntry {
+            center_id: user.center_id,
+            actor_id: user.staff_id,
+            actor: user.actor_label(),
+            action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// For changes made by the command line (no logged-in user).
+    pub fn system(
+        center_id: Uuid,
+        action: &'static str,
+        entity_type: &'static str,
+        entity_id: Uuid,
+    ) -> Self {
+        AuditEntry {
+            center_id,
+            actor_id: None,
+            actor: "system:cli".into(),
+            action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn before(mut self, v: impl serde::Serialize) -> Self {
+        self.before = serde_json::to_value(v).ok();
+        self
+    }
+
+    pub fn after(mut self, v: impl serde::Serialize) -> Self {
+        self.after = serde_json::to_value(v).ok();
+        self
+    }
+}
+
+/// Appends an event. Call inside the transaction that makes the change.
+pub async fn record(conn: &mut AsyncPgConnection, entry: AuditEntry) -> Result<(), ApiError> {
+    store::append(conn, entry).await.map_err(ApiError::from)
+}

@@ -1,0 +1,154 @@
+//! Access tokens: issued here (HS256) or accepted from the portal's identity provider
+//! (public keys, algorithm pinned per key id). `alg: none` never parses.
+
+use crate::config::{Config, IdpKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::str::FromStr;
+use uuid::Uuid;
+
+use super::Role;
+
+/// Claims of a token this service issues.
+#[derive(Debug, Serialize)]
+struct IssuedClaims<'a> {
+    sub: String,
+    center_id: Uuid,
+    roles: &'a [Role],
+    iat: i64,
+    nbf: i64,
+    exp: i64,
+    iss: &'a str,
+    aud: &'a str,
+}
+
+/// Claims read from any accepted token (own or external).
+#[derive(Debug, Deserialize)]
+struct ReadClaims {
+    sub: String,
+    center_id: Uuid,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+/// Who a verified token speaks for.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub subject: String,
+    pub center_id: Uuid,
+    pub roles: Vec<Role>,
+    pub external: bool,
+}
+
+struct ExternalKey {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    own: DecodingKey,
+    own_validation: Validation,
+    external: HashMap<String, ExternalKey>,
+    issuer: String,
+    audience: String,
+    pub access_ttl_secs: i64,
+}
+
+impl JwtKeys {
+    pub fn new(config: &Config, idp_keys: &[IdpKey]) -> Result<JwtKeys, String> {
+        let secret = config.jwt_secret.as_bytes();
+        let mut own_validation = Validation::new(Algorithm::HS256);
+        own_validation.set_issuer(&[&config.jwt_issuer]);
+        own_validation.set_audience(&[&config.jwt_audience]);
+        own_validation.validate_nbf = true;
+        own_validation.leeway = 30;
+        own_validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let mut external = HashMap::new();
+        for k in idp_keys {
+            let alg = Algorithm::from_str(&k.alg)
+                .map_err(|_| format!("identity provider key {}: unknown alg {}", k.kid, k.alg))?;
+            let pem = k.pem.as_bytes();
+            let key = match alg {
+                Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::PS256
+                | Algorithm::PS384
+                | Algorithm::PS512 => DecodingKey::from_rsa_pem(pem),
+                Algorithm::ES256 | Algorithm::ES384 => DecodingKey::from_ec_pem(pem),
+                Algorithm::EdDSA => DecodingKey::from_ed_pem(pem),
+                _ => {
+                    return Err(format!(
+                        "identity provider key {}: only public-key algorithms are accepted",
+                        k.kid
+                    ));
+                }
+            }
+            .map_err(|e| format!("identity provider key {}: {e}", k.kid))?;
+            let mut v = Validation::new(alg);
+            v.set_issuer(&[config.idp_issuer.as_deref().unwrap_or_default()]);
+            v.set_audience(&[config.idp_audience.as_deref().unwrap_or_default()]);
+            v.validate_nbf = true;
+            v.leeway = 30;
+            v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+            external.insert(k.kid.clone(), ExternalKey { key, validation: v });
+        }
+        Ok(JwtKeys {
+            encoding: EncodingKey::from_secret(secret),
+            own: DecodingKey::from_secret(secret),
+            own_validation,
+            external,
+            issuer: config.jwt_issuer.clone(),
+            audience: config.jwt_audience.clone(),
+            access_ttl_secs: config.access_ttl_secs,
+        })
+    }
+
+    /// Issues an access token for a staff member.
+    pub fn issue(&self, staff_id: Uuid, center_id: Uuid, roles: &[Role]) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let claims = IssuedClaims {
+            sub: staff_id.to_string(),
+            center_id,
+            roles,
+            iat: now,
+            nbf: now,
+            exp: now + self.access_ttl_secs,
+            iss: &self.issuer,
+            aud: &self.audience,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 encoding of plain claims cannot fail")
+    }
+
+    /// Verifies a bearer token. Any failure is `None` (the caller answers 401).
+    pub fn verify(&self, token: &str) -> Option<Principal> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        // A key id names an identity-provider key; its algorithm is fixed by configuration,
+        // so a token cannot pick its own (e.g. HS256 signed with the public key).
+        let (data, external) = match header.kid.as_deref().and_then(|k| self.external.get(k)) {
+            Some(ext) => (
+                jsonwebtoken::decode::<ReadClaims>(token, &ext.key, &ext.validation).ok()?,
+                true,
+            ),
+            None => (
+                jsonwebtoken::decode::<ReadClaims>(token, &self.own, &self.own_validation).ok()?,
+                false,
+            ),
+        };
+        let roles = data
+            .claims
+            .roles
+            .iter()
+            .filter_map(|r| Role::parse(r))
+            .collect();
+        Some(Principal {
+            subject: data.claims.sub,
+            center_id: data.claims.center_id,
+            roles,
+            external,
+        })
+    }
+}

@@ -1,0 +1,174 @@
+//! Queries for accounts, refresh tokens and login throttling.
+
+use crate::db::schema::{centers, login_throttle, refresh_tokens, staff};
+use crate::org::model::StaffRow;
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+/// An account found by center code and employee number, with its password hash.
+pub async fn find_login(
+    conn: &mut AsyncPgConnection,
+    center_code: &str,
+    employee_no: &str,
+) -> QueryResult<Option<(StaffRow, String)>> {
+    staff::table
+        .inner_join(centers::table)
+        .filter(centers::code.eq(center_code))
+        .filter(staff::employee_no.eq(employee_no))
+        .filter(staff::active.eq(true))
+        .select((StaffRow::as_select(), staff::password_hash))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn password_hash(conn: &mut AsyncPgConnection, staff_id: Uuid) -> QueryResult<String> {
+    staff::table
+        .find(staff_id)
+        .select(staff::password_hash)
+        .first(conn)
+        .await
+}
+
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    staff_id: Uuid,
+    hash: &str,
+) -> QueryResult<usize> {
+    diesel::update(staff::table.find(staff_id))
+        .set((
+            staff::password_hash.eq(hash),
+            staff::password_changed_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// Seconds the account is still locked for, if it is.
+pub async fn locked_for(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<Option<i64>> {
+    let until: Option<Option<DateTime<Utc>>> = login_throttle::table
+        .find(key)
+        .select(login_throttle::locked_until)
+        .first(conn)
+        .await
+        .optional()?;
+    let now = Utc::now();
+    Ok(until
+        .flatten()
+        .filter(|u| *u > now)
+        .map(|u| (u - now).num_seconds().max(1)))
+}
+
+/// Counts a failed login atomically (safe across instances); locks the account at `max` failures.
+pub async fn record_failure(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    max: i32,
+    window_secs: i64,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO login_throttle AS t (account_key, failed_count, window_start) VALUES ($1, 1, now())
+         ON CONFLICT (account_key) DO UPDATE SET
+           failed_count = CASE WHEN t.window_start < now() - make_interval(secs => $3)
+                               THEN 1 ELSE t.failed_count + 1 END,
+           window_start = CASE WHEN t.window_start < now() - make_interval(secs => $3)
+                               THEN now() ELSE t.window_start END,
+           locked_until = CASE WHEN t.window_start >= now() - make_interval(secs => $3)
+                                    AND t.failed_count + 1 >= $2
+                               THEN now() + make_interval(secs => $3) ELSE t.locked_until END",
+    )
+    .bind::<diesel::sql_types::Text, _>(key)
+    .bind::<diesel::sql_types::Integer, _>(max)
+    .bind::<diesel::sql_types::Double, _>(window_secs as f64)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn clear_failures(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<()> {
+    diesel::delete(login_throttle::table.find(key))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshToken {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub staff_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert_refresh(
+    conn: &mut AsyncPgConnection,
+    family_id: Uuid,
+    staff_id: Uuid,
+    token_hash: &str,
+    ttl_secs: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(Uuid::now_v7()),
+            refresh_tokens::family_id.eq(family_id),
+            refresh_tokens::staff_id.eq(staff_id),
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::expires_at.eq(Utc::now() + Duration::seconds(ttl_secs)),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find_refresh(
+    conn: &mut AsyncPgConnection,
+    token_hash: &str,
+) -> QueryResult<Option<RefreshToken>> {
+    refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash))
+        .select(RefreshToken::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Marks a token used; false when another request used it first.
+pub async fn consume_refresh(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::update(
+        refresh_tokens::table
+            .find(id)
+            .filter(refresh_tokens::used_at.is_null())
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(Utc::now()))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Utc::now()))
+    .execute(conn)
+    .await
+}
+
+pub async fn revoke_all_for(conn: &mut AsyncPgConnection, staff_id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::staff_id.eq(staff_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(Utc::now()))
+    .execute(conn)
+    .await
+}

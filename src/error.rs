@@ -1,0 +1,454 @@
+//! The one error type of the service, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Every handler returns `Result<_, ApiError>`. Text is kept in English and Chinese; the
+//! [`localize`] middleware picks the language from `Accept-Language`.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::fmt;
+use utoipa::ToSchema;
+
+/// One invalid input field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field (JSON name, or query/path parameter) that was rejected.
+    pub field: String,
+    /// Stable machine code, e.g. `required`, `too_long`, `invalid`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub message_zh: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: en.into(),
+            message_zh: zh.into(),
+        }
+    }
+}
+
+/// RFC 9457 problem details, as sent to clients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI identifying the problem type (`urn:dutydesk:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code; clients switch on this, not on text.
+    pub code: String,
+    /// Invalid fields, for `validation_failed` and `malformed_request`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail_en: String,
+    pub detail_zh: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after_secs: Option<u64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        en: impl Into<String>,
+        zh: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code,
+            detail_en: en.into(),
+            detail_zh: zh.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let mut e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+            "One or more fields are invalid.",
+            "一个或多个字段无效。",
+        );
+        e.errors = errors;
+        e
+    }
+
+    pub fn field(field: &str, code: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        ApiError::validation(vec![FieldError::new(field, code, en, zh)])
+    }
+
+    pub fn malformed(en: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            en,
+            "请求格式错误。",
+        )
+    }
+
+    pub fn unauthorized() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Missing, invalid or expired credentials.",
+            "缺少凭据，或凭据无效、已过期。",
+        )
+    }
+
+    pub fn forbidden() -> Self {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Your role does not allow this action.",
+            "您的角色无权执行此操作。",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "The resource does not exist.",
+            "资源不存在。",
+        )
+    }
+
+    pub fn conflict(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::CONFLICT, code, en, zh)
+    }
+
+    pub fn unprocessable(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, en, zh)
+    }
+
+    pub fn precondition_failed() -> Self {
+        ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale_etag",
+            "The resource was changed by someone else (If-Match does not match its ETag). Reload and retry.",
+            "资源已被他人修改（If-Match 与 ETag 不符），请刷新后重试。",
+        )
+    }
+
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "Too many failed attempts. Try again later.",
+            "失败次数过多，请稍后再试。",
+        );
+        e.retry_after_secs = Some(retry_after_secs.max(1));
+        e
+    }
+
+    pub fn unavailable() -> Self {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is unavailable. Try again shortly.",
+            "数据库暂不可用，请稍后重试。",
+        )
+    }
+
+    pub fn internal() -> Self {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "An unexpected error occurred.",
+            "发生意外错误。",
+        )
+    }
+
+    pub fn problem(&self, lang: Lang) -> Problem {
+        let zh = lang == Lang::Zh;
+        Problem {
+            type_: format!("urn:dutydesk:problem:{}", self.code),
+            title: title(self.status, zh).to_owned(),
+            status: self.status.as_u16(),
+            detail: if zh {
+                self.detail_zh.clone()
+            } else {
+                self.detail_en.clone()
+            },
+            code: self.code.to_owned(),
+            errors: self
+                .errors
+                .iter()
+                .map(|f| FieldError {
+                    message: if zh {
+                        f.message_zh.clone()
+                    } else {
+                        f.message.clone()
+                    },
+                    ..f.clone()
+                })
+                .collect(),
+        }
+    }
+
+    pub fn render(&self, lang: Lang) -> HttpResponse {
+        let mut b = HttpResponse::build(self.status);
+        b.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Some(secs) = self.retry_after_secs {
+            b.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            b.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        b.json(self.problem(lang))
+    }
+}
+
+fn title(status: StatusCode, zh: bool) -> &'static str {
+    match (status.as_u16(), zh) {
+        (400, false) => "Bad request",
+        (400, true) => "请求无效",
+        (401, false) => "Unauthorized",
+        (401, true) => "未认证",
+        (403, false) => "Forbidden",
+        (403, true) => "无权限",
+        (404, false) => "Not found",
+        (404, true) => "未找到",
+        (405, false) => "Method not allowed",
+        (405, true) => "方法不允许",
+        (409, false) => "Conflict",
+        (409, true) => "状态冲突",
+        (412, false) => "Precondition failed",
+        (412, true) => "前提条件不满足",
+        (413, false) => "Payload too large",
+        (413, true) => "请求体过大",
+        (415, false) => "Unsupported media type",
+        (415, true) => "不支持的媒体类型",
+        (422, false) => "Rule violated",
+        (422, true) => "违反业务规则",
+        (429, false) => "Too many requests",
+        (429, true) => "请求过于频繁",
+        (503, false) => "Service unavailable",
+        (503, true) => "服务暂不可用",
+        (_, false) => "Internal server error",
+        (_, true) => "服务器内部错误",
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.detail_en
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        self.render(Lang::En)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::not_found(),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                tracing::info!(constraint = ?info.constraint_name(), "unique violation");
+                ApiError::conflict(
+                    "already_exists",
+                    "A record with the same unique value already exists.",
+                    "已存在具有相同唯一值的记录。",
+                )
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::conflict(
+                "concurrent_update",
+                "A concurrent change won; retry the request.",
+                "并发修改冲突，请重试。",
+            ),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => {
+                tracing::error!(error = %e, "database connection lost");
+                ApiError::unavailable()
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::db::PoolError> for ApiError {
+    fn from(e: crate::db::PoolError) -> Self {
+        tracing::error!(error = %e, "database pool error");
+        ApiError::unavailable()
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        tracing::error!(error = %e, "blocking task failed");
+        ApiError::internal()
+    }
+}
+
+/// Picks the response language: Chinese when the highest-weighted `Accept-Language` entry is `zh*`.
+pub fn preferred_lang(accept_language: Option<&str>) -> Lang {
+    let Some(value) = accept_language else {
+        return Lang::En;
+    };
+    let mut best: Option<(f32, Lang)> = None;
+    for part in value.split(',') {
+        let mut it = part.trim().split(';');
+        let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        let q = it
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        let lang = if tag == "zh" || tag.starts_with("zh-") {
+            Lang::Zh
+        } else {
+            Lang::En
+        };
+        if best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, lang));
+        }
+    }
+    best.map(|(_, l)| l).unwrap_or(Lang::En)
+}
+
+/// Middleware: re-renders `ApiError` responses in the caller's language.
+pub async fn localize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let lang = preferred_lang(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let res = next.call(req).await?;
+    if lang == Lang::Zh
+        && let Some(api) = res
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<ApiError>())
+    {
+        let rendered = api.render(Lang::Zh);
+        return Ok(res.into_response(rendered).map_into_right_body());
+    }
+    Ok(res.map_into_left_body())
+}
+
+/// Maps actix's JSON body errors to problems (400 malformed/unknown field, 413 too large, 415).
+pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as J;
+    match err {
+        J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The request body is larger than {limit} bytes."),
+            format!("请求体超过 {limit} 字节。"),
+        ),
+        J::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the body as application/json.",
+            "请求体须为 application/json。",
+        ),
+        J::Deserialize(e) => serde_problem(&e.to_string()),
+        other => ApiError::malformed(format!("Could not read the request body: {other}")),
+    }
+}
+
+/// A serde message turned into a 400 naming the field when serde names one.
+pub fn serde_problem(msg: &str) -> ApiError {
+    let field = msg.split('`').nth(1).unwrap_or("").to_owned();
+    if msg.starts_with("unknown field") {
+        let mut e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unknown_field",
+            format!("Unknown field `{field}`."),
+            format!("未知字段 `{field}`。"),
+        );
+        e.errors = vec![FieldError::new(
+            &field,
+            "unknown_field",
+            "This field is not accepted here.",
+            "此处不接受该字段。",
+        )];
+        return e;
+    }
+    let mut e = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+        format!("The request could not be parsed: {msg}"),
+        format!("无法解析请求：{msg}"),
+    );
+    if msg.starts_with("missing field") {
+        e.errors = vec![FieldError::new(
+            &field,
+            "required",
+            "This field is required.",
+            "此字段为必填项。",
+        )];
+    }
+    e
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_chinese_only_when_preferred() {
+        assert_eq!(preferred_lang(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
+        assert_eq!(preferred_lang(Some("en-US,zh;q=0.5")), Lang::En);
+        assert_eq!(preferred_lang(Some("en;q=0.3, zh-Hans;q=0.9")), Lang::Zh);
+        assert_eq!(preferred_lang(None), Lang::En);
+        assert_eq!(preferred_lang(Some("")), Lang::En);
+    }
+
+    #[test]
+    fn unknown_field_names_the_field() {
+        let e = serde_problem("unknown field `colour`, expected one of `name`");
+        assert_eq!(e.code, "unknown_field");
+        assert_eq!(e.errors[0].field, "colour");
+    }
+}

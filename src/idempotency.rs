@@ -1,0 +1,193 @@
+//! `Idempotency-Key` for POST: the first response to a key is stored in PostgreSQL (so any
+//! instance can replay it); a retry with the same key and body gets that response again, the
+//! same key with another body is a 422, and a retry while the first is running is a 409.
+
+use crate::AppState;
+use crate::auth::authenticate;
+use crate::db::schema::idempotency_keys as ik;
+use crate::error::ApiError;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use sha2::{Digest, Sha256};
+
+pub const HEADER: &str = "Idempotency-Key";
+/// Response headers kept with the stored response.
+const KEPT: [header::HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+
+fn payload_from(bytes: web::Bytes) -> actix_web::dev::Payload {
+    actix_web::dev::Payload::Stream {
+        payload: Box::pin(futures_util::stream::once(async move { Ok(bytes) })),
+    }
+}
+
+fn valid_key(k: &str) -> bool {
+    (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+}
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let applies = req.method() == Method::POST
+        && req.path().starts_with("/api/v1/")
+        && !req.path().starts_with("/api/v1/auth/");
+    let (Some(key), true) = (key, applies) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if !valid_key(&key) {
+        return Err(ApiError::field(
+            HEADER,
+            "invalid",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+            "Idempotency-Key 须为 1 至 255 个可见 ASCII 字符。",
+        )
+        .into());
+    }
+    // Unauthenticated requests are left to the handler (401); keys are per caller.
+    let Ok(user) = authenticate(req.request()) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let principal = format!("{}:{}", user.center_id, user.actor_label());
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(ApiError::internal)?;
+    let body = req.extract::<web::Bytes>().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The request body is too large.",
+            "请求体过大。",
+        )
+    })?;
+    let mut h = Sha256::new();
+    h.update(req.method().as_str());
+    h.update([0]);
+    h.update(req.path());
+    h.update([0]);
+    h.update(req.query_string());
+    h.update([0]);
+    h.update(&body);
+    let request_hash = hex::encode(h.finalize());
+    req.set_payload(payload_from(body));
+
+    let mut conn = state.pool.get().await.map_err(ApiError::from)?;
+    let inserted = diesel::insert_into(ik::table)
+        .values((
+            ik::principal.eq(&principal),
+            ik::idem_key.eq(&key),
+            ik::method.eq(req.method().as_str()),
+            ik::path.eq(req.path()),
+            ik::request_hash.eq(&request_hash),
+        ))
+        .on_conflict_do_nothing()
+        .execute(&mut conn)
+        .await
+        .map_err(ApiError::from)?;
+    if inserted == 0 {
+        let (hash, status, headers, stored): (
+            String,
+            Option<i32>,
+            Option<serde_json::Value>,
+            Option<Vec<u8>>,
+        ) = ik::table
+            .find((&principal, &key))
+            .select((
+                ik::request_hash,
+                ik::status,
+                ik::response_headers,
+                ik::response_body,
+            ))
+            .first(&mut conn)
+            .await
+            .map_err(ApiError::from)?;
+        drop(conn);
+        if hash != request_hash {
+            return Err(ApiError::unprocessable(
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request.",
+                "该 Idempotency-Key 已用于另一个请求。",
+            )
+            .into());
+        }
+        let Some(status) = status else {
+            return Err(ApiError::conflict(
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still being processed. Retry shortly.",
+                "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。",
+            )
+            .into());
+        };
+        let mut res =
+            HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
+        if let Some(serde_json::Value::Object(map)) = headers {
+            for (k, v) in map {
+                if let Some(v) = v.as_str() {
+                    res.insert_header((k.as_str(), v));
+                }
+            }
+        }
+        res.insert_header(("Idempotent-Replayed", "true"));
+        let res = res.body(stored.unwrap_or_default());
+        return Ok(req.into_response(res));
+    }
+    drop(conn);
+
+    let res = next.call(req).await;
+    let mut conn = state.pool.get().await.map_err(ApiError::from)?;
+    let forget = |conn| async {
+        let mut conn: crate::db::DbConn = conn;
+        diesel::delete(ik::table.find((&principal, &key)))
+            .execute(&mut conn)
+            .await
+    };
+    let res = match res {
+        Ok(r) if !r.status().is_server_error() => r,
+        other => {
+            // Nothing was stored for a failed attempt: a retry runs again.
+            forget(conn).await.map_err(ApiError::from)?;
+            return other.map(ServiceResponse::map_into_boxed_body);
+        }
+    };
+    let (http_req, http_res) = res.into_parts();
+    let status = http_res.status();
+    let mut headers = serde_json::Map::new();
+    for name in KEPT {
+        if let Some(v) = http_res.headers().get(&name).and_then(|v| v.to_str().ok()) {
+            headers.insert(name.as_str().to_owned(), v.into());
+        }
+    }
+    let (http_res, body) = http_res.into_parts();
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| ApiError::internal())?;
+    diesel::update(ik::table.find((&principal, &key)))
+        .set((
+            ik::status.eq(status.as_u16() as i32),
+            ik::response_headers.eq(serde_json::Value::Object(headers)),
+            ik::response_body.eq(bytes.to_vec()),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(ApiError::from)?;
+    if rand::random::<u8>() < 3 {
+        // Keys are kept for a day; sweep old ones now and then.
+        diesel::delete(
+            ik::table.filter(ik::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24))),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(ApiError::from)?;
+    }
+    let http_res = http_res.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, http_res))
+}

@@ -1,0 +1,146 @@
+//! dutydesk: supervisor duty (督导员值班) for government service halls.
+//!
+//! [`build_app`] assembles routes and middleware; `main` and the integration tests start the
+//! very same application.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod metrics;
+pub mod openapi;
+pub mod ops;
+pub mod org;
+pub mod pagination;
+pub mod seed;
+pub mod telemetry;
+pub mod web;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use utoipa_actix_web::AppExt;
+
+/// What every request handler can reach. Nothing here is needed by another instance.
+pub struct AppState {
+    pub pool: db::DbPool,
+    pub config: Arc<config::Config>,
+    pub jwt: Arc<auth::jwt::JwtKeys>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(config: config::Config) -> Result<AppState, String> {
+        let idp_keys = config.idp_keys()?;
+        let jwt = auth::jwt::JwtKeys::new(&config, &idp_keys)?;
+        let pool = db::pool(
+            &config.database_url,
+            config.db_pool_size,
+            Duration::from_secs(config.db_timeout_secs),
+        )?;
+        Ok(AppState {
+            pool,
+            config: Arc::new(config),
+            jwt: Arc::new(jwt),
+            metrics: Arc::new(metrics::Metrics::new()),
+        })
+    }
+}
+
+/// All documented routes: the API under `/api/v1` and the ops endpoints.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(auth::routes)
+            .configure(org::routes)
+            .configure(audit::routes),
+    )
+    .configure(ops::routes);
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {
+    Err(error::ApiError::not_found())
+}
+
+/// The application: routes, request limits, middleware, docs.
+pub fn build_app(
+    state: actix_web::web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.config.body_limit_bytes;
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .max_age(3600);
+    for origin in state.config.cors_origins.iter().filter(|o| !o.is_empty()) {
+        cors = cors.allowed_origin(origin);
+    }
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .app_data(state)
+        .app_data(
+            actix_web::web::JsonConfig::default()
+                .limit(limit)
+                .error_handler(|e, _| error::json_error(e).into()),
+        )
+        .app_data(actix_web::web::PayloadConfig::new(limit))
+        .app_data(
+            actix_web::web::QueryConfig::default()
+                .error_handler(|e, _| error::serde_problem(&e.to_string()).into()),
+        )
+        .app_data(actix_web::web::PathConfig::default().error_handler(|e, _| {
+            error::ApiError::malformed(format!("Invalid path parameter: {e}")).into()
+        }))
+        .configure(routes)
+        .split_for_parts();
+    app.service(
+        utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+            .url("/api-docs/openapi.json", openapi::spec()),
+    )
+    .default_service(actix_web::web::to(not_found))
+    .wrap(from_fn(idempotency::middleware))
+    .wrap(from_fn(error::localize))
+    .wrap(from_fn(metrics::middleware))
+    .wrap(
+        DefaultHeaders::new()
+            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .add((header::X_FRAME_OPTIONS, "DENY"))
+            .add((header::REFERRER_POLICY, "no-referrer"))
+            .add((header::CACHE_CONTROL, "no-store")),
+    )
+    .wrap(cors)
+    .wrap(tracing_actix_web::TracingLogger::<telemetry::RequestSpan>::new())
+}
+
+/// Starts the HTTP server on `listener`. SIGTERM/SIGINT stop accepting and let in-flight
+/// requests finish (up to 30 s).
+pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let state = actix_web::web::Data::new(state);
+    Ok(HttpServer::new(move || build_app(state.clone()))
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run())
+}

@@ -1,0 +1,161 @@
+//! The `dutydesk` command line. Thin: parses arguments and calls the library.
+
+use clap::{Parser, Subcommand};
+use dutydesk::{AppState, config::Config, db, openapi, seed, telemetry};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "dutydesk",
+    version,
+    about = "Supervisor duty (督导员值班) service"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve(Box<Config>),
+    /// Apply pending database migrations.
+    Migrate {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create a center and its first office admin. The password is read from
+    /// DUTYDESK_ADMIN_PASSWORD or, if unset, from the first line of standard input.
+    CreateAdmin {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[arg(long)]
+        center_code: String,
+        #[arg(long)]
+        center_name: String,
+        #[arg(long, default_value = "admin")]
+        employee_no: String,
+        #[arg(long, default_value = "办公室管理员")]
+        name: String,
+    },
+    /// Load the demo center (idempotent) and print its logins.
+    SeedDemo {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("dutydesk: {msg}");
+    ExitCode::FAILURE
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(config) => {
+            let mut config = *config;
+            let json = match config.log_format.as_deref() {
+                Some("json") => true,
+                Some("pretty") => false,
+                Some(other) => {
+                    return fail(format!(
+                        "DUTYDESK_LOG_FORMAT must be json or pretty, not {other}"
+                    ));
+                }
+                None => !config.dev,
+            };
+            telemetry::init(json);
+            if let Err(e) = config.validate_for_serve() {
+                return fail(e);
+            }
+            let bind = config.bind.clone();
+            let listener = match std::net::TcpListener::bind(&bind) {
+                Ok(l) => l,
+                Err(e) => return fail(format!("cannot listen on {bind}: {e}")),
+            };
+            let state = match AppState::new(config) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(bind);
+            eprintln!("dutydesk listening on http://{addr}");
+            eprintln!("  API docs:     http://{addr}/docs/");
+            eprintln!("  OpenAPI spec: http://{addr}/api-docs/openapi.json");
+            eprintln!("  Log in:       POST http://{addr}/api/v1/auth/login");
+            match dutydesk::start(state, listener) {
+                Ok(server) => match server.await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => fail(e),
+                },
+                Err(e) => fail(e),
+            }
+        }
+        Command::Migrate { database_url } => match db::migrate(&database_url).await {
+            Ok(v) if v.is_empty() => {
+                eprintln!("migrations: up to date");
+                ExitCode::SUCCESS
+            }
+            Ok(v) => {
+                eprintln!("migrations applied: {}", v.join(", "));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Openapi => match openapi::spec().to_pretty_json() {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::CreateAdmin {
+            database_url,
+            center_code,
+            center_name,
+            employee_no,
+            name,
+        } => {
+            let password = match std::env::var("DUTYDESK_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password for {employee_no} (one line on standard input):");
+                    let mut line = String::new();
+                    if let Err(e) = std::io::stdin().lock().read_line(&mut line) {
+                        return fail(e);
+                    }
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            match seed::create_admin(
+                &database_url,
+                &center_code,
+                &center_name,
+                &employee_no,
+                &name,
+                &password,
+            )
+            .await
+            {
+                Ok(id) => {
+                    eprintln!("created center {center_code} and office admin {employee_no} ({id})");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::SeedDemo { database_url } => match seed::seed_demo(&database_url).await {
+            Ok(lines) => {
+                for l in lines {
+                    eprintln!("{l}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+    }
+}

@@ -1,0 +1,111 @@
+//! The OpenAPI document. Paths come from the same route registrations the server uses.
+
+use crate::error::{FieldError, Problem};
+use utoipa::OpenApi;
+use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "dutydesk",
+        description = "Supervisor duty (督导员值班) for government service halls.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`; text is Chinese when `Accept-Language` prefers `zh`. Lists use `limit` (1–200, default 50) and an opaque `cursor`. POST accepts `Idempotency-Key`; mutable resources carry an `ETag` and PATCH honours `If-Match`.",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "auth", description = "Login, tokens, own profile"),
+        (name = "centers", description = "The caller's service center and its settings"),
+        (name = "departments", description = "Departments and their rotation order (R2)"),
+        (name = "staff", description = "Staff directory and accounts"),
+        (name = "audit", description = "Append-only, hash-chained audit trail"),
+        (name = "ops", description = "Health, readiness, metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The complete document, as served at `/api-docs/openapi.json` and printed by `dutydesk openapi`.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes)
+        .split_for_parts();
+    finish(&mut doc);
+    doc
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// Adds what every operation shares: the bearer scheme, and `Idempotency-Key` on POSTs.
+fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
+    );
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/auth/") {
+            continue;
+        }
+        let Some(op) = item.post.as_mut() else {
+            continue;
+        };
+        op.parameters.get_or_insert_with(Vec::new).push(
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes a retried POST safe: the same key and body replay the first response (header `Idempotent-Replayed: true`); the same key with another body is 422. Keys are kept for 24 hours, per caller.",
+                ))
+                .schema(Some(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(255)),
+                ))
+                .build(),
+        );
+        let responses = &mut op.responses.responses;
+        for (status, code) in [
+            (
+                "409",
+                "`idempotency_in_progress`: the first request with this key is still running",
+            ),
+            (
+                "422",
+                "`idempotency_key_reused`: the key was used with another request",
+            ),
+            (
+                "400",
+                "`validation_failed`: the Idempotency-Key header is not 1–255 visible ASCII characters",
+            ),
+        ] {
+            use utoipa::openapi::RefOr;
+            match responses.get_mut(status) {
+                Some(RefOr::T(r)) => r.description = format!("{}; or {code}", r.description),
+                _ => {
+                    responses.insert(status.to_owned(), RefOr::T(problem_response(code)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Operations endpoints outside `/api/v1`: liveness, readiness, metrics.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use actix_web::{HttpResponse, get, web};
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`
+    pub status: String,
+}
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(healthz).service(readyz).service(metrics);
+}
+
+/// Liveness: the process is up.
+#[utoipa::path(tag = "ops", responses((status = 200, description = "Up", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(tag = "ops", responses(
+    (status = 200, description = "Ready", body = Health),
+    (status = 503, description = "`database_unavailable`", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+    let mut conn = state.pool.get().await?;
+    diesel::sql_query("SELECT 1")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "readiness check failed");
+            ApiError::unavailable()
+        })?;
+    Ok(web::Json(Health {
+        status: "ok".into(),
+    }))
+}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(tag = "ops", responses(
+    (status = 200, description = "Metrics", body = String, content_type = "text/plain; version=0.0.4"),
+))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render(&state.pool))
+}

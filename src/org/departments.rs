@@ -1,0 +1,289 @@
+//! Departments (窗口单位) and their place in the duty rotation (R2).
+
+use super::model::Department;
+use super::rules::{self, Errors};
+use super::store::{self, DepartmentChanges, NewDepartment};
+use crate::AppState;
+use crate::audit::{self, AuditEntry};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::pagination::{self, Page};
+use crate::web::{check_version, created, if_match, with_etag};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use diesel_async::AsyncConnection;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DepartmentQuery {
+    /// Only active (`true`) or inactive (`false`) departments.
+    pub active: Option<bool>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDepartmentRequest {
+    /// 1–100 characters, e.g. 医保中心.
+    pub name: String,
+    /// Unique per center; 1–32 of letters, digits, `-`, `_`, `.`.
+    pub code: String,
+    /// Place in the duty rotation, 0–1000.
+    pub rotation_order: i32,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentPatch {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub rotation_order: Option<i32>,
+}
+
+fn dept_conflict() -> ApiError {
+    ApiError::conflict(
+        "department_code_taken",
+        "Another department of this center already has this code.",
+        "本中心已有部门使用该代码。",
+    )
+}
+
+fn map_unique(e: ApiError) -> ApiError {
+    if e.code == "already_exists" {
+        dept_conflict()
+    } else {
+        e
+    }
+}
+
+/// List the center's departments in rotation order.
+#[utoipa::path(
+    tag = "departments",
+    params(DepartmentQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page, in rotation order", body = Page<Department>),
+        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/departments")]
+pub async fn list(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<DepartmentQuery>,
+) -> ApiResult<web::Json<Page<Department>>> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after: Option<(i32, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list_departments(&mut conn, user.center_id, q.active, after, limit).await?;
+    Ok(web::Json(pagination::page(
+        rows,
+        limit,
+        |d| (d.rotation_order, d.id),
+        |d| d,
+    )))
+}
+
+/// Create a department (office admin).
+#[utoipa::path(
+    tag = "departments",
+    request_body = NewDepartmentRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` and `ETag` set", body = Department),
+        (status = 400, description = "`validation_failed`, `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`department_code_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/departments")]
+pub async fn create(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<NewDepartmentRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let b = body.into_inner();
+    let mut errs = Errors::default();
+    errs.check(rules::text("name", &b.name, 100))
+        .check(rules::code("code", &b.code))
+        .check(rules::range("rotation_order", b.rotation_order, 0, 1000));
+    errs.finish()?;
+    let mut conn = state.pool.get().await?;
+    let dept = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let d = store::insert_department(
+                conn,
+                NewDepartment {
+                    id: Uuid::now_v7(),
+                    center_id: user.center_id,
+                    name: b.name.trim().to_owned(),
+                    code: b.code,
+                    rotation_order: b.rotation_order,
+                },
+            )
+            .await
+            .map_err(|e| map_unique(e.into()))?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "created", "department", d.id).after(&d),
+            )
+            .await?;
+            Ok(d)
+        })
+        .await?;
+    Ok(created(
+        &dept,
+        dept.version,
+        format!("/api/v1/departments/{}", dept.id),
+    ))
+}
+
+/// One department.
+#[utoipa::path(
+    tag = "departments",
+    params(("id" = Uuid, Path, description = "Department id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The department; `ETag` set", body = Department),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such department in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/departments/{id}")]
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let d = store::department(&mut conn, user.center_id, *id).await?;
+    Ok(with_etag(&d, d.version))
+}
+
+async fn change(
+    user: &CurrentUser,
+    state: &AppState,
+    id: Uuid,
+    expected: Option<i32>,
+    action: &'static str,
+    changes: DepartmentChanges,
+) -> ApiResult<Department> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let before = store::department_for_update(conn, user.center_id, id).await?;
+        check_version(expected, before.version)?;
+        let after = store::update_department(conn, id, changes)
+            .await
+            .map_err(|e| map_unique(e.into()))?;
+        audit::record(
+            conn,
+            AuditEntry::new(user, action, "department", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Change a department (office admin). Honours `If-Match`.
+#[utoipa::path(
+    tag = "departments",
+    request_body = DepartmentPatch,
+    params(
+        ("id" = Uuid, Path, description = "Department id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated department", body = Department),
+        (status = 400, description = "`validation_failed`, `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such department in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`department_code_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/departments/{id}")]
+pub async fn update(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<DepartmentPatch>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let expected = if_match(&req)?;
+    let p = body.into_inner();
+    let mut errs = Errors::default();
+    if let Some(n) = &p.name {
+        errs.check(rules::text("name", n, 100));
+    }
+    if let Some(c) = &p.code {
+        errs.check(rules::code("code", c));
+    }
+    if let Some(o) = p.rotation_order {
+        errs.check(rules::range("rotation_order", o, 0, 1000));
+    }
+    errs.finish()?;
+    let changes = DepartmentChanges {
+        name: p.name.map(|n| n.trim().to_owned()),
+        code: p.code,
+        rotation_order: p.rotation_order,
+        active: None,
+    };
+    let d = change(&user, &state, *id, expected, "updated", changes).await?;
+    Ok(with_etag(&d, d.version))
+}
+
+/// Deactivate a department (office admin). Its history and staff records are kept.
+#[utoipa::path(
+    tag = "departments",
+    params(
+        ("id" = Uuid, Path, description = "Department id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Deactivated department", body = Department),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such department in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/departments/{id}/deactivate")]
+pub async fn deactivate(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let expected = if_match(&req)?;
+    let changes = DepartmentChanges {
+        active: Some(false),
+        ..Default::default()
+    };
+    let d = change(&user, &state, *id, expected, "deactivated", changes).await?;
+    Ok(with_etag(&d, d.version))
+}

@@ -1,0 +1,24 @@
+//! Organisation: the center, its departments and staff.
+
+pub mod centers;
+pub mod departments;
+pub mod model;
+pub mod rules;
+pub mod staff;
+pub mod store;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(centers::get_current)
+        .service(centers::patch_current)
+        .service(departments::list)
+        .service(departments::create)
+        .service(departments::get_one)
+        .service(departments::update)
+        .service(departments::deactivate)
+        .service(staff::list)
+        .service(staff::create)
+        .service(staff::get_one)
+        .service(staff::update)
+        .service(staff::deactivate)
+        .service(staff::reset_password);
+}

@@ -1,0 +1,451 @@
+//! Staff (窗口工作人员, 督导员, office) of the caller's center.
+
+use super::model::{Position, Staff, StaffRow};
+use super::rules::{self, Errors};
+use super::store::{self, NewStaff, StaffChanges, StaffFilter};
+use crate::AppState;
+use crate::audit::{self, AuditEntry};
+use crate::auth::{CurrentUser, Role, password, store as auth_store};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::pagination::{self, Page};
+use crate::web::{check_version, created, if_match, nullable, with_etag};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StaffQuery {
+    pub department_id: Option<Uuid>,
+    pub role: Option<Role>,
+    pub position: Option<Position>,
+    pub active: Option<bool>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaffRequest {
+    pub name: String,
+    /// Unique per center; the login name. 1–32 of letters, digits, `-`, `_`, `.`.
+    pub employee_no: String,
+    pub department_id: Option<Uuid>,
+    pub position: Option<Position>,
+    /// At least one role.
+    pub roles: Vec<Role>,
+    #[serde(default)]
+    pub leader: bool,
+    pub phone: Option<String>,
+    /// Initial password, 10–128 characters.
+    pub password: String,
+}
+
+/// Fields to change; absent fields stay, `null` clears a nullable field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffPatch {
+    pub name: Option<String>,
+    pub employee_no: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub department_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Position>, nullable)]
+    pub position: Option<Option<Position>>,
+    pub roles: Option<Vec<Role>>,
+    pub leader: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub phone: Option<Option<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The new password, 10–128 characters.
+    pub new_password: String,
+}
+
+fn show_phone(user: &CurrentUser, row: &StaffRow) -> bool {
+    user.reads_all() || user.staff_id == Some(row.id)
+}
+
+fn employee_no_taken() -> ApiError {
+    ApiError::conflict(
+        "employee_no_taken",
+        "Another staff member of this center has this employee number.",
+        "本中心已有人员使用该工号。",
+    )
+}
+
+fn roles_vec(roles: &[Role]) -> Result<Vec<String>, ApiError> {
+    let mut out: Vec<String> = Vec::new();
+    for r in roles {
+        if !out.iter().any(|s| s == r.as_str()) {
+            out.push(r.as_str().to_owned());
+        }
+    }
+    if out.is_empty() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "roles",
+            "required",
+            "Give at least one role.",
+            "至少指定一个角色。",
+        )]));
+    }
+    Ok(out)
+}
+
+async fn check_department(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    department_id: Option<Uuid>,
+) -> ApiResult<()> {
+    if let Some(d) = department_id
+        && !store::department_is_active(conn, center_id, d).await?
+    {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "department_id",
+            "unknown",
+            "No active department with this id in your center.",
+            "本中心没有该有效部门。",
+        )]));
+    }
+    Ok(())
+}
+
+/// The staff directory of the caller's center.
+///
+/// Everyone in the center may read it; phone numbers of others are shown only to office
+/// admins and auditors.
+#[utoipa::path(
+    tag = "staff",
+    params(StaffQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of staff", body = Page<Staff>),
+        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/staff")]
+pub async fn list(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<StaffQuery>,
+) -> ApiResult<web::Json<Page<Staff>>> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list_staff(
+        &mut conn,
+        StaffFilter {
+            center_id: user.center_id,
+            department_id: q.department_id,
+            role: q.role.map(|r| r.as_str().to_owned()),
+            position: q.position.map(|p| p.as_str().to_owned()),
+            active: q.active,
+            after,
+            limit,
+        },
+    )
+    .await?;
+    Ok(web::Json(pagination::page(
+        rows,
+        limit,
+        |r| r.id,
+        |r| {
+            let show = show_phone(&user, &r);
+            r.view(show)
+        },
+    )))
+}
+
+/// Add a staff member (office admin).
+#[utoipa::path(
+    tag = "staff",
+    request_body = NewStaffRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` and `ETag` set", body = Staff),
+        (status = 400, description = "`validation_failed`, `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`employee_no_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/staff")]
+pub async fn create(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<NewStaffRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let b = body.into_inner();
+    let mut errs = Errors::default();
+    errs.check(rules::text("name", &b.name, 100))
+        .check(rules::code("employee_no", &b.employee_no))
+        .check(password::check_strength("password", &b.password));
+    if let Some(p) = &b.phone {
+        errs.check(rules::phone("phone", p));
+    }
+    errs.finish()?;
+    let roles = roles_vec(&b.roles)?;
+    let hash = password::hash(b.password).await?;
+    let mut conn = state.pool.get().await?;
+    let row = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            check_department(conn, user.center_id, b.department_id).await?;
+            let row = store::insert_staff(
+                conn,
+                NewStaff {
+                    id: Uuid::now_v7(),
+                    center_id: user.center_id,
+                    department_id: b.department_id,
+                    employee_no: b.employee_no,
+                    name: b.name.trim().to_owned(),
+                    position: b.position.map(|p| p.as_str().to_owned()),
+                    roles,
+                    leader: b.leader,
+                    phone: b.phone,
+                    password_hash: hash,
+                },
+            )
+            .await
+            .map_err(|e| match ApiError::from(e) {
+                e if e.code == "already_exists" => employee_no_taken(),
+                e => e,
+            })?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "created", "staff", row.id).after(row.audit_value()),
+            )
+            .await?;
+            Ok(row)
+        })
+        .await?;
+    let version = row.version;
+    let location = format!("/api/v1/staff/{}", row.id);
+    Ok(created(&row.view(true), version, location))
+}
+
+/// One staff member.
+#[utoipa::path(
+    tag = "staff",
+    params(("id" = Uuid, Path, description = "Staff id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The staff member; `ETag` set", body = Staff),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/staff/{id}")]
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = store::staff_by_id(&mut conn, user.center_id, *id).await?;
+    let version = row.version;
+    let show = show_phone(&user, &row);
+    Ok(with_etag(&row.view(show), version))
+}
+
+/// Applies `changes` to a staff row under lock, with `If-Match` and audit.
+async fn change(
+    user: &CurrentUser,
+    state: &AppState,
+    id: Uuid,
+    expected: Option<i32>,
+    action: &'static str,
+    changes: StaffChanges,
+) -> ApiResult<StaffRow> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let before = store::staff_for_update(conn, user.center_id, id).await?;
+        check_version(expected, before.version)?;
+        if let Some(d) = changes.department_id {
+            check_department(conn, user.center_id, d).await?;
+        }
+        let deactivating = changes.active == Some(false);
+        let after =
+            store::update_staff(conn, id, changes)
+                .await
+                .map_err(|e| match ApiError::from(e) {
+                    e if e.code == "already_exists" => employee_no_taken(),
+                    e => e,
+                })?;
+        if deactivating {
+            auth_store::revoke_all_for(conn, id).await?;
+        }
+        audit::record(
+            conn,
+            AuditEntry::new(user, action, "staff", id)
+                .before(before.audit_value())
+                .after(after.audit_value()),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Change a staff member (office admin). Honours `If-Match`.
+#[utoipa::path(
+    tag = "staff",
+    request_body = StaffPatch,
+    params(
+        ("id" = Uuid, Path, description = "Staff id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Updated staff member", body = Staff),
+        (status = 400, description = "`validation_failed`, `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`employee_no_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/staff/{id}")]
+pub async fn update(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<StaffPatch>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let expected = if_match(&req)?;
+    let p = body.into_inner();
+    let mut errs = Errors::default();
+    if let Some(n) = &p.name {
+        errs.check(rules::text("name", n, 100));
+    }
+    if let Some(e) = &p.employee_no {
+        errs.check(rules::code("employee_no", e));
+    }
+    if let Some(Some(ph)) = &p.phone {
+        errs.check(rules::phone("phone", ph));
+    }
+    errs.finish()?;
+    let roles = p.roles.as_deref().map(roles_vec).transpose()?;
+    let changes = StaffChanges {
+        name: p.name.map(|n| n.trim().to_owned()),
+        employee_no: p.employee_no,
+        department_id: p.department_id,
+        position: p.position.map(|o| o.map(|p| p.as_str().to_owned())),
+        roles,
+        leader: p.leader,
+        phone: p.phone,
+        active: None,
+    };
+    let row = change(&user, &state, *id, expected, "updated", changes).await?;
+    let version = row.version;
+    Ok(with_etag(&row.view(true), version))
+}
+
+/// Deactivate a staff member (office admin): they can no longer log in, their sessions are
+/// revoked, and their history is kept.
+#[utoipa::path(
+    tag = "staff",
+    params(
+        ("id" = Uuid, Path, description = "Staff id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Deactivated staff member", body = Staff),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`cannot_deactivate_self`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/staff/{id}/deactivate")]
+pub async fn deactivate(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    if user.staff_id == Some(*id) {
+        return Err(ApiError::unprocessable(
+            "cannot_deactivate_self",
+            "You cannot deactivate your own account.",
+            "不能停用自己的账号。",
+        ));
+    }
+    let expected = if_match(&req)?;
+    let changes = StaffChanges {
+        active: Some(false),
+        ..Default::default()
+    };
+    let row = change(&user, &state, *id, expected, "deactivated", changes).await?;
+    let version = row.version;
+    Ok(with_etag(&row.view(true), version))
+}
+
+/// Set a new password for a staff member (office admin); their sessions are revoked.
+#[utoipa::path(
+    tag = "staff",
+    request_body = PasswordResetRequest,
+    params(("id" = Uuid, Path, description = "Staff id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Password reset"),
+        (status = 400, description = "`validation_failed` (password length), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/staff/{id}/password-reset")]
+pub async fn reset_password(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let b = body.into_inner();
+    if let Some(e) = password::check_strength("new_password", &b.new_password) {
+        return Err(ApiError::validation(vec![e]));
+    }
+    let hash = password::hash(b.new_password).await?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let before = store::staff_for_update(conn, user.center_id, *id).await?;
+        auth_store::set_password(conn, before.id, &hash).await?;
+        auth_store::revoke_all_for(conn, before.id).await?;
+        store::touch_staff(conn, before.id).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "password_reset", "staff", before.id),
+        )
+        .await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,237 @@
+//! Command-line set-up: the first office admin of a new center, and the demo data.
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::password;
+use crate::error::ApiError;
+use crate::org::store::{self, NewDepartment, NewStaff};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+pub const DEMO_CENTER: &str = "demo";
+pub const DEMO_PASSWORD: &str = "dutydesk-demo";
+
+/// R2's departments, in rotation order: (code, name).
+pub const DEMO_DEPARTMENTS: [(&str, &str); 5] = [
+    ("ldjy", "劳动就业中心"),
+    ("yb", "医保中心"),
+    ("jgsb", "机关社保中心"),
+    ("cxjm", "城乡居民社保中心"),
+    ("ldsb", "劳动社保中心窗口"),
+];
+
+async fn connect(url: &str) -> Result<AsyncPgConnection, String> {
+    AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
+fn err(e: ApiError) -> String {
+    e.detail_en
+}
+
+/// Creates a center and its first office admin. Fails if the center code is taken.
+pub async fn create_admin(
+    database_url: &str,
+    center_code: &str,
+    center_name: &str,
+    employee_no: &str,
+    name: &str,
+    password_text: &str,
+) -> Result<Uuid, String> {
+    if let Some(e) = password::check_strength("password", password_text) {
+        return Err(format!("password: {}", e.message));
+    }
+    for (field, v) in [
+        ("center code", center_code),
+        ("employee number", employee_no),
+    ] {
+        if crate::org::rules::code(field, v).is_some() {
+            return Err(format!(
+                "{field} must be 1 to 32 letters, digits, '-', '_' or '.'"
+            ));
+        }
+    }
+    let hash = password::hash_sync(password_text);
+    let mut conn = connect(database_url).await?;
+    if store::center_by_code(&mut conn, center_code)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(format!("a center with code {center_code} already exists"));
+    }
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let center_id = new_center(conn, center_code, center_name).await?;
+        let id = add_staff(
+            conn,
+            center_id,
+            None,
+            employee_no,
+            name,
+            None,
+            &["office_admin"],
+            false,
+            &hash,
+        )
+        .await?;
+        Ok(id)
+    })
+    .await
+    .map_err(err)
+}
+
+async fn new_center(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    name: &str,
+) -> Result<Uuid, ApiError> {
+    let c = store::insert_center(conn, Uuid::now_v7(), code, name).await?;
+    audit::store::init_head(conn, c.id).await?;
+    audit::record(
+        conn,
+        AuditEntry::system(c.id, "created", "center", c.id).after(&c),
+    )
+    .await?;
+    Ok(c.id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_staff(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    department_id: Option<Uuid>,
+    employee_no: &str,
+    name: &str,
+    position: Option<&str>,
+    roles: &[&str],
+    leader: bool,
+    hash: &str,
+) -> Result<Uuid, ApiError> {
+    let row = store::insert_staff(
+        conn,
+        NewStaff {
+            id: Uuid::now_v7(),
+            center_id,
+            department_id,
+            employee_no: employee_no.into(),
+            name: name.into(),
+            position: position.map(Into::into),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            leader,
+            phone: Some(format!(
+                "0597-84{:05}",
+                employee_no.len() * 1000 + name.chars().count()
+            )),
+            password_hash: hash.into(),
+        },
+    )
+    .await?;
+    audit::record(
+        conn,
+        AuditEntry::system(center_id, "created", "staff", row.id).after(row.audit_value()),
+    )
+    .await?;
+    Ok(row.id)
+}
+
+const SURNAMES: [&str; 10] = ["陈", "林", "黄", "张", "李", "王", "吴", "刘", "蔡", "杨"];
+const GIVEN: [&str; 12] = [
+    "晓明", "丽华", "建国", "秀英", "志强", "海燕", "文杰", "静", "伟", "芳", "俊", "敏",
+];
+
+/// Loads the demo center (five departments of R2, 32 staff). Does nothing if it exists.
+/// Returns the lines describing how to log in.
+pub async fn seed_demo(database_url: &str) -> Result<Vec<String>, String> {
+    let mut conn = connect(database_url).await?;
+    let exists = store::center_by_code(&mut conn, DEMO_CENTER)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some();
+    if !exists {
+        let hash = password::hash_sync(DEMO_PASSWORD);
+        conn.transaction::<_, ApiError, _>(async |conn| {
+            let center_id = new_center(conn, DEMO_CENTER, "上杭县社会保障服务中心（演示）").await?;
+            add_staff(
+                conn,
+                center_id,
+                None,
+                "admin",
+                "办公室管理员",
+                None,
+                &["office_admin"],
+                false,
+                &hash,
+            )
+            .await?;
+            add_staff(
+                conn,
+                center_id,
+                None,
+                "auditor",
+                "统计员",
+                None,
+                &["auditor"],
+                false,
+                &hash,
+            )
+            .await?;
+            let mut n = 0usize;
+            for (i, (code, name)) in DEMO_DEPARTMENTS.iter().enumerate() {
+                let d = store::insert_department(
+                    conn,
+                    NewDepartment {
+                        id: Uuid::now_v7(),
+                        center_id,
+                        name: (*name).into(),
+                        code: (*code).into(),
+                        rotation_order: (i as i32 + 1) * 10,
+                    },
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    AuditEntry::system(center_id, "created", "department", d.id).after(&d),
+                )
+                .await?;
+                for j in 0..6 {
+                    n += 1;
+                    let person = format!(
+                        "{}{}",
+                        SURNAMES[n % SURNAMES.len()],
+                        GIVEN[(n * 7) % GIVEN.len()]
+                    );
+                    let (position, roles, leader): (&str, &[&str], bool) = match j {
+                        0 | 1 => ("front_desk", &["supervisor", "window_staff"], false),
+                        2 => ("back_office", &["supervisor", "window_staff"], false),
+                        3 | 4 => ("front_desk", &["window_staff"], false),
+                        _ => ("back_office", &["window_staff"], true),
+                    };
+                    let no = format!("{code}{:02}", j + 1);
+                    add_staff(
+                        conn,
+                        center_id,
+                        Some(d.id),
+                        &no,
+                        &person,
+                        Some(position),
+                        roles,
+                        leader,
+                        &hash,
+                    )
+                    .await?;
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(err)?;
+    }
+    Ok(vec![
+        format!(
+            "Demo center code: {DEMO_CENTER}   password for every demo account: {DEMO_PASSWORD}"
+        ),
+        "  office admin: employee_no admin     auditor: auditor".into(),
+        "  supervisors:  ldjy01 ldjy02 ldjy03, yb01 …, jgsb01 …, cxjm01 …, ldsb01 …".into(),
+        "  window staff: ldjy04 ldjy05, yb04 …  (department leaders: ldjy06, yb06, …)".into(),
+    ])
+}
