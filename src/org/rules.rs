@@ -147,7 +147,7 @@ mod tests {
     fn hours_follow_r9() {
         assert!(hours(t(8, 30), t(17, 30), t(8, 0), t(18, 0)).is_empty());
         assert!(hours(t(8, 0), t(18, 0), t(8, 0), t(18, 0)).is_empty());
-        let e = hours(t(18, 0), t(8, 0), t(9, 0), t(7, 0));
+        let e = hours(t(18, 0), t(8, 0), t(19, 0), t(7, 0));
         let codes: Vec<_> = e.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, ["before_opening", "after_opening", "before_closing"]);
     }

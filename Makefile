@@ -1,0 +1,89 @@
+# dutydesk developer tasks. `make help` lists them.
+#
+# Targets that need PostgreSQL get it from scripts/pg.sh, which starts (or reuses) a private
+# local cluster and prints DATABASE_URL=...; a DATABASE_URL already set in the environment and
+# reachable is used as it is.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+PG := scripts/pg.sh
+# Where cargo puts build output (honours CARGO_TARGET_DIR).
+BIN = $${CARGO_TARGET_DIR:-target}/debug/dutydesk
+# One shell line: ensure PostgreSQL and export DATABASE_URL, failing the recipe when pg.sh fails
+# (a bare `export $$(scripts/pg.sh)` would hide that failure).
+WITH_DB = db_env="$$($(PG))"; export "$$db_env";
+
+.PHONY: help run test check fmt bench openapi db db-stop
+
+help:
+	@echo "make run      start PostgreSQL, migrate, load demo data, serve (DUTYDESK_DEV=true)"
+	@echo "make test     start PostgreSQL, run the whole test suite"
+	@echo "make check    cargo fmt --check and clippy with -D warnings"
+	@echo "make fmt      format the code"
+	@echo "make bench    cargo bench"
+	@echo "make openapi  regenerate openapi/openapi.json"
+	@echo "make db       start PostgreSQL and print its DATABASE_URL"
+	@echo "make db-stop  stop the private PostgreSQL cluster"
+
+# DUTYDESK_DEV=true for every step, so that migrate and seed-demo accept the dev defaults
+# (e.g. no JWT secret) just as serve does.
+run:
+	@$(WITH_DB) \
+	export DUTYDESK_DEV=true; \
+	$(CARGO) build --bin dutydesk; \
+	$(BIN) migrate; \
+	$(BIN) seed-demo; \
+	exec $(BIN) serve
+
+# The test runner's summary must stay visible (CI reads it), so nothing here is silenced.
+# nextest does not run doctests: they run first (when there is a library), and nextest's summary
+# closes the output. A failure anywhere fails the target, but only after everything has run.
+#
+# >>> tests/ics hook: python checks of the calendar feeds go in the `tests/ics` branch below.
+# >>> Run them before cargo (so the cargo summary still closes the output), set status=1 when
+# >>> they fail, and install their python dependencies there. Nothing is installed yet.
+test:
+	@$(WITH_DB) \
+	status=0; \
+	if [ -d tests/ics ]; then \
+	  echo "note: tests/ics/ exists but its python checks are not wired into 'make test' yet" >&2; \
+	fi; \
+	if [ -f src/lib.rs ]; then \
+	  echo "== cargo test --doc"; \
+	  $(CARGO) test --doc || status=1; \
+	fi; \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  echo "== cargo nextest run --no-fail-fast"; \
+	  $(CARGO) nextest run --no-fail-fast || status=1; \
+	else \
+	  echo "== cargo test --no-fail-fast (cargo-nextest not installed)"; \
+	  $(CARGO) test --no-fail-fast || status=1; \
+	fi; \
+	exit $$status
+
+check:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt
+
+# Placeholder: there may be no benches yet. Benches that drive the API get a database too.
+bench:
+	@$(WITH_DB) \
+	$(CARGO) bench
+
+# Written to a temporary file first so that a failed run does not truncate the committed spec.
+openapi:
+	mkdir -p openapi
+	$(CARGO) run --quiet --bin dutydesk -- openapi > openapi/openapi.json.tmp
+	mv openapi/openapi.json.tmp openapi/openapi.json
+
+db:
+	@$(PG)
+
+db-stop:
+	$(PG) stop

@@ -1,0 +1,8 @@
+//! Behaviour tests over real HTTP against a real PostgreSQL (one fresh database per test).
+
+mod audit;
+mod auth;
+mod helpers;
+mod jwt;
+mod org;
+mod platform;

@@ -1,0 +1,614 @@
+//! Centers, departments and staff: roles, center scope, validation, ETags, pagination,
+//! idempotent POSTs.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+struct Crew {
+    supervisor: String,
+    window: String,
+    auditor: String,
+    staff_id: String,
+    dept_id: String,
+}
+
+async fn crew(app: &TestApp) -> Crew {
+    let d = app.create_department("yb", 20).await;
+    let dept_id = d["id"].as_str().unwrap().to_owned();
+    let (s, supervisor) = app
+        .create_staff("sup1", &["supervisor", "window_staff"], Some(&dept_id))
+        .await;
+    let (_, window) = app
+        .create_staff("win1", &["window_staff"], Some(&dept_id))
+        .await;
+    let (_, auditor) = app.create_staff("aud1", &["auditor"], None).await;
+    Crew {
+        supervisor,
+        window,
+        auditor,
+        staff_id: s["id"].as_str().unwrap().to_owned(),
+        dept_id,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_reads_the_directory_but_only_office_admins_write() {
+    let app = spawn_app().await;
+    let c = crew(&app).await;
+    let readers = [&app.admin_token, &c.supervisor, &c.window, &c.auditor];
+    for t in readers {
+        assert_eq!(app.get("/api/v1/centers/current", t).await.status(), 200);
+        assert_eq!(app.get("/api/v1/departments", t).await.status(), 200);
+        assert_eq!(
+            app.get(&format!("/api/v1/departments/{}", c.dept_id), t)
+                .await
+                .status(),
+            200
+        );
+        assert_eq!(app.get("/api/v1/staff", t).await.status(), 200);
+        assert_eq!(
+            app.get(&format!("/api/v1/staff/{}", c.staff_id), t)
+                .await
+                .status(),
+            200
+        );
+    }
+    for t in [&c.supervisor, &c.window, &c.auditor] {
+        let writes = [
+            app.patch("/api/v1/centers/current", t, &json!({"min_on_duty": 2})).await,
+            app.post("/api/v1/departments", t, &json!({"name": "x", "code": "x", "rotation_order": 1})).await,
+            app.patch(&format!("/api/v1/departments/{}", c.dept_id), t, &json!({"name": "y"})).await,
+            app.post(&format!("/api/v1/departments/{}/deactivate", c.dept_id), t, &json!({})).await,
+            app.post("/api/v1/staff", t, &json!({"name": "n", "employee_no": "n1", "roles": ["window_staff"], "password": STAFF_PASSWORD})).await,
+            app.patch(&format!("/api/v1/staff/{}", c.staff_id), t, &json!({"name": "y"})).await,
+            app.post(&format!("/api/v1/staff/{}/deactivate", c.staff_id), t, &json!({})).await,
+            app.post(&format!("/api/v1/staff/{}/password-reset", c.staff_id), t, &json!({"new_password": "another-password"})).await,
+        ];
+        for r in writes {
+            assert_problem(r, 403, "forbidden").await;
+        }
+    }
+    // Audit trail: office admins and auditors only.
+    for t in [&app.admin_token, &c.auditor] {
+        assert_eq!(app.get("/api/v1/audit-events", t).await.status(), 200);
+        assert_eq!(
+            app.get("/api/v1/audit-events/verify", t).await.status(),
+            200
+        );
+    }
+    for t in [&c.supervisor, &c.window] {
+        assert_problem(app.get("/api/v1/audit-events", t).await, 403, "forbidden").await;
+        assert_problem(
+            app.get("/api/v1/audit-events/verify", t).await,
+            403,
+            "forbidden",
+        )
+        .await;
+    }
+    // Nothing was written by the refused calls.
+    assert_eq!(app.count("SELECT count(*) AS n FROM departments").await, 1);
+    assert_eq!(app.count("SELECT count(*) AS n FROM staff").await, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_numbers_of_others_are_hidden_from_supervisors_and_window_staff() {
+    let app = spawn_app().await;
+    let c = crew(&app).await;
+    let list: Value = app
+        .get("/api/v1/staff?limit=200", &c.window)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for s in list["items"].as_array().unwrap() {
+        if s["employee_no"] == "win1" {
+            assert_eq!(s["phone"], "13800000000", "own phone is shown");
+        } else {
+            assert!(s["phone"].is_null(), "phone of {} leaked", s["employee_no"]);
+        }
+    }
+    let one: Value = app
+        .get(&format!("/api/v1/staff/{}", c.staff_id), &c.window)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(one["phone"].is_null());
+    for t in [&app.admin_token, &c.auditor] {
+        let one: Value = app
+            .get(&format!("/api/v1/staff/{}", c.staff_id), t)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(one["phone"], "13800000000");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_centers_records_are_not_found() {
+    let app = spawn_app().await;
+    let c = crew(&app).await;
+    let beta = app.other_center_admin().await;
+    let dept = format!("/api/v1/departments/{}", c.dept_id);
+    let staff = format!("/api/v1/staff/{}", c.staff_id);
+    assert_problem(app.get(&dept, &beta).await, 404, "not_found").await;
+    assert_problem(app.get(&staff, &beta).await, 404, "not_found").await;
+    assert_problem(
+        app.patch(&dept, &beta, &json!({"name": "taken over"}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.patch(&staff, &beta, &json!({"name": "taken over"}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post(&format!("{dept}/deactivate"), &beta, &json!({}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post(&format!("{staff}/deactivate"), &beta, &json!({}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &format!("{staff}/password-reset"),
+            &beta,
+            &json!({"new_password": "hijack-password"}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Beta cannot attach its staff to alpha's department either.
+    let r = app
+        .post("/api/v1/staff", &beta, &json!({"name": "b", "employee_no": "b1", "department_id": c.dept_id, "roles": ["window_staff"], "password": STAFF_PASSWORD}))
+        .await;
+    let p = assert_problem(r, 400, "validation_failed").await;
+    assert_eq!(p["errors"][0]["field"], "department_id");
+    let list: Value = app.get("/api/v1/staff", &beta).await.json().await.unwrap();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "beta sees only its own admin"
+    );
+    let deps: Value = app
+        .get("/api/v1/departments", &beta)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(deps["items"].as_array().unwrap().is_empty());
+    let name: Value = app.get(&dept, &app.admin_token).await.json().await.unwrap();
+    assert_eq!(name["name"], "部门 yb");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_values_are_refused_with_field_errors() {
+    let app = spawn_app().await;
+    let t = &app.admin_token;
+    let r = app
+        .post(
+            "/api/v1/departments",
+            t,
+            &json!({"name": " ", "code": "医保", "rotation_order": -1}),
+        )
+        .await;
+    let p = assert_problem(r, 400, "validation_failed").await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "code", "rotation_order"]);
+    let r = app
+        .post("/api/v1/staff", t, &json!({"name": "n", "employee_no": "n 1", "roles": [], "phone": "call me", "password": "short"}))
+        .await;
+    let p = assert_problem(r, 400, "validation_failed").await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["employee_no", "password", "phone"]);
+    let r = app.post("/api/v1/staff", t, &json!({"name": "n", "employee_no": "n1", "roles": ["king"], "password": STAFF_PASSWORD})).await;
+    assert_problem(r, 400, "malformed_request").await;
+    let r = app
+        .post(
+            "/api/v1/staff",
+            t,
+            &json!({"name": "n", "employee_no": "n1", "roles": [], "password": STAFF_PASSWORD}),
+        )
+        .await;
+    assert_problem(r, 400, "validation_failed").await;
+    let r = app
+        .patch(
+            "/api/v1/centers/current",
+            t,
+            &json!({"time_zone": "Mars/Base", "opening_time": "19:00:00", "min_on_duty": 0}),
+        )
+        .await;
+    let p = assert_problem(r, 400, "validation_failed").await;
+    assert_eq!(p["errors"].as_array().unwrap().len(), 2);
+    let r = app
+        .patch(
+            "/api/v1/centers/current",
+            t,
+            &json!({"opening_time": "19:00:00"}),
+        )
+        .await;
+    let p = assert_problem(r, 400, "validation_failed").await;
+    assert_eq!(p["errors"][0]["code"], "before_opening");
+    let r = app
+        .patch(
+            "/api/v1/centers/current",
+            t,
+            &json!({"opening_time": "8 o'clock"}),
+        )
+        .await;
+    assert_problem(r, 400, "malformed_request").await;
+    assert_problem(
+        app.get("/api/v1/staff/not-a-uuid", t).await,
+        400,
+        "malformed_request",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/staff?limit=0", t).await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/staff?limit=201", t).await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/staff?cursor=garbage", t).await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.get("/api/v1/staff?role=king", t).await,
+        400,
+        "malformed_request",
+    )
+    .await;
+    // Unchanged after all that.
+    assert_eq!(app.count("SELECT count(*) AS n FROM departments").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM centers WHERE min_on_duty = 1 AND opening_time = '08:30'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_unknown_oversize_and_wrong_type_bodies_are_4xx_problems() {
+    let app = spawn_app().await;
+    let t = &app.admin_token;
+    let send = |body: String, ct: &'static str| {
+        app.req(Method::POST, "/api/v1/departments", Some(t))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    assert_problem(
+        send("{\"name\": ".into(), "application/json")
+            .await
+            .unwrap(),
+        400,
+        "malformed_request",
+    )
+    .await;
+    let r = send(
+        json!({"name": "a", "code": "a", "rotation_order": 1, "colour": "red"}).to_string(),
+        "application/json",
+    )
+    .await
+    .unwrap();
+    let p = assert_problem(r, 400, "unknown_field").await;
+    assert_eq!(p["errors"][0]["field"], "colour");
+    let r = send(
+        json!({"name": "a", "code": "a"}).to_string(),
+        "application/json",
+    )
+    .await
+    .unwrap();
+    let p = assert_problem(r, 400, "malformed_request").await;
+    assert_eq!(p["errors"][0]["field"], "rotation_order");
+    let big = json!({"name": "a".repeat(20_000), "code": "a", "rotation_order": 1}).to_string();
+    assert_problem(
+        send(big, "application/json").await.unwrap(),
+        413,
+        "payload_too_large",
+    )
+    .await;
+    let r = send(
+        json!({"name": "a", "code": "a", "rotation_order": 1}).to_string(),
+        "text/plain",
+    )
+    .await
+    .unwrap();
+    assert_problem(r, 415, "unsupported_media_type").await;
+    let r = app
+        .patch(
+            "/api/v1/staff/00000000-0000-0000-0000-000000000000",
+            t,
+            &json!({"nickname": "x"}),
+        )
+        .await;
+    assert_problem(r, 400, "unknown_field").await;
+    assert_eq!(app.count("SELECT count(*) AS n FROM departments").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_if_match_is_412_and_fresh_one_applies() {
+    let app = spawn_app().await;
+    let d = app.create_department("yb", 20).await;
+    let path = format!("/api/v1/departments/{}", d["id"].as_str().unwrap());
+    let r = app.get(&path, &app.admin_token).await;
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(etag, "\"1\"");
+    let patch = |tag: &str, body: Value| {
+        app.req(Method::PATCH, &path, Some(&app.admin_token))
+            .header("if-match", tag)
+            .json(&body)
+            .send()
+    };
+    let r = patch(&etag, json!({"name": "医保中心"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"2\"");
+    let r = patch(&etag, json!({"name": "lost update"})).await.unwrap();
+    assert_problem(r, 412, "stale_etag").await;
+    let r = patch("\"junk\"", json!({"name": "lost update"}))
+        .await
+        .unwrap();
+    assert_problem(r, 412, "stale_etag").await;
+    let v: Value = app.get(&path, &app.admin_token).await.json().await.unwrap();
+    assert_eq!(v["name"], "医保中心");
+    assert_eq!(v["version"], 2);
+    // The center honours If-Match too.
+    let r = app
+        .req(
+            Method::PATCH,
+            "/api/v1/centers/current",
+            Some(&app.admin_token),
+        )
+        .header("if-match", "\"99\"")
+        .json(&json!({"min_on_duty": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 412, "stale_etag").await;
+    let r = app
+        .patch(
+            "/api/v1/centers/current",
+            &app.admin_token,
+            &json!({"min_on_duty": 2, "arrival_lead_minutes": 15}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            v["min_on_duty"].as_i64(),
+            v["arrival_lead_minutes"].as_i64()
+        ),
+        (Some(2), Some(15))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_list_pages_with_keyset_cursors_and_filters() {
+    let app = spawn_app().await;
+    let d = app.create_department("yb", 20).await;
+    let dept = d["id"].as_str().unwrap();
+    for i in 0..7 {
+        let r = app
+            .post("/api/v1/staff", &app.admin_token, &json!({"name": format!("p{i}"), "employee_no": format!("p{i}"), "department_id": dept, "position": if i % 2 == 0 { "front_desk" } else { "back_office" }, "roles": ["window_staff"], "password": STAFF_PASSWORD}))
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/staff?department_id={dept}&limit=3&cursor={c}"),
+            None => format!("/api/v1/staff?department_id={dept}&limit=3"),
+        };
+        let v: Value = app.get(&path, &app.admin_token).await.json().await.unwrap();
+        pages += 1;
+        for s in v["items"].as_array().unwrap() {
+            seen.push(s["employee_no"].as_str().unwrap().to_owned());
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 7, "every staff member exactly once: {seen:?}");
+    let v: Value = app
+        .get("/api/v1/staff?position=back_office", &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 3);
+    let v: Value = app
+        .get("/api/v1/staff?role=office_admin", &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    let v: Value = app
+        .get("/api/v1/staff?active=false", &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(v["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_key_replays_the_first_response_and_refuses_another_body() {
+    let app = spawn_app().await;
+    let body = json!({"name": "医保中心", "code": "yb", "rotation_order": 20});
+    let send = |key: &'static str, body: Value| {
+        app.req(Method::POST, "/api/v1/departments", Some(&app.admin_token))
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let first = send("k-1", body.clone()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let loc = first.headers()["location"].to_str().unwrap().to_owned();
+    let first: Value = first.json().await.unwrap();
+    let again = send("k-1", body.clone()).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.headers()["location"].to_str().unwrap(), loc);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(app.count("SELECT count(*) AS n FROM departments").await, 1);
+    let other = send(
+        "k-1",
+        json!({"name": "医保中心", "code": "yb2", "rotation_order": 20}),
+    )
+    .await
+    .unwrap();
+    assert_problem(other, 422, "idempotency_key_reused").await;
+    // Without a key, the same body is a new request (and conflicts on the code).
+    let r = app
+        .post("/api/v1/departments", &app.admin_token, &body)
+        .await;
+    assert_problem(r, 409, "department_code_taken").await;
+    // Keys are per caller: another admin's identical key is a different request.
+    let beta = app.other_center_admin().await;
+    let r = app
+        .req(Method::POST, "/api/v1/departments", Some(&beta))
+        .header("idempotency-key", "k-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    assert_ne!(v["id"], first["id"]);
+    assert_eq!(app.count("SELECT count(*) AS n FROM departments").await, 2);
+    let r = app
+        .req(Method::POST, "/api/v1/departments", Some(&beta))
+        .header("idempotency-key", "")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "validation_failed").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_retries_with_one_key_create_one_record() {
+    let app = spawn_app().await;
+    let body = json!({"name": "医保中心", "code": "yb", "rotation_order": 20});
+    let send = || {
+        app.req(Method::POST, "/api/v1/departments", Some(&app.admin_token))
+            .header("idempotency-key", "same")
+            .json(&body)
+            .send()
+    };
+    let (a, b, c) = tokio::join!(send(), send(), send());
+    for r in [a, b, c] {
+        let s = r.unwrap().status().as_u16();
+        assert!(s == 201 || s == 409, "status {s}");
+    }
+    assert_eq!(app.count("SELECT count(*) AS n FROM departments").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_lifecycle_keeps_history_and_enforces_unique_employee_numbers() {
+    let app = spawn_app().await;
+    let (s, _) = app.create_staff("s1", &["window_staff"], None).await;
+    let id = s["id"].as_str().unwrap();
+    let r = app
+        .post("/api/v1/staff", &app.admin_token, &json!({"name": "dup", "employee_no": "s1", "roles": ["window_staff"], "password": STAFF_PASSWORD}))
+        .await;
+    assert_problem(r, 409, "employee_no_taken").await;
+    let r = app
+        .patch(
+            &format!("/api/v1/staff/{id}"),
+            &app.admin_token,
+            &json!({"roles": ["supervisor", "window_staff"], "leader": true, "phone": null}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["roles"], json!(["supervisor", "window_staff"]));
+    assert!(v["phone"].is_null());
+    let r = app
+        .post(
+            &format!("/api/v1/staff/{id}/deactivate"),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["active"], false);
+    let r = app
+        .post(
+            &format!("/api/v1/staff/{}/deactivate", app.admin_id),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_problem(r, 422, "cannot_deactivate_self").await;
+    let v: Value = app
+        .get(&format!("/api/v1/staff/{id}"), &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["name"], "员工 s1", "deactivated staff keep their record");
+    let r = app
+        .post(
+            &format!("/api/v1/staff/{id}/password-reset"),
+            &app.admin_token,
+            &json!({"new_password": "reset-password-1"}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM audit_events WHERE entity_id = '{id}'"
+        ))
+        .await,
+        4,
+        "created, updated, deactivated, password_reset"
+    );
+}

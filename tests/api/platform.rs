@@ -1,0 +1,145 @@
+//! Cross-cutting behaviour: ops endpoints, the OpenAPI contract, problem details in two
+//! languages, security headers, CORS.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_and_metrics() {
+    let app = spawn_app().await;
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    app.get("/api/v1/departments", &app.admin_token).await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            r#"http_requests_total{method="GET",route="/api/v1/departments",status="200"}"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("http_request_duration_seconds_bucket"));
+    assert!(text.contains(r#"db_pool_connections{state="max"} 8"#));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_is_503_when_the_database_is_unreachable() {
+    let state =
+        dutydesk::AppState::new(config("postgres://nobody:nothing@127.0.0.1:1/none")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(dutydesk::start(state, listener).unwrap());
+    let client = reqwest::Client::new();
+    let r = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_problem(r, 503, "database_unavailable").await;
+    let r = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"center_code": "a", "employee_no": "b", "password": "c"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 503, "database_unavailable").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committed_openapi_matches_the_code_and_is_served() {
+    let generated = dutydesk::openapi::spec().to_pretty_json().unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "openapi/openapi.json is stale: run `make openapi` and commit it"
+    );
+    let app = spawn_app().await;
+    let served: Value = app
+        .client
+        .get(app.url("/api-docs/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let generated: Value = serde_json::from_str(&generated).unwrap();
+    assert_eq!(served, generated);
+    let r = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("swagger"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn problems_speak_chinese_when_asked() {
+    let app = spawn_app().await;
+    let r = app
+        .req(
+            Method::GET,
+            "/api/v1/departments/00000000-0000-0000-0000-000000000000",
+            Some(&app.admin_token),
+        )
+        .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(r, 404, "not_found").await;
+    assert_eq!(p["title"], "未找到");
+    assert_eq!(p["detail"], "资源不存在。");
+    let r = app
+        .req(Method::POST, "/api/v1/departments", Some(&app.admin_token))
+        .header("accept-language", "zh")
+        .json(&serde_json::json!({"name": "", "code": "ok", "rotation_order": 1}))
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(r, 400, "validation_failed").await;
+    assert_eq!(p["errors"][0]["message"], "不能为空。");
+    let r = app
+        .get(
+            "/api/v1/departments/00000000-0000-0000-0000-000000000000",
+            &app.admin_token,
+        )
+        .await;
+    let p = assert_problem(r, 404, "not_found").await;
+    assert_eq!(p["title"], "Not found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_routes_are_problem_404_and_headers_are_set() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    assert_problem(r, 404, "not_found").await;
+    // CORS: the configured portal origin is allowed, others are not.
+    let pre = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, app.url("/api/v1/departments"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization")
+            .send()
+    };
+    let ok = pre("https://portal.example").await.unwrap();
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://portal.example"
+    );
+    let bad = pre("https://evil.example").await.unwrap();
+    assert!(bad.headers().get("access-control-allow-origin").is_none());
+}
