@@ -120,6 +120,14 @@ pub fn build_app(
         utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
             .url("/api-docs/openapi.json", openapi::spec()),
     )
+    .route(
+        "/docs",
+        actix_web::web::get().to(|| async {
+            actix_web::HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        }),
+    )
     .default_service(actix_web::web::to(not_found))
     .wrap(from_fn(idempotency::middleware))
     .wrap(from_fn(error::localize))

@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod cli;
 mod helpers;
 mod jwt;
 mod org;
