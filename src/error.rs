@@ -51,6 +51,9 @@ pub struct Problem {
     /// Invalid fields, for `validation_failed` and `malformed_request`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Ids of the records standing in the way (e.g. the duties a leave request overlaps).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +63,7 @@ pub struct ApiError {
     pub detail_en: String,
     pub detail_zh: String,
     pub errors: Vec<FieldError>,
+    pub conflicts: Vec<uuid::Uuid>,
     pub retry_after_secs: Option<u64>,
 }
 
@@ -82,6 +86,7 @@ impl ApiError {
             detail_en: en.into(),
             detail_zh: zh.into(),
             errors: Vec::new(),
+            conflicts: Vec::new(),
             retry_after_secs: None,
         }
     }
@@ -207,6 +212,7 @@ impl ApiError {
                     ..f.clone()
                 })
                 .collect(),
+            conflicts: self.conflicts.clone(),
         }
     }
 

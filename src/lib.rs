@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod pagination;
+pub mod roster;
 pub mod seed;
 pub mod telemetry;
 pub mod web;
@@ -61,7 +63,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         utoipa_actix_web::scope("/api/v1")
             .configure(auth::routes)
             .configure(org::routes)
-            .configure(audit::routes),
+            .configure(audit::routes)
+            .configure(calendar::routes)
+            .configure(roster::routes),
     )
     .configure(ops::routes);
 }

@@ -114,6 +114,153 @@ diesel::table! {
     }
 }
 
+// ---- calendar tables (calendar/) ----
+
+diesel::table! {
+    calendar_overrides (center_id, day) {
+        center_id -> Uuid,
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    statutory_days (day) {
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
+diesel::joinable!(calendar_overrides -> centers (center_id));
+
+// ---- end calendar tables ----
+
+// ---- roster tables (roster/) ----
+
+diesel::table! {
+    rotation_settings (center_id) {
+        center_id -> Uuid,
+        department_order -> Array<Uuid>,
+        unit -> Text,
+        supervisors_per_day -> Int4,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rotation_members (staff_id) {
+        staff_id -> Uuid,
+        center_id -> Uuid,
+        included -> Bool,
+        queue_position -> Nullable<Int4>,
+    }
+}
+
+diesel::table! {
+    rosters (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        start_date -> Date,
+        end_date -> Date,
+        status -> Text,
+        unit -> Text,
+        supervisors_per_day -> Int4,
+        start_state -> Jsonb,
+        end_state -> Nullable<Jsonb>,
+        shortfalls -> Jsonb,
+        created_by -> Nullable<Uuid>,
+        published_by -> Nullable<Uuid>,
+        published_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    duty_assignments (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        roster_id -> Uuid,
+        date -> Date,
+        slot -> Int4,
+        staff_id -> Uuid,
+        department_id -> Uuid,
+        reason -> Text,
+        substitute_id -> Nullable<Uuid>,
+        published -> Bool,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    substitutions (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        assignment_id -> Uuid,
+        original_staff_id -> Uuid,
+        substitute_id -> Uuid,
+        status -> Text,
+        same_day -> Bool,
+        offline -> Bool,
+        reason -> Text,
+        assignment_version -> Int4,
+        requested_by -> Nullable<Uuid>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    swaps (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        assignment_a -> Uuid,
+        assignment_b -> Uuid,
+        staff_a -> Uuid,
+        staff_b -> Uuid,
+        status -> Text,
+        version_a -> Int4,
+        version_b -> Int4,
+        reason -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    leave_requests (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        staff_id -> Uuid,
+        kind -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        reason -> Text,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+// ---- end roster tables ----
+
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(audit_heads -> centers (center_id));
 diesel::joinable!(departments -> centers (center_id));
@@ -126,8 +273,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_heads,
     centers,
     departments,
+    duty_assignments,
     idempotency_keys,
+    leave_requests,
     login_throttle,
     refresh_tokens,
+    rosters,
+    rotation_members,
+    rotation_settings,
     staff,
+    substitutions,
+    swaps,
 );

@@ -345,3 +345,32 @@ pub async fn touch_staff(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
         .get_result(conn)
         .await
 }
+
+/// Active departments of a center in rotation order (for roster generation).
+pub async fn active_departments(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<Vec<Department>> {
+    departments::table
+        .filter(departments::center_id.eq(center_id))
+        .filter(departments::active.eq(true))
+        .order((departments::rotation_order, departments::id))
+        .select(Department::as_select())
+        .load(conn)
+        .await
+}
+
+/// Active staff of a center who belong to a department, by employee number.
+pub async fn active_department_staff(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<Vec<StaffRow>> {
+    staff::table
+        .filter(staff::center_id.eq(center_id))
+        .filter(staff::active.eq(true))
+        .filter(staff::department_id.is_not_null())
+        .order(staff::employee_no)
+        .select(StaffRow::as_select())
+        .load(conn)
+        .await
+}

@@ -7,3 +7,5 @@ mod helpers;
 mod jwt;
 mod org;
 mod platform;
+mod requests;
+mod roster;

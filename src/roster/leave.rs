@@ -1,0 +1,271 @@
+//! Leave and time off in lieu (请假、调休, R14), and the substitute suggestion that helps cover
+//! a duty before leave is approved.
+
+use super::model::LeaveRequest;
+use super::requests::{DecisionNote, RequestQuery, invalid_state};
+use super::requests_store::{self as rs, NewLeave};
+use super::settings::{self, QueueMember};
+use super::store;
+use super::workflow::{Move, next_leave};
+use crate::AppState;
+use crate::audit::{self, AuditEntry};
+use crate::auth::{CurrentUser, Role};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::pagination::{self, Page};
+use crate::web::created;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveKind {
+    /// 事假
+    Personal,
+    /// 病假
+    Sick,
+    /// 年假
+    Annual,
+    /// 调休
+    TimeOffInLieu,
+    /// 出差
+    BusinessTrip,
+}
+
+impl LeaveKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            LeaveKind::Personal => "personal",
+            LeaveKind::Sick => "sick",
+            LeaveKind::Annual => "annual",
+            LeaveKind::TimeOffInLieu => "time_off_in_lieu",
+            LeaveKind::BusinessTrip => "business_trip",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveRequestBody {
+    pub kind: LeaveKind,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Ask for leave (for yourself).
+#[utoipa::path(
+    tag = "leave",
+    request_body = LeaveRequestBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Pending request", body = LeaveRequest),
+        (status = 400, description = "`validation_failed` (end before start, longer than 366 days), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/leave-requests")]
+pub async fn create(user: CurrentUser, state: web::Data<AppState>, body: web::Json<LeaveRequestBody>) -> ApiResult<HttpResponse> {
+    let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
+    let b = body.into_inner();
+    super::views::check_range(b.start_date, b.end_date).map_err(|mut e| {
+        for f in &mut e.errors {
+            f.field = "end_date".into();
+        }
+        e
+    })?;
+    let mut conn = state.pool.get().await?;
+    let l = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let l = rs::insert_leave(
+                conn,
+                NewLeave { id: Uuid::now_v7(), center_id: user.center_id, staff_id: me, kind: b.kind.as_str(), start: b.start_date, end: b.end_date, reason: b.reason.chars().take(500).collect() },
+            )
+            .await?;
+            audit::record(conn, AuditEntry::new(&user, "requested", "leave_request", l.id).after(&l)).await?;
+            Ok(l)
+        })
+        .await?;
+    Ok(created(&l, l.version, format!("/api/v1/leave-requests/{}", l.id)))
+}
+
+async fn decide(user: &CurrentUser, state: &AppState, id: Uuid, m: Move, note: String) -> ApiResult<LeaveRequest> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let before = rs::leave_for_update(conn, user.center_id, id).await?;
+        let allowed = match m {
+            Move::Cancel => user.staff_id == Some(before.staff_id),
+            _ => user.has(Role::OfficeAdmin),
+        };
+        if !allowed {
+            return Err(ApiError::forbidden());
+        }
+        let to = next_leave(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
+        if to == "approved" {
+            let duties = rs::duties_of(conn, user.center_id, before.staff_id, before.start_date, before.end_date).await?;
+            if !duties.is_empty() {
+                let days: Vec<String> = duties.iter().map(|d| d.1.to_string()).collect();
+                let mut e = ApiError::conflict(
+                    "leave_overlaps_duty",
+                    format!("The leave overlaps duties on {}; arrange a substitute for each first.", days.join(", ")),
+                    format!("请假期间有值班（{}），请先为每个值班安排顶岗。", days.join("、")),
+                );
+                e.conflicts = duties.iter().map(|d| d.0).collect();
+                return Err(e);
+            }
+        }
+        let decided = (m != Move::Cancel).then_some(user.staff_id).flatten();
+        let after = rs::set_leave_status(conn, id, to, decided, &note).await?;
+        audit::record(conn, AuditEntry::new(user, to, "leave_request", id).before(&before).after(&after)).await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Approve a pending leave request (office admin).
+///
+/// Refused with 409 `leave_overlaps_duty` (listing the duties in `conflicts`) while the person
+/// is still on duty during the leave: cover each duty with a substitute first.
+#[utoipa::path(
+    tag = "leave",
+    request_body(content = Option<DecisionNote>, description = "Optional note"),
+    params(("id" = Uuid, Path, description = "Leave request id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Approved", body = LeaveRequest),
+        (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state` or `leave_overlaps_duty`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/leave-requests/{id}/approve")]
+pub async fn approve(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>, body: Option<web::Json<DecisionNote>>) -> ApiResult<web::Json<LeaveRequest>> {
+    let note = body.map(|b| b.into_inner().note).unwrap_or_default();
+    Ok(web::Json(decide(&user, &state, *id, Move::Register, note).await?))
+}
+
+/// Reject a pending leave request (office admin).
+#[utoipa::path(
+    tag = "leave",
+    request_body(content = Option<DecisionNote>, description = "Optional note"),
+    params(("id" = Uuid, Path, description = "Leave request id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Rejected", body = LeaveRequest),
+        (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/leave-requests/{id}/reject")]
+pub async fn reject(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>, body: Option<web::Json<DecisionNote>>) -> ApiResult<web::Json<LeaveRequest>> {
+    let note = body.map(|b| b.into_inner().note).unwrap_or_default();
+    Ok(web::Json(decide(&user, &state, *id, Move::Reject, note).await?))
+}
+
+/// Withdraw your own pending leave request.
+#[utoipa::path(
+    tag = "leave",
+    params(("id" = Uuid, Path, description = "Leave request id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Cancelled", body = LeaveRequest),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not your request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/leave-requests/{id}/cancel")]
+pub async fn cancel(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<LeaveRequest>> {
+    Ok(web::Json(decide(&user, &state, *id, Move::Cancel, String::new()).await?))
+}
+
+/// Leave requests, newest first. Office admins and auditors see all; others their own.
+#[utoipa::path(
+    tag = "leave",
+    params(RequestQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page", body = Page<LeaveRequest>),
+        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/leave-requests")]
+pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RequestQuery>) -> ApiResult<web::Json<Page<LeaveRequest>>> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let staff = if user.reads_all() { q.staff_id } else { Some(user.staff_id.ok_or_else(ApiError::forbidden)?) };
+    let mut conn = state.pool.get().await?;
+    let rows = rs::list_leave(&mut conn, user.center_id, q.status, staff, before, limit).await?;
+    Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
+}
+
+/// One leave request (office admins, auditors, or the applicant).
+#[utoipa::path(
+    tag = "leave",
+    params(("id" = Uuid, Path, description = "Leave request id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request", body = LeaveRequest),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/leave-requests/{id}")]
+pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<LeaveRequest>> {
+    let mut conn = state.pool.get().await?;
+    let l = rs::leave(&mut conn, user.center_id, *id).await?;
+    if !(user.reads_all() || user.staff_id == Some(l.staff_id)) {
+        return Err(ApiError::not_found());
+    }
+    Ok(web::Json(l))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubstituteSuggestion {
+    pub assignment_id: Uuid,
+    pub date: NaiveDate,
+    /// The next eligible person in the same department's queue who is free that day; `null` when nobody is.
+    pub suggestion: Option<QueueMember>,
+}
+
+/// Suggest a substitute for a duty: the next eligible person after the rostered one in the same
+/// department queue, not on leave and not on duty that day.
+#[utoipa::path(
+    tag = "substitutions",
+    params(("id" = Uuid, Path, description = "Duty assignment id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The suggestion (possibly none)", body = SubstituteSuggestion),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such duty in the caller's center", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/duty-assignments/{id}/suggested-substitute")]
+pub async fn suggest(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<SubstituteSuggestion>> {
+    let mut conn = state.pool.get().await?;
+    let a = store::assignment(&mut conn, user.center_id, *id).await?;
+    let loaded = settings::load(&mut conn, user.center_id, false).await?;
+    let leave = store::approved_leave(&mut conn, user.center_id, a.date, a.date).await?;
+    let busy = store::list_assignments(
+        &mut conn,
+        store::AssignmentFilter { center_id: user.center_id, from: a.date, to: a.date, staff_id: None, department_id: None, after: None, limit: 1000 },
+    )
+    .await?;
+    let queue = loaded.queues.iter().find(|q| q.department_id == a.department_id).map(|q| q.members.clone()).unwrap_or_default();
+    let start = queue.iter().position(|m| *m == a.staff_id).map(|p| p + 1).unwrap_or(0);
+    let pick = (0..queue.len()).map(|i| queue[(start + i) % queue.len()]).find(|m| {
+        *m != a.staff_id && !leave.iter().any(|(s, _, _)| s == m) && !busy.iter().any(|b| b.on_duty() == *m || b.staff_id == *m)
+    });
+    let suggestion = pick.and_then(|m| loaded.names.iter().find(|n| n.0 == m)).map(|(id, no, name)| QueueMember { staff_id: *id, employee_no: no.clone(), name: name.clone() });
+    Ok(web::Json(SubstituteSuggestion { assignment_id: a.id, date: a.date, suggestion }))
+}

@@ -1,0 +1,55 @@
+//! Rotation and rosters (R1–R3, R6, R10, R11, R14): who is on supervisor duty when, and the
+//! substitutions, swaps and leave that change it.
+
+pub mod leave;
+pub mod model;
+pub mod queues;
+pub mod requests;
+pub mod requests_store;
+pub mod rosters;
+pub mod rotation;
+pub mod settings;
+pub mod store;
+pub mod substitutions;
+pub mod swaps;
+pub mod views;
+pub mod workflow;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(settings::get_rotation)
+        .service(settings::put_rotation)
+        .service(rosters::create)
+        .service(rosters::list)
+        .service(rosters::get_one)
+        .service(rosters::delete_draft)
+        .service(rosters::replace)
+        .service(rosters::publish_roster)
+        .service(views::list_assignments)
+        .service(views::my_duties)
+        .service(views::duty_day)
+        .service(views::statistics)
+        .service(leave::suggest)
+        .service(substitutions::propose)
+        .service(substitutions::record_offline)
+        .service(substitutions::list)
+        .service(substitutions::get_one)
+        .service(substitutions::accept)
+        .service(substitutions::decline)
+        .service(substitutions::register)
+        .service(substitutions::reject)
+        .service(substitutions::cancel)
+        .service(swaps::propose)
+        .service(swaps::list)
+        .service(swaps::get_one)
+        .service(swaps::accept)
+        .service(swaps::decline)
+        .service(swaps::register)
+        .service(swaps::reject)
+        .service(swaps::cancel)
+        .service(leave::create)
+        .service(leave::list)
+        .service(leave::get_one)
+        .service(leave::approve)
+        .service(leave::reject)
+        .service(leave::cancel);
+}

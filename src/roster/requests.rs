@@ -1,0 +1,88 @@
+//! Shared checks for substitution, swap and leave handlers.
+
+use super::model::Assignment;
+use super::settings;
+use super::store;
+use crate::error::ApiError;
+use crate::org::store as org_store;
+use chrono::NaiveDate;
+use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestQuery {
+    /// Filter by status.
+    pub status: Option<String>,
+    /// Office admins and auditors: only requests involving this person.
+    pub staff_id: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// An optional note with a decision.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionNote {
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Today in the center's time zone.
+pub async fn today(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<NaiveDate, ApiError> {
+    let c = org_store::center(conn, center_id).await?;
+    let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    Ok(chrono::Utc::now().with_timezone(&tz).date_naive())
+}
+
+pub fn invalid_state(status: &str) -> ApiError {
+    ApiError::conflict(
+        "invalid_state",
+        format!("Not possible while the request is {status}."),
+        format!("请求当前状态（{status}）下不能执行此操作。"),
+    )
+}
+
+pub fn assignment_changed() -> ApiError {
+    ApiError::conflict(
+        "assignment_changed",
+        "The duty changed since the request was made (another substitution or swap landed first).",
+        "提出申请后该值班已被变更（其他顶岗或换班已先生效）。",
+    )
+}
+
+/// A published duty that has not passed yet.
+pub async fn open_duty(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, field: &str) -> Result<Assignment, ApiError> {
+    let a = store::assignment(conn, center_id, id).await.map_err(|e| match e {
+        diesel::result::Error::NotFound => ApiError::field(field, "unknown", "No published duty with this id in your center.", "本中心没有该已发布值班。"),
+        e => e.into(),
+    })?;
+    if !a.published {
+        return Err(ApiError::field(field, "unknown", "No published duty with this id in your center.", "本中心没有该已发布值班。"));
+    }
+    if a.date < today(conn, center_id).await? {
+        return Err(ApiError::unprocessable("duty_in_past", "This duty day has passed.", "该值班日已过。"));
+    }
+    Ok(a)
+}
+
+/// Checks that `person` can take a duty on `date`: eligible, not on leave, not on duty already.
+pub async fn can_cover(conn: &mut AsyncPgConnection, center_id: Uuid, person: Uuid, date: NaiveDate, except: &[Uuid]) -> Result<(), ApiError> {
+    let loaded = settings::load(conn, center_id, false).await?;
+    if !loaded.queues.iter().any(|q| q.members.contains(&person)) {
+        return Err(ApiError::unprocessable("not_eligible", "This person does not take supervisor duty.", "该人员不参加督导值班。"));
+    }
+    if store::approved_leave(conn, center_id, date, date).await?.iter().any(|(s, _, _)| *s == person) {
+        return Err(ApiError::unprocessable("on_leave", "This person is on approved leave that day.", "该人员当天已获准请假。"));
+    }
+    for a in super::requests_store::duties_of(conn, center_id, person, date, date).await? {
+        if !except.contains(&a.0) {
+            return Err(ApiError::unprocessable("already_on_duty", "This person is already on duty that day.", "该人员当天已在值班。"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,383 @@
+//! Rosters: generate a draft for a period, edit it, publish it (R1–R3, R10, R11).
+
+use super::model::{Assignment, Roster, RosterDetail, RosterRow, ShortfallView};
+use super::rotation::{self, RotationState};
+use super::settings::{self, parse_unit, unit_str};
+use super::store::{self, NewRoster};
+use crate::AppState;
+use crate::audit::{self, AuditEntry};
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::pagination::{self, Page};
+use crate::web::{check_version, created, if_match, with_etag};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use chrono::{Duration, Months, NaiveDate};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Longest period one roster may cover, in days.
+pub const MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Cycle {
+    Week,
+    TwoWeeks,
+    Month,
+}
+
+/// Give `end`, or `cycle` (a duty period, 值班周期), not both.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRosterRequest {
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub cycle: Option<Cycle>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RosterQuery {
+    /// `draft` or `published`.
+    pub status: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceRequest {
+    /// The eligible person to put on this day instead.
+    pub staff_id: Uuid,
+}
+
+pub fn period(start: NaiveDate, end: Option<NaiveDate>, cycle: Option<Cycle>) -> Result<NaiveDate, ApiError> {
+    let end = match (end, cycle) {
+        (Some(e), None) => e,
+        (None, Some(Cycle::Week)) => start + Duration::days(6),
+        (None, Some(Cycle::TwoWeeks)) => start + Duration::days(13),
+        (None, Some(Cycle::Month)) => start
+            .checked_add_months(Months::new(1))
+            .map(|d| d - Duration::days(1))
+            .ok_or_else(|| ApiError::field("start", "out_of_range", "Date out of range.", "日期超出范围。"))?,
+        _ => {
+            return Err(ApiError::field("end", "invalid", "Give either end or cycle.", "须提供 end 或 cycle 之一。"));
+        }
+    };
+    if end < start {
+        return Err(ApiError::field("end", "before_start", "end must not be before start.", "结束日期不得早于开始日期。"));
+    }
+    if (end - start).num_days() >= MAX_DAYS {
+        return Err(ApiError::field("end", "too_long", format!("A roster covers at most {MAX_DAYS} days."), format!("一个值班表最多覆盖 {MAX_DAYS} 天。")));
+    }
+    Ok(end)
+}
+
+fn overlap() -> ApiError {
+    ApiError::conflict("roster_overlap", "A published roster already covers part of this period.", "该期间已有部分被已发布的值班表覆盖。")
+}
+
+fn not_draft() -> ApiError {
+    ApiError::conflict("roster_published", "The roster is published; change it through substitutions and swaps.", "值班表已发布，只能通过顶岗或换班调整。")
+}
+
+/// Maps the database's guarantees to 409s.
+pub fn constraint_conflict(e: diesel::result::Error) -> ApiError {
+    if let diesel::result::Error::DatabaseError(_, info) = &e {
+        match info.constraint_name() {
+            Some("rosters_published_no_overlap") => return overlap(),
+            Some("duty_one_per_person_per_day") | Some("duty_draft_one_per_person_per_day") => {
+                return ApiError::conflict("double_duty", "This person would be on duty twice the same day.", "该人员同一天将值班两次。");
+            }
+            _ => {}
+        }
+    }
+    e.into()
+}
+
+/// Generates a draft and stores it; shared by the API and the benchmark.
+pub async fn generate(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    created_by: Option<Uuid>,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<(RosterRow, Vec<Assignment>), ApiError> {
+    let loaded = settings::load(conn, center_id, true).await?;
+    let prev = store::last_published_before(conn, center_id, start).await?;
+    let state: RotationState = prev
+        .and_then(|p| p.end_state)
+        .and_then(|s| serde_json::from_value(s).ok())
+        .unwrap_or_default();
+    let leave = store::approved_leave(conn, center_id, start, end).await?;
+    let calendar = crate::calendar::store::load(conn, center_id, start, end).await?;
+    let days = calendar.working_days(start, end);
+    let unit = parse_unit(&loaded.settings.unit);
+    let per_day = loaded.settings.supervisors_per_day.max(1) as u32;
+    let out = rotation::generate(rotation::Input {
+        days: &days,
+        departments: &loaded.queues,
+        per_day,
+        unit,
+        unavailable: |staff, date| leave.iter().any(|(s, a, b)| *s == staff && *a <= date && date <= *b),
+        state: &state,
+    });
+    let roster_id = Uuid::now_v7();
+    let assignments: Vec<Assignment> = out
+        .assignments
+        .iter()
+        .map(|a| Assignment {
+            id: Uuid::now_v7(),
+            center_id,
+            roster_id,
+            date: a.date,
+            slot: a.slot as i32,
+            staff_id: a.staff_id,
+            department_id: a.department_id,
+            reason: a.reason.clone(),
+            substitute_id: None,
+            published: false,
+            version: 1,
+        })
+        .collect();
+    let shortfalls: Vec<ShortfallView> = out.shortfalls.iter().map(|s| ShortfallView { date: s.date, missing: s.missing }).collect();
+    let row = store::insert_roster(
+        conn,
+        NewRoster {
+            id: roster_id,
+            center_id,
+            start,
+            end,
+            unit: unit_str(unit),
+            per_day: per_day as i32,
+            start_state: serde_json::to_value(&state).unwrap_or_default(),
+            shortfalls: serde_json::to_value(&shortfalls).unwrap_or_default(),
+            created_by,
+        },
+        &assignments,
+    )
+    .await?;
+    Ok((row, assignments))
+}
+
+/// Publishes a draft: fixes where the rotation stands at its end, so the next roster continues.
+pub async fn publish(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, expected: Option<i32>, by: Option<Uuid>) -> Result<(RosterRow, RosterRow), ApiError> {
+    let before = store::roster_for_update(conn, center_id, id).await?;
+    check_version(expected, before.version)?;
+    if before.status != "draft" {
+        return Err(not_draft());
+    }
+    let loaded = settings::load(conn, center_id, false).await?;
+    let assignments = store::roster_assignments(conn, id).await?;
+    let start: RotationState = serde_json::from_value(before.start_state.clone()).unwrap_or_default();
+    let done: Vec<rotation::Assignment> = assignments
+        .iter()
+        .map(|a| rotation::Assignment { date: a.date, slot: a.slot as u32, staff_id: a.staff_id, department_id: a.department_id, reason: String::new() })
+        .collect();
+    let end_state = rotation::replay(&start, &loaded.queues, parse_unit(&before.unit), &done);
+    let after = store::publish_roster(conn, id, serde_json::to_value(&end_state).unwrap_or_default(), by)
+        .await
+        .map_err(constraint_conflict)?;
+    Ok((before, after))
+}
+
+/// Generate a draft roster for a period.
+///
+/// Every working day of the period gets its supervisors, by department order and each
+/// department's queue, continuing from the last published roster; staff on approved leave are
+/// skipped. The same inputs always give the same roster; each assignment says why.
+#[utoipa::path(
+    tag = "rosters",
+    request_body = NewRosterRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Draft roster with its assignments", body = RosterDetail),
+        (status = 400, description = "`validation_failed` (end before start, neither or both of end/cycle, longer than 366 days), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`roster_overlap`: a published roster covers part of the period", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/rosters")]
+pub async fn create(user: CurrentUser, state: web::Data<AppState>, body: web::Json<NewRosterRequest>) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let b = body.into_inner();
+    let end = period(b.start, b.end, b.cycle)?;
+    let mut conn = state.pool.get().await?;
+    let (row, assignments) = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            if store::published_overlapping(conn, user.center_id, b.start, end).await? {
+                return Err(overlap());
+            }
+            let (row, assignments) = generate(conn, user.center_id, user.staff_id, b.start, end).await?;
+            audit::record(conn, AuditEntry::new(&user, "generated", "roster", row.id).after(row.view())).await?;
+            Ok((row, assignments))
+        })
+        .await?;
+    let detail = RosterDetail { roster: row.view(), assignments };
+    Ok(created(&detail, row.version, format!("/api/v1/rosters/{}", row.id)))
+}
+
+/// Rosters of the center, newest period first.
+#[utoipa::path(
+    tag = "rosters",
+    params(RosterQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of rosters", body = Page<Roster>),
+        (status = 400, description = "`validation_failed` (limit, cursor, status)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/rosters")]
+pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RosterQuery>) -> ApiResult<web::Json<Page<Roster>>> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after: Option<(NaiveDate, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    if let Some(s) = &q.status
+        && s != "draft"
+        && s != "published"
+    {
+        return Err(ApiError::validation(vec![FieldError::new("status", "invalid", "Use draft or published.", "须为 draft 或 published。")]));
+    }
+    let mut conn = state.pool.get().await?;
+    let rows = store::list_rosters(&mut conn, user.center_id, q.status.as_deref(), after, limit).await?;
+    Ok(web::Json(pagination::page(rows, limit, |r| (r.start_date, r.id), |r| r.view())))
+}
+
+/// One roster with all its assignments.
+#[utoipa::path(
+    tag = "rosters",
+    params(("id" = Uuid, Path, description = "Roster id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The roster; `ETag` set", body = RosterDetail),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/rosters/{id}")]
+pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let row = store::roster(&mut conn, user.center_id, *id).await?;
+    let assignments = store::roster_assignments(&mut conn, row.id).await?;
+    Ok(with_etag(&RosterDetail { roster: row.view(), assignments }, row.version))
+}
+
+/// Delete a draft roster (office admin).
+#[utoipa::path(
+    tag = "rosters",
+    params(("id" = Uuid, Path, description = "Roster id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`roster_published`: published rosters are kept", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/rosters/{id}")]
+pub async fn delete_draft(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = store::roster_for_update(conn, user.center_id, *id).await?;
+        if row.status != "draft" {
+            return Err(not_draft());
+        }
+        store::delete_roster(conn, row.id).await?;
+        audit::record(conn, AuditEntry::new(&user, "deleted", "roster", row.id).before(row.view())).await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Put another person on one day of a draft (office admin).
+///
+/// The person must be eligible (in a department queue), not on approved leave that day, and not
+/// already on duty that day in this roster.
+#[utoipa::path(
+    tag = "rosters",
+    request_body = ReplaceRequest,
+    params(("id" = Uuid, Path, description = "Roster id"), ("assignment_id" = Uuid, Path, description = "Assignment id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed assignment", body = Assignment),
+        (status = 400, description = "`unknown_field` or malformed body or id", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such roster or assignment in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`roster_published`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/rosters/{id}/assignments/{assignment_id}")]
+pub async fn replace(user: CurrentUser, state: web::Data<AppState>, path: web::Path<(Uuid, Uuid)>, body: web::Json<ReplaceRequest>) -> ApiResult<web::Json<Assignment>> {
+    user.require_admin()?;
+    let (roster_id, assignment_id) = path.into_inner();
+    let staff_id = body.staff_id;
+    let mut conn = state.pool.get().await?;
+    let after = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let roster = store::roster_for_update(conn, user.center_id, roster_id).await?;
+            let before = store::assignment_for_update(conn, user.center_id, assignment_id).await?;
+            if before.roster_id != roster.id {
+                return Err(ApiError::not_found());
+            }
+            if roster.status != "draft" {
+                return Err(not_draft());
+            }
+            let loaded = settings::load(conn, user.center_id, false).await?;
+            if !loaded.queues.iter().any(|q| q.members.contains(&staff_id)) {
+                return Err(ApiError::unprocessable("not_eligible", "This person does not take supervisor duty (not in any department queue).", "该人员不参加督导值班（不在任何部门队列中）。"));
+            }
+            let on_leave = store::approved_leave(conn, user.center_id, before.date, before.date).await?.iter().any(|(s, _, _)| *s == staff_id);
+            if on_leave {
+                return Err(ApiError::unprocessable("on_leave", "This person is on approved leave that day.", "该人员当天已获准请假。"));
+            }
+            if store::on_duty_elsewhere(conn, user.center_id, Some(roster.id), before.date, staff_id, before.id).await? {
+                return Err(ApiError::unprocessable("already_on_duty", "This person is already on duty that day.", "该人员当天已在值班。"));
+            }
+            let after = store::set_assignment_people(conn, before.id, staff_id, None, Some("replaced by the office")).await.map_err(constraint_conflict)?;
+            store::bump_roster(conn, roster.id).await?;
+            audit::record(conn, AuditEntry::new(&user, "replaced", "duty_assignment", after.id).before(&before).after(&after)).await?;
+            Ok(after)
+        })
+        .await?;
+    Ok(web::Json(after))
+}
+
+/// Publish a draft (office admin). Honours `If-Match`.
+///
+/// From then on the roster changes only through substitutions and swaps; published rosters of a
+/// center never overlap (a database constraint).
+#[utoipa::path(
+    tag = "rosters",
+    params(("id" = Uuid, Path, description = "Roster id"), ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The published roster", body = Roster),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`roster_published` (already), `roster_overlap` or `double_duty`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/rosters/{id}/publish")]
+pub async fn publish_roster(user: CurrentUser, state: web::Data<AppState>, req: HttpRequest, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let expected = if_match(&req)?;
+    let mut conn = state.pool.get().await?;
+    let after = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let (before, after) = publish(conn, user.center_id, *id, expected, user.staff_id).await?;
+            audit::record(conn, AuditEntry::new(&user, "published", "roster", after.id).before(before.view()).after(after.view())).await?;
+            Ok(after)
+        })
+        .await?;
+    Ok(with_etag(&after.view(), after.version))
+}

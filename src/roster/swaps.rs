@@ -1,0 +1,201 @@
+//! Swaps (换班): two people exchange two duties; both agree, the office registers.
+
+use super::model::Swap;
+use super::requests::{RequestQuery, assignment_changed, can_cover, invalid_state, open_duty};
+use super::requests_store::{self as rs, NewSwap};
+use super::rosters::constraint_conflict;
+use super::store;
+use super::workflow::{Move, next};
+use crate::AppState;
+use crate::audit::{self, AuditEntry};
+use crate::auth::{CurrentUser, Role};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::pagination::{self, Page};
+use crate::web::created;
+use actix_web::{HttpResponse, get, post, web};
+use diesel_async::AsyncConnection;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwapRequest {
+    /// Your duty.
+    pub assignment_id: Uuid,
+    /// The other person's duty you would take instead.
+    pub other_assignment_id: Uuid,
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn has_substitute() -> ApiError {
+    ApiError::unprocessable("has_substitute", "A duty with a registered substitute cannot be swapped.", "已登记顶岗的值班不能换班。")
+}
+
+/// Propose a swap of one of your duties with someone else's.
+#[utoipa::path(
+    tag = "swaps",
+    request_body = SwapRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Proposed", body = Swap),
+        (status = 400, description = "`validation_failed` (unknown duty), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`not_on_duty`: the first duty is not yours", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`duty_in_past`, `same_day`, `has_substitute`, `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/swaps")]
+pub async fn propose(user: CurrentUser, state: web::Data<AppState>, body: web::Json<SwapRequest>) -> ApiResult<HttpResponse> {
+    let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
+    let mut conn = state.pool.get().await?;
+    let s = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let a = open_duty(conn, user.center_id, body.assignment_id, "assignment_id").await?;
+            let b = open_duty(conn, user.center_id, body.other_assignment_id, "other_assignment_id").await?;
+            if a.on_duty() != me {
+                return Err(ApiError::new(actix_web::http::StatusCode::FORBIDDEN, "not_on_duty", "The first duty is not yours.", "第一个值班不是您的。"));
+            }
+            if a.substitute_id.is_some() || b.substitute_id.is_some() {
+                return Err(has_substitute());
+            }
+            if a.date == b.date || a.staff_id == b.staff_id {
+                return Err(ApiError::unprocessable("same_day", "Swap duties of two different people on two different days.", "换班须为两人在不同日期的值班。"));
+            }
+            can_cover(conn, user.center_id, me, b.date, &[]).await?;
+            can_cover(conn, user.center_id, b.staff_id, a.date, &[]).await?;
+            let s = rs::insert_swap(
+                conn,
+                NewSwap {
+                    id: Uuid::now_v7(),
+                    center_id: user.center_id,
+                    assignment_a: a.id,
+                    assignment_b: b.id,
+                    staff_a: me,
+                    staff_b: b.staff_id,
+                    version_a: a.version,
+                    version_b: b.version,
+                    reason: body.reason.chars().take(500).collect(),
+                },
+            )
+            .await?;
+            audit::record(conn, AuditEntry::new(&user, "proposed", "swap", s.id).after(&s)).await?;
+            Ok(s)
+        })
+        .await?;
+    Ok(created(&s, s.version, format!("/api/v1/swaps/{}", s.id)))
+}
+
+async fn transition(user: &CurrentUser, state: &AppState, id: Uuid, m: Move) -> ApiResult<Swap> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let before = rs::swap_for_update(conn, user.center_id, id).await?;
+        let allowed = match m {
+            Move::Accept | Move::Decline => user.staff_id == Some(before.staff_b),
+            Move::Register | Move::Reject => user.has(Role::OfficeAdmin),
+            Move::Cancel => user.staff_id == Some(before.staff_a),
+        };
+        if !allowed {
+            return Err(ApiError::forbidden());
+        }
+        let to = next(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
+        if m == Move::Register {
+            // Lock both duties in id order so two registrations cannot deadlock.
+            let (first, second) = if before.assignment_a < before.assignment_b {
+                (before.assignment_a, before.assignment_b)
+            } else {
+                (before.assignment_b, before.assignment_a)
+            };
+            let x = store::assignment_for_update(conn, user.center_id, first).await?;
+            let y = store::assignment_for_update(conn, user.center_id, second).await?;
+            let (a, b) = if x.id == before.assignment_a { (x, y) } else { (y, x) };
+            if a.version != before.version_a || b.version != before.version_b {
+                return Err(assignment_changed());
+            }
+            can_cover(conn, user.center_id, before.staff_a, b.date, &[b.id]).await?;
+            can_cover(conn, user.center_id, before.staff_b, a.date, &[a.id]).await?;
+            let a2 = store::set_assignment_people(conn, a.id, before.staff_b, None, Some("swapped")).await.map_err(constraint_conflict)?;
+            let b2 = store::set_assignment_people(conn, b.id, before.staff_a, None, Some("swapped")).await.map_err(constraint_conflict)?;
+            audit::record(conn, AuditEntry::new(user, "swapped", "duty_assignment", a.id).before(&a).after(&a2)).await?;
+            audit::record(conn, AuditEntry::new(user, "swapped", "duty_assignment", b.id).before(&b).after(&b2)).await?;
+        }
+        let decided = matches!(m, Move::Register | Move::Reject).then_some(user.staff_id).flatten();
+        let after = rs::set_swap_status(conn, id, to, decided.or(before.decided_by)).await?;
+        audit::record(conn, AuditEntry::new(user, to, "swap", id).before(&before).after(&after)).await?;
+        Ok(after)
+    })
+    .await
+}
+
+macro_rules! swap_move {
+    ($name:ident, $path:literal, $move:expr, $who:literal) => {
+        #[doc = $who]
+        #[utoipa::path(
+            tag = "swaps",
+            params(("id" = Uuid, Path, description = "Swap id")),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The swap in its new state", body = Swap),
+                (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Not this caller's move", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such swap in the caller's center", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "`invalid_state`, `assignment_changed` or `double_duty`", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "On register: `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($path)]
+        pub async fn $name(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<Swap>> {
+            Ok(web::Json(transition(&user, &state, *id, $move).await?))
+        }
+    };
+}
+
+swap_move!(accept, "/swaps/{id}/accept", Move::Accept, "The other person agrees to the swap.");
+swap_move!(decline, "/swaps/{id}/decline", Move::Decline, "The other person declines.");
+swap_move!(register, "/swaps/{id}/register", Move::Register, "The office registers an accepted swap; the two duties change hands.");
+swap_move!(reject, "/swaps/{id}/reject", Move::Reject, "The office rejects an open swap.");
+swap_move!(cancel, "/swaps/{id}/cancel", Move::Cancel, "The requester withdraws an open swap.");
+
+/// Swaps, newest first. Office admins and auditors see all; others see their own.
+#[utoipa::path(
+    tag = "swaps",
+    params(RequestQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page", body = Page<Swap>),
+        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/swaps")]
+pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RequestQuery>) -> ApiResult<web::Json<Page<Swap>>> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let involving = if user.reads_all() { q.staff_id } else { Some(user.staff_id.ok_or_else(ApiError::forbidden)?) };
+    let mut conn = state.pool.get().await?;
+    let rows = rs::list_swaps(&mut conn, user.center_id, q.status, involving, before, limit).await?;
+    Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
+}
+
+/// One swap (office admins, auditors, or the two people involved).
+#[utoipa::path(
+    tag = "swaps",
+    params(("id" = Uuid, Path, description = "Swap id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The swap", body = Swap),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/swaps/{id}")]
+pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<Swap>> {
+    let mut conn = state.pool.get().await?;
+    let s = rs::swap(&mut conn, user.center_id, *id).await?;
+    let mine = user.staff_id.is_some_and(|me| me == s.staff_a || me == s.staff_b);
+    if !(user.reads_all() || mine) {
+        return Err(ApiError::not_found());
+    }
+    Ok(web::Json(s))
+}

@@ -1,0 +1,200 @@
+//! Read views over published duty: assignments, my duties, who is on duty on a day, statistics.
+
+use super::model::Assignment;
+use super::store::{self, AssignmentFilter};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::pagination::{self, Page};
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Longest range a view may ask for, in days.
+const MAX_RANGE: i64 = 366;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssignmentQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Rostered or substituting.
+    pub staff_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RangeQuery {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
+    if to < from {
+        return Err(ApiError::validation(vec![FieldError::new("to", "before_from", "to must not be before from.", "to 不得早于 from。")]));
+    }
+    if (to - from).num_days() >= MAX_RANGE {
+        return Err(ApiError::validation(vec![FieldError::new("to", "too_long", format!("At most {MAX_RANGE} days."), format!("最多 {MAX_RANGE} 天。"))]));
+    }
+    Ok(())
+}
+
+/// Published duty assignments in a date range.
+#[utoipa::path(
+    tag = "duty",
+    params(AssignmentQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page, by date and slot", body = Page<Assignment>),
+        (status = 400, description = "`validation_failed` (range, limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/duty-assignments")]
+pub async fn list_assignments(user: CurrentUser, state: web::Data<AppState>, query: web::Query<AssignmentQuery>) -> ApiResult<web::Json<Page<Assignment>>> {
+    let q = query.into_inner();
+    check_range(q.from, q.to)?;
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::decode(q.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list_assignments(
+        &mut conn,
+        AssignmentFilter { center_id: user.center_id, from: q.from, to: q.to, staff_id: q.staff_id, department_id: q.department_id, after, limit },
+    )
+    .await?;
+    Ok(web::Json(pagination::page(rows, limit, |a| (a.date, a.slot, a.id), |a| a)))
+}
+
+/// The caller's own published duties (rostered or as substitute) in a date range.
+#[utoipa::path(
+    tag = "duty",
+    params(AssignmentQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of the caller's duties", body = Page<Assignment>),
+        (status = 400, description = "`validation_failed` (range, limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/duties")]
+pub async fn my_duties(user: CurrentUser, state: web::Data<AppState>, query: web::Query<AssignmentQuery>) -> ApiResult<web::Json<Page<Assignment>>> {
+    let me = user.staff_id.ok_or_else(ApiError::not_found)?;
+    let q = query.into_inner();
+    check_range(q.from, q.to)?;
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::decode(q.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list_assignments(
+        &mut conn,
+        AssignmentFilter { center_id: user.center_id, from: q.from, to: q.to, staff_id: Some(me), department_id: None, after, limit },
+    )
+    .await?;
+    Ok(web::Json(pagination::page(rows, limit, |a| (a.date, a.slot, a.id), |a| a)))
+}
+
+/// One supervisor on duty on a day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OnDuty {
+    /// Who is actually on duty (the substitute when one is registered).
+    pub staff_id: Uuid,
+    /// The rostered supervisor.
+    pub rostered_staff_id: Uuid,
+    pub substitute: bool,
+    pub department_id: Uuid,
+    pub assignment_id: Uuid,
+    pub slot: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DutyDay {
+    pub date: NaiveDate,
+    /// Empty when no published roster covers the day or it is not a working day.
+    pub on_duty: Vec<OnDuty>,
+}
+
+/// Who is on duty on a date, after substitutions. Supervisor powers for the day follow this answer.
+#[utoipa::path(
+    tag = "duty",
+    params(("date" = NaiveDate, Path, description = "YYYY-MM-DD in the center's calendar")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The day's supervisors", body = DutyDay),
+        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/duty-days/{date}")]
+pub async fn duty_day(user: CurrentUser, state: web::Data<AppState>, date: web::Path<NaiveDate>) -> ApiResult<web::Json<DutyDay>> {
+    let date = *date;
+    let mut conn = state.pool.get().await?;
+    let rows = store::list_assignments(
+        &mut conn,
+        AssignmentFilter { center_id: user.center_id, from: date, to: date, staff_id: None, department_id: None, after: None, limit: 1000 },
+    )
+    .await?;
+    Ok(web::Json(DutyDay {
+        date,
+        on_duty: rows
+            .into_iter()
+            .map(|a| OnDuty { staff_id: a.on_duty(), rostered_staff_id: a.staff_id, substitute: a.substitute_id.is_some(), department_id: a.department_id, assignment_id: a.id, slot: a.slot })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffDutyCount {
+    pub staff_id: Uuid,
+    pub duty_days: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentDutyCount {
+    pub department_id: Uuid,
+    pub duty_days: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DutyStatistics {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Days each person was actually on duty (substitutes counted for the day they covered).
+    pub staff: Vec<StaffDutyCount>,
+    /// Duty days held by each department.
+    pub departments: Vec<DepartmentDutyCount>,
+}
+
+/// Duty days per staff member and per department over a range (fairness at a glance).
+#[utoipa::path(
+    tag = "duty",
+    params(RangeQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Counts", body = DutyStatistics),
+        (status = 400, description = "`validation_failed` (range) or malformed query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/duty-statistics")]
+pub async fn statistics(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RangeQuery>) -> ApiResult<web::Json<DutyStatistics>> {
+    let q = query.into_inner();
+    check_range(q.from, q.to)?;
+    let mut conn = state.pool.get().await?;
+    let rows = store::duty_counts(&mut conn, user.center_id, q.from, q.to).await?;
+    let mut staff: BTreeMap<Uuid, i64> = BTreeMap::new();
+    let mut depts: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for r in rows {
+        *staff.entry(r.staff_id).or_default() += r.days;
+        *depts.entry(r.department_id).or_default() += r.days;
+    }
+    Ok(web::Json(DutyStatistics {
+        from: q.from,
+        to: q.to,
+        staff: staff.into_iter().map(|(staff_id, duty_days)| StaffDutyCount { staff_id, duty_days }).collect(),
+        departments: depts.into_iter().map(|(department_id, duty_days)| DepartmentDutyCount { department_id, duty_days }).collect(),
+    }))
+}
