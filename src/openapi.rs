@@ -20,6 +20,14 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
         (name = "departments", description = "Departments and their rotation order (R2)"),
         (name = "staff", description = "Staff directory and accounts"),
         (name = "audit", description = "Append-only, hash-chained audit trail"),
+        (name = "calendar", description = "Working-day calendar: weekdays, statutory holidays, make-up working days, local overrides (R3, R9)"),
+        (name = "rosters", description = "Rotation settings and duty rosters (R1, R2, R10, R11)"),
+        (name = "duty", description = "Published duty: assignments, who is on duty, statistics"),
+        (name = "substitutions", description = "Substitutes (顶岗) filed with the office (R6)"),
+        (name = "swaps", description = "Duty swaps (换班)"),
+        (name = "leave", description = "Leave and time off in lieu (请假、调休, R14)"),
+        (name = "sit-ins", description = "Department leaders sitting in the hall (领导坐班, R15, R16)"),
+        (name = "feeds", description = "Calendar (iCalendar) feeds of duties"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]
@@ -49,6 +57,20 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Adds what every operation shares: the bearer scheme, and `Idempotency-Key` on POSTs.
 fn finish(doc: &mut utoipa::openapi::OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
@@ -62,7 +84,30 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
         ),
     );
     for (path, item) in doc.paths.paths.iter_mut() {
-        if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/auth/") {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        // Every API operation can meet an unavailable database; every authenticated one a bad token.
+        for op in operations(item) {
+            use utoipa::openapi::RefOr;
+            let authenticated = op.security.is_some();
+            let responses = &mut op.responses.responses;
+            if authenticated && !responses.contains_key("401") {
+                responses.insert(
+                    "401".into(),
+                    RefOr::T(problem_response(
+                        "`unauthorized`: missing, invalid or expired bearer token",
+                    )),
+                );
+            }
+            if !responses.contains_key("503") {
+                responses.insert(
+                    "503".into(),
+                    RefOr::T(problem_response("`database_unavailable`")),
+                );
+            }
+        }
+        if path.starts_with("/api/v1/auth/") {
             continue;
         }
         let Some(op) = item.post.as_mut() else {

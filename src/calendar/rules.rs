@@ -21,7 +21,12 @@ pub struct ValidOverride {
 }
 
 fn required(field: &str) -> FieldError {
-    FieldError::new(field, "required", "This field is required.", "此字段为必填项。")
+    FieldError::new(
+        field,
+        "required",
+        "This field is required.",
+        "此字段为必填项。",
+    )
 }
 
 /// A date written exactly `YYYY-MM-DD` (four-digit year, two-digit month and day).
@@ -225,6 +230,7 @@ mod tests {
     fn range_rules() {
         assert!(range(Some("2024-01-01"), Some("2024-12-31")).is_ok());
         assert!(range(Some("2026-01-01"), Some("2026-01-01")).is_ok());
+        assert!(range(Some("2025-01-01"), Some("2026-01-01")).is_ok());
         assert_eq!(
             codes(range(None, None).unwrap_err()),
             [pair("from", "required"), pair("to", "required")]
@@ -238,7 +244,7 @@ mod tests {
             [pair("to", "before_from")]
         );
         assert_eq!(
-            codes(range(Some("2025-01-01"), Some("2026-01-01")).unwrap_err()),
+            codes(range(Some("2025-01-01"), Some("2026-01-02")).unwrap_err()),
             [pair("to", "range_too_long")]
         );
     }
@@ -285,7 +291,10 @@ mod tests {
         ];
         assert_eq!(
             codes(bulk(bad.into_iter()).unwrap_err()),
-            [pair("days[1].date", "duplicate"), pair("days[2].kind", "invalid")]
+            [
+                pair("days[1].date", "duplicate"),
+                pair("days[2].kind", "invalid")
+            ]
         );
     }
 }

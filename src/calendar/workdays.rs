@@ -325,10 +325,7 @@ impl Calendar {
             return -self.working_days_between(b, a);
         }
         let mut n = weekday_index(b) - weekday_index(a);
-        for (&d, s) in self
-            .special
-            .range((Bound::Excluded(a), Bound::Included(b)))
-        {
+        for (&d, s) in self.special.range((Bound::Excluded(a), Bound::Included(b))) {
             n += i64::from(s.kind.is_working()) - i64::from(is_weekday(d));
         }
         n

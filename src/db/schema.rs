@@ -259,7 +259,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feed_tokens (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        staff_id -> Uuid,
+        token_hash -> Text,
+        label -> Text,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
 // ---- end roster tables ----
+
+// ---- sit-in tables (sitins/) ----
+
+diesel::table! {
+    sit_in_settings (center_id) {
+        center_id -> Uuid,
+        deadline_days_before -> Int4,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sit_in_patterns (leader_id) {
+        leader_id -> Uuid,
+        center_id -> Uuid,
+        weekdays -> Array<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sit_in_plans (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        leader_id -> Uuid,
+        department_id -> Uuid,
+        week -> Date,
+        days -> Array<Date>,
+        from_pattern -> Bool,
+        deadline -> Date,
+        late -> Bool,
+        filed_at -> Timestamptz,
+        first_filed_at -> Timestamptz,
+        filed_by -> Nullable<Uuid>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    sit_in_attendance (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        leader_id -> Uuid,
+        department_id -> Uuid,
+        date -> Date,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+// ---- end sit-in tables ----
 
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(audit_heads -> centers (center_id));
@@ -274,6 +340,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     centers,
     departments,
     duty_assignments,
+    feed_tokens,
     idempotency_keys,
     leave_requests,
     login_throttle,
@@ -281,6 +348,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     rosters,
     rotation_members,
     rotation_settings,
+    sit_in_attendance,
+    sit_in_patterns,
+    sit_in_plans,
+    sit_in_settings,
     staff,
     substitutions,
     swaps,

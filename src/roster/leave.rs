@@ -70,7 +70,11 @@ pub struct LeaveRequestBody {
     )
 )]
 #[post("/leave-requests")]
-pub async fn create(user: CurrentUser, state: web::Data<AppState>, body: web::Json<LeaveRequestBody>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<LeaveRequestBody>,
+) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let b = body.into_inner();
     super::views::check_range(b.start_date, b.end_date).map_err(|mut e| {
@@ -84,17 +88,39 @@ pub async fn create(user: CurrentUser, state: web::Data<AppState>, body: web::Js
         .transaction::<_, ApiError, _>(async |conn| {
             let l = rs::insert_leave(
                 conn,
-                NewLeave { id: Uuid::now_v7(), center_id: user.center_id, staff_id: me, kind: b.kind.as_str(), start: b.start_date, end: b.end_date, reason: b.reason.chars().take(500).collect() },
+                NewLeave {
+                    id: Uuid::now_v7(),
+                    center_id: user.center_id,
+                    staff_id: me,
+                    kind: b.kind.as_str(),
+                    start: b.start_date,
+                    end: b.end_date,
+                    reason: b.reason.chars().take(500).collect(),
+                },
             )
             .await?;
-            audit::record(conn, AuditEntry::new(&user, "requested", "leave_request", l.id).after(&l)).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "requested", "leave_request", l.id).after(&l),
+            )
+            .await?;
             Ok(l)
         })
         .await?;
-    Ok(created(&l, l.version, format!("/api/v1/leave-requests/{}", l.id)))
+    Ok(created(
+        &l,
+        l.version,
+        format!("/api/v1/leave-requests/{}", l.id),
+    ))
 }
 
-async fn decide(user: &CurrentUser, state: &AppState, id: Uuid, m: Move, note: String) -> ApiResult<LeaveRequest> {
+async fn decide(
+    user: &CurrentUser,
+    state: &AppState,
+    id: Uuid,
+    m: Move,
+    note: String,
+) -> ApiResult<LeaveRequest> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let before = rs::leave_for_update(conn, user.center_id, id).await?;
@@ -107,13 +133,26 @@ async fn decide(user: &CurrentUser, state: &AppState, id: Uuid, m: Move, note: S
         }
         let to = next_leave(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
         if to == "approved" {
-            let duties = rs::duties_of(conn, user.center_id, before.staff_id, before.start_date, before.end_date).await?;
+            let duties = rs::duties_of(
+                conn,
+                user.center_id,
+                before.staff_id,
+                before.start_date,
+                before.end_date,
+            )
+            .await?;
             if !duties.is_empty() {
                 let days: Vec<String> = duties.iter().map(|d| d.1.to_string()).collect();
                 let mut e = ApiError::conflict(
                     "leave_overlaps_duty",
-                    format!("The leave overlaps duties on {}; arrange a substitute for each first.", days.join(", ")),
-                    format!("请假期间有值班（{}），请先为每个值班安排顶岗。", days.join("、")),
+                    format!(
+                        "The leave overlaps duties on {}; arrange a substitute for each first.",
+                        days.join(", ")
+                    ),
+                    format!(
+                        "请假期间有值班（{}），请先为每个值班安排顶岗。",
+                        days.join("、")
+                    ),
                 );
                 e.conflicts = duties.iter().map(|d| d.0).collect();
                 return Err(e);
@@ -121,7 +160,13 @@ async fn decide(user: &CurrentUser, state: &AppState, id: Uuid, m: Move, note: S
         }
         let decided = (m != Move::Cancel).then_some(user.staff_id).flatten();
         let after = rs::set_leave_status(conn, id, to, decided, &note).await?;
-        audit::record(conn, AuditEntry::new(user, to, "leave_request", id).before(&before).after(&after)).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(user, to, "leave_request", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
         Ok(after)
     })
     .await
@@ -145,9 +190,16 @@ async fn decide(user: &CurrentUser, state: &AppState, id: Uuid, m: Move, note: S
     )
 )]
 #[post("/leave-requests/{id}/approve")]
-pub async fn approve(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>, body: Option<web::Json<DecisionNote>>) -> ApiResult<web::Json<LeaveRequest>> {
+pub async fn approve(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Option<web::Json<DecisionNote>>,
+) -> ApiResult<web::Json<LeaveRequest>> {
     let note = body.map(|b| b.into_inner().note).unwrap_or_default();
-    Ok(web::Json(decide(&user, &state, *id, Move::Register, note).await?))
+    Ok(web::Json(
+        decide(&user, &state, *id, Move::Register, note).await?,
+    ))
 }
 
 /// Reject a pending leave request (office admin).
@@ -165,9 +217,16 @@ pub async fn approve(user: CurrentUser, state: web::Data<AppState>, id: web::Pat
     )
 )]
 #[post("/leave-requests/{id}/reject")]
-pub async fn reject(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>, body: Option<web::Json<DecisionNote>>) -> ApiResult<web::Json<LeaveRequest>> {
+pub async fn reject(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Option<web::Json<DecisionNote>>,
+) -> ApiResult<web::Json<LeaveRequest>> {
     let note = body.map(|b| b.into_inner().note).unwrap_or_default();
-    Ok(web::Json(decide(&user, &state, *id, Move::Reject, note).await?))
+    Ok(web::Json(
+        decide(&user, &state, *id, Move::Reject, note).await?,
+    ))
 }
 
 /// Withdraw your own pending leave request.
@@ -184,8 +243,14 @@ pub async fn reject(user: CurrentUser, state: web::Data<AppState>, id: web::Path
     )
 )]
 #[post("/leave-requests/{id}/cancel")]
-pub async fn cancel(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<LeaveRequest>> {
-    Ok(web::Json(decide(&user, &state, *id, Move::Cancel, String::new()).await?))
+pub async fn cancel(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<LeaveRequest>> {
+    Ok(web::Json(
+        decide(&user, &state, *id, Move::Cancel, String::new()).await?,
+    ))
 }
 
 /// Leave requests, newest first. Office admins and auditors see all; others their own.
@@ -199,11 +264,19 @@ pub async fn cancel(user: CurrentUser, state: web::Data<AppState>, id: web::Path
     )
 )]
 #[get("/leave-requests")]
-pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RequestQuery>) -> ApiResult<web::Json<Page<LeaveRequest>>> {
+pub async fn list(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<RequestQuery>,
+) -> ApiResult<web::Json<Page<LeaveRequest>>> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
-    let staff = if user.reads_all() { q.staff_id } else { Some(user.staff_id.ok_or_else(ApiError::forbidden)?) };
+    let staff = if user.reads_all() {
+        q.staff_id
+    } else {
+        Some(user.staff_id.ok_or_else(ApiError::forbidden)?)
+    };
     let mut conn = state.pool.get().await?;
     let rows = rs::list_leave(&mut conn, user.center_id, q.status, staff, before, limit).await?;
     Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
@@ -221,7 +294,11 @@ pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Que
     )
 )]
 #[get("/leave-requests/{id}")]
-pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<LeaveRequest>> {
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<LeaveRequest>> {
     let mut conn = state.pool.get().await?;
     let l = rs::leave(&mut conn, user.center_id, *id).await?;
     if !(user.reads_all() || user.staff_id == Some(l.staff_id)) {
@@ -251,21 +328,56 @@ pub struct SubstituteSuggestion {
     )
 )]
 #[get("/duty-assignments/{id}/suggested-substitute")]
-pub async fn suggest(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<SubstituteSuggestion>> {
+pub async fn suggest(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<SubstituteSuggestion>> {
     let mut conn = state.pool.get().await?;
     let a = store::assignment(&mut conn, user.center_id, *id).await?;
     let loaded = settings::load(&mut conn, user.center_id, false).await?;
     let leave = store::approved_leave(&mut conn, user.center_id, a.date, a.date).await?;
     let busy = store::list_assignments(
         &mut conn,
-        store::AssignmentFilter { center_id: user.center_id, from: a.date, to: a.date, staff_id: None, department_id: None, after: None, limit: 1000 },
+        store::AssignmentFilter {
+            center_id: user.center_id,
+            from: a.date,
+            to: a.date,
+            staff_id: None,
+            department_id: None,
+            after: None,
+            limit: 1000,
+        },
     )
     .await?;
-    let queue = loaded.queues.iter().find(|q| q.department_id == a.department_id).map(|q| q.members.clone()).unwrap_or_default();
-    let start = queue.iter().position(|m| *m == a.staff_id).map(|p| p + 1).unwrap_or(0);
-    let pick = (0..queue.len()).map(|i| queue[(start + i) % queue.len()]).find(|m| {
-        *m != a.staff_id && !leave.iter().any(|(s, _, _)| s == m) && !busy.iter().any(|b| b.on_duty() == *m || b.staff_id == *m)
-    });
-    let suggestion = pick.and_then(|m| loaded.names.iter().find(|n| n.0 == m)).map(|(id, no, name)| QueueMember { staff_id: *id, employee_no: no.clone(), name: name.clone() });
-    Ok(web::Json(SubstituteSuggestion { assignment_id: a.id, date: a.date, suggestion }))
+    let queue = loaded
+        .queues
+        .iter()
+        .find(|q| q.department_id == a.department_id)
+        .map(|q| q.members.clone())
+        .unwrap_or_default();
+    let start = queue
+        .iter()
+        .position(|m| *m == a.staff_id)
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let pick = (0..queue.len())
+        .map(|i| queue[(start + i) % queue.len()])
+        .find(|m| {
+            *m != a.staff_id
+                && !leave.iter().any(|(s, _, _)| s == m)
+                && !busy.iter().any(|b| b.on_duty() == *m || b.staff_id == *m)
+        });
+    let suggestion = pick
+        .and_then(|m| loaded.names.iter().find(|n| n.0 == m))
+        .map(|(id, no, name)| QueueMember {
+            staff_id: *id,
+            employee_no: no.clone(),
+            name: name.clone(),
+        });
+    Ok(web::Json(SubstituteSuggestion {
+        assignment_id: a.id,
+        date: a.date,
+        suggestion,
+    }))
 }

@@ -1,6 +1,9 @@
 //! Rotation and rosters (R1–R3, R6, R10, R11, R14): who is on supervisor duty when, and the
 //! substitutions, swaps and leave that change it.
 
+pub mod feeds;
+pub mod feeds_store;
+pub mod ics;
 pub mod leave;
 pub mod model;
 pub mod queues;
@@ -16,7 +19,13 @@ pub mod views;
 pub mod workflow;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(settings::get_rotation)
+    // Feeds first: `/rosters/{id}.ics` must win over `/rosters/{id}`.
+    cfg.service(feeds::my_feed)
+        .service(feeds::roster_feed)
+        .service(feeds::create_token)
+        .service(feeds::list_tokens)
+        .service(feeds::revoke_token)
+        .service(settings::get_rotation)
         .service(settings::put_rotation)
         .service(rosters::create)
         .service(rosters::list)

@@ -61,7 +61,9 @@ pub fn queue(department_id: Uuid, people: &[Person<'_>], choices: &[Choice]) -> 
     q.sort_by(|a, b| {
         let pa = a.0.unwrap_or(i32::MAX);
         let pb = b.0.unwrap_or(i32::MAX);
-        pa.cmp(&pb).then_with(|| a.1.cmp(b.1)).then_with(|| a.2.cmp(&b.2))
+        pa.cmp(&pb)
+            .then_with(|| a.1.cmp(b.1))
+            .then_with(|| a.2.cmp(&b.2))
     });
     q.into_iter().map(|(_, _, id)| id).collect()
 }
@@ -77,12 +79,27 @@ mod tests {
     #[test]
     fn departments_follow_explicit_order_then_rotation_order_r2() {
         let depts = [
-            Dept { id: id(1), name: "a", rotation_order: 30 },
-            Dept { id: id(2), name: "b", rotation_order: 10 },
-            Dept { id: id(3), name: "c", rotation_order: 20 },
+            Dept {
+                id: id(1),
+                name: "a",
+                rotation_order: 30,
+            },
+            Dept {
+                id: id(2),
+                name: "b",
+                rotation_order: 10,
+            },
+            Dept {
+                id: id(3),
+                name: "c",
+                rotation_order: 20,
+            },
         ];
         assert_eq!(department_order(&depts, &[]), vec![id(2), id(3), id(1)]);
-        assert_eq!(department_order(&depts, &[id(1), id(99)]), vec![id(1), id(2), id(3)]);
+        assert_eq!(
+            department_order(&depts, &[id(1), id(99)]),
+            vec![id(1), id(2), id(3)]
+        );
     }
 
     #[test]
@@ -94,11 +111,24 @@ mod tests {
             has_position: pos,
             is_supervisor: sup,
         };
-        let people = [p(1, "003", true, true), p(2, "001", true, true), p(3, "002", true, false), p(4, "000", false, true)];
+        let people = [
+            p(1, "003", true, true),
+            p(2, "001", true, true),
+            p(3, "002", true, false),
+            p(4, "000", false, true),
+        ];
         assert_eq!(queue(id(100), &people, &[]), vec![id(2), id(1)]);
         let choices = [
-            Choice { staff_id: id(3), included: true, queue_position: Some(1) },
-            Choice { staff_id: id(2), included: false, queue_position: None },
+            Choice {
+                staff_id: id(3),
+                included: true,
+                queue_position: Some(1),
+            },
+            Choice {
+                staff_id: id(2),
+                included: false,
+                queue_position: None,
+            },
         ];
         assert_eq!(queue(id(100), &people, &choices), vec![id(3), id(1)]);
         assert!(queue(id(101), &people, &[]).is_empty());

@@ -56,32 +56,75 @@ pub fn assignment_changed() -> ApiError {
 }
 
 /// A published duty that has not passed yet.
-pub async fn open_duty(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, field: &str) -> Result<Assignment, ApiError> {
-    let a = store::assignment(conn, center_id, id).await.map_err(|e| match e {
-        diesel::result::Error::NotFound => ApiError::field(field, "unknown", "No published duty with this id in your center.", "本中心没有该已发布值班。"),
-        e => e.into(),
-    })?;
+pub async fn open_duty(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+    field: &str,
+) -> Result<Assignment, ApiError> {
+    let a = store::assignment(conn, center_id, id)
+        .await
+        .map_err(|e| match e {
+            diesel::result::Error::NotFound => ApiError::field(
+                field,
+                "unknown",
+                "No published duty with this id in your center.",
+                "本中心没有该已发布值班。",
+            ),
+            e => e.into(),
+        })?;
     if !a.published {
-        return Err(ApiError::field(field, "unknown", "No published duty with this id in your center.", "本中心没有该已发布值班。"));
+        return Err(ApiError::field(
+            field,
+            "unknown",
+            "No published duty with this id in your center.",
+            "本中心没有该已发布值班。",
+        ));
     }
     if a.date < today(conn, center_id).await? {
-        return Err(ApiError::unprocessable("duty_in_past", "This duty day has passed.", "该值班日已过。"));
+        return Err(ApiError::unprocessable(
+            "duty_in_past",
+            "This duty day has passed.",
+            "该值班日已过。",
+        ));
     }
     Ok(a)
 }
 
 /// Checks that `person` can take a duty on `date`: eligible, not on leave, not on duty already.
-pub async fn can_cover(conn: &mut AsyncPgConnection, center_id: Uuid, person: Uuid, date: NaiveDate, except: &[Uuid]) -> Result<(), ApiError> {
+pub async fn can_cover(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    person: Uuid,
+    date: NaiveDate,
+    except: &[Uuid],
+) -> Result<(), ApiError> {
     let loaded = settings::load(conn, center_id, false).await?;
     if !loaded.queues.iter().any(|q| q.members.contains(&person)) {
-        return Err(ApiError::unprocessable("not_eligible", "This person does not take supervisor duty.", "该人员不参加督导值班。"));
+        return Err(ApiError::unprocessable(
+            "not_eligible",
+            "This person does not take supervisor duty.",
+            "该人员不参加督导值班。",
+        ));
     }
-    if store::approved_leave(conn, center_id, date, date).await?.iter().any(|(s, _, _)| *s == person) {
-        return Err(ApiError::unprocessable("on_leave", "This person is on approved leave that day.", "该人员当天已获准请假。"));
+    if store::approved_leave(conn, center_id, date, date)
+        .await?
+        .iter()
+        .any(|(s, _, _)| *s == person)
+    {
+        return Err(ApiError::unprocessable(
+            "on_leave",
+            "This person is on approved leave that day.",
+            "该人员当天已获准请假。",
+        ));
     }
     for a in super::requests_store::duties_of(conn, center_id, person, date, date).await? {
         if !except.contains(&a.0) {
-            return Err(ApiError::unprocessable("already_on_duty", "This person is already on duty that day.", "该人员当天已在值班。"));
+            return Err(ApiError::unprocessable(
+                "already_on_duty",
+                "This person is already on duty that day.",
+                "该人员当天已在值班。",
+            ));
         }
     }
     Ok(())

@@ -1,7 +1,9 @@
 //! Queries for substitutions, swaps and leave requests.
 
 use super::model::{LeaveRequest, Substitution, Swap};
-use crate::db::schema::{duty_assignments as da, leave_requests as lr, substitutions as sb, swaps as sw};
+use crate::db::schema::{
+    duty_assignments as da, leave_requests as lr, substitutions as sb, swaps as sw,
+};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -22,7 +24,10 @@ pub struct NewSubstitution {
     pub decided_by: Option<Uuid>,
 }
 
-pub async fn insert_substitution(conn: &mut AsyncPgConnection, n: NewSubstitution) -> QueryResult<Substitution> {
+pub async fn insert_substitution(
+    conn: &mut AsyncPgConnection,
+    n: NewSubstitution,
+) -> QueryResult<Substitution> {
     let decided_at = n.decided_by.map(|_| Utc::now());
     diesel::insert_into(sb::table)
         .values((
@@ -45,7 +50,11 @@ pub async fn insert_substitution(conn: &mut AsyncPgConnection, n: NewSubstitutio
         .await
 }
 
-pub async fn substitution_for_update(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Substitution> {
+pub async fn substitution_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Substitution> {
     sb::table
         .filter(sb::center_id.eq(center_id))
         .filter(sb::id.eq(id))
@@ -55,11 +64,25 @@ pub async fn substitution_for_update(conn: &mut AsyncPgConnection, center_id: Uu
         .await
 }
 
-pub async fn substitution(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Substitution> {
-    sb::table.filter(sb::center_id.eq(center_id)).filter(sb::id.eq(id)).select(Substitution::as_select()).first(conn).await
+pub async fn substitution(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Substitution> {
+    sb::table
+        .filter(sb::center_id.eq(center_id))
+        .filter(sb::id.eq(id))
+        .select(Substitution::as_select())
+        .first(conn)
+        .await
 }
 
-pub async fn set_substitution_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str, decided_by: Option<Uuid>) -> QueryResult<Substitution> {
+pub async fn set_substitution_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    decided_by: Option<Uuid>,
+) -> QueryResult<Substitution> {
     let now = Utc::now();
     diesel::update(sb::table.find(id))
         .set((
@@ -83,7 +106,12 @@ pub async fn list_substitutions(
     before: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<Substitution>> {
-    let mut q = sb::table.filter(sb::center_id.eq(center_id)).order(sb::id.desc()).limit(limit + 1).select(Substitution::as_select()).into_boxed();
+    let mut q = sb::table
+        .filter(sb::center_id.eq(center_id))
+        .order(sb::id.desc())
+        .limit(limit + 1)
+        .select(Substitution::as_select())
+        .into_boxed();
     if let Some(s) = status {
         q = q.filter(sb::status.eq(s));
     }
@@ -127,15 +155,35 @@ pub async fn insert_swap(conn: &mut AsyncPgConnection, n: NewSwap) -> QueryResul
         .await
 }
 
-pub async fn swap_for_update(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Swap> {
-    sw::table.filter(sw::center_id.eq(center_id)).filter(sw::id.eq(id)).select(Swap::as_select()).for_update().first(conn).await
+pub async fn swap_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Swap> {
+    sw::table
+        .filter(sw::center_id.eq(center_id))
+        .filter(sw::id.eq(id))
+        .select(Swap::as_select())
+        .for_update()
+        .first(conn)
+        .await
 }
 
 pub async fn swap(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Swap> {
-    sw::table.filter(sw::center_id.eq(center_id)).filter(sw::id.eq(id)).select(Swap::as_select()).first(conn).await
+    sw::table
+        .filter(sw::center_id.eq(center_id))
+        .filter(sw::id.eq(id))
+        .select(Swap::as_select())
+        .first(conn)
+        .await
 }
 
-pub async fn set_swap_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str, decided_by: Option<Uuid>) -> QueryResult<Swap> {
+pub async fn set_swap_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    decided_by: Option<Uuid>,
+) -> QueryResult<Swap> {
     let now = Utc::now();
     diesel::update(sw::table.find(id))
         .set((
@@ -158,7 +206,12 @@ pub async fn list_swaps(
     before: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<Swap>> {
-    let mut q = sw::table.filter(sw::center_id.eq(center_id)).order(sw::id.desc()).limit(limit + 1).select(Swap::as_select()).into_boxed();
+    let mut q = sw::table
+        .filter(sw::center_id.eq(center_id))
+        .order(sw::id.desc())
+        .limit(limit + 1)
+        .select(Swap::as_select())
+        .into_boxed();
     if let Some(s) = status {
         q = q.filter(sw::status.eq(s));
     }
@@ -198,15 +251,40 @@ pub async fn insert_leave(conn: &mut AsyncPgConnection, n: NewLeave) -> QueryRes
         .await
 }
 
-pub async fn leave_for_update(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<LeaveRequest> {
-    lr::table.filter(lr::center_id.eq(center_id)).filter(lr::id.eq(id)).select(LeaveRequest::as_select()).for_update().first(conn).await
+pub async fn leave_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<LeaveRequest> {
+    lr::table
+        .filter(lr::center_id.eq(center_id))
+        .filter(lr::id.eq(id))
+        .select(LeaveRequest::as_select())
+        .for_update()
+        .first(conn)
+        .await
 }
 
-pub async fn leave(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<LeaveRequest> {
-    lr::table.filter(lr::center_id.eq(center_id)).filter(lr::id.eq(id)).select(LeaveRequest::as_select()).first(conn).await
+pub async fn leave(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<LeaveRequest> {
+    lr::table
+        .filter(lr::center_id.eq(center_id))
+        .filter(lr::id.eq(id))
+        .select(LeaveRequest::as_select())
+        .first(conn)
+        .await
 }
 
-pub async fn set_leave_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str, decided_by: Option<Uuid>, note: &str) -> QueryResult<LeaveRequest> {
+pub async fn set_leave_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    decided_by: Option<Uuid>,
+    note: &str,
+) -> QueryResult<LeaveRequest> {
     let now = Utc::now();
     diesel::update(lr::table.find(id))
         .set((
@@ -230,7 +308,12 @@ pub async fn list_leave(
     before: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<LeaveRequest>> {
-    let mut q = lr::table.filter(lr::center_id.eq(center_id)).order(lr::id.desc()).limit(limit + 1).select(LeaveRequest::as_select()).into_boxed();
+    let mut q = lr::table
+        .filter(lr::center_id.eq(center_id))
+        .order(lr::id.desc())
+        .limit(limit + 1)
+        .select(LeaveRequest::as_select())
+        .into_boxed();
     if let Some(s) = status {
         q = q.filter(lr::status.eq(s));
     }
@@ -244,13 +327,23 @@ pub async fn list_leave(
 }
 
 /// Published duties a person is actually on (rostered without substitute, or substituting) in a range.
-pub async fn duties_of(conn: &mut AsyncPgConnection, center_id: Uuid, staff: Uuid, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<(Uuid, NaiveDate)>> {
+pub async fn duties_of(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    staff: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(Uuid, NaiveDate)>> {
     da::table
         .filter(da::center_id.eq(center_id))
         .filter(da::published.eq(true))
         .filter(da::date.ge(from))
         .filter(da::date.le(to))
-        .filter(da::substitute_id.eq(staff).or(da::substitute_id.is_null().and(da::staff_id.eq(staff))))
+        .filter(
+            da::substitute_id
+                .eq(staff)
+                .or(da::substitute_id.is_null().and(da::staff_id.eq(staff))),
+        )
         .order(da::date)
         .select((da::id, da::date))
         .load(conn)

@@ -55,7 +55,11 @@ pub struct ReplaceRequest {
     pub staff_id: Uuid,
 }
 
-pub fn period(start: NaiveDate, end: Option<NaiveDate>, cycle: Option<Cycle>) -> Result<NaiveDate, ApiError> {
+pub fn period(
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    cycle: Option<Cycle>,
+) -> Result<NaiveDate, ApiError> {
     let end = match (end, cycle) {
         (Some(e), None) => e,
         (None, Some(Cycle::Week)) => start + Duration::days(6),
@@ -63,26 +67,56 @@ pub fn period(start: NaiveDate, end: Option<NaiveDate>, cycle: Option<Cycle>) ->
         (None, Some(Cycle::Month)) => start
             .checked_add_months(Months::new(1))
             .map(|d| d - Duration::days(1))
-            .ok_or_else(|| ApiError::field("start", "out_of_range", "Date out of range.", "日期超出范围。"))?,
+            .ok_or_else(|| {
+                ApiError::field(
+                    "start",
+                    "out_of_range",
+                    "Date out of range.",
+                    "日期超出范围。",
+                )
+            })?,
         _ => {
-            return Err(ApiError::field("end", "invalid", "Give either end or cycle.", "须提供 end 或 cycle 之一。"));
+            return Err(ApiError::field(
+                "end",
+                "invalid",
+                "Give either end or cycle.",
+                "须提供 end 或 cycle 之一。",
+            ));
         }
     };
     if end < start {
-        return Err(ApiError::field("end", "before_start", "end must not be before start.", "结束日期不得早于开始日期。"));
+        return Err(ApiError::field(
+            "end",
+            "before_start",
+            "end must not be before start.",
+            "结束日期不得早于开始日期。",
+        ));
     }
     if (end - start).num_days() >= MAX_DAYS {
-        return Err(ApiError::field("end", "too_long", format!("A roster covers at most {MAX_DAYS} days."), format!("一个值班表最多覆盖 {MAX_DAYS} 天。")));
+        return Err(ApiError::field(
+            "end",
+            "too_long",
+            format!("A roster covers at most {MAX_DAYS} days."),
+            format!("一个值班表最多覆盖 {MAX_DAYS} 天。"),
+        ));
     }
     Ok(end)
 }
 
 fn overlap() -> ApiError {
-    ApiError::conflict("roster_overlap", "A published roster already covers part of this period.", "该期间已有部分被已发布的值班表覆盖。")
+    ApiError::conflict(
+        "roster_overlap",
+        "A published roster already covers part of this period.",
+        "该期间已有部分被已发布的值班表覆盖。",
+    )
 }
 
 fn not_draft() -> ApiError {
-    ApiError::conflict("roster_published", "The roster is published; change it through substitutions and swaps.", "值班表已发布，只能通过顶岗或换班调整。")
+    ApiError::conflict(
+        "roster_published",
+        "The roster is published; change it through substitutions and swaps.",
+        "值班表已发布，只能通过顶岗或换班调整。",
+    )
 }
 
 /// Maps the database's guarantees to 409s.
@@ -91,7 +125,11 @@ pub fn constraint_conflict(e: diesel::result::Error) -> ApiError {
         match info.constraint_name() {
             Some("rosters_published_no_overlap") => return overlap(),
             Some("duty_one_per_person_per_day") | Some("duty_draft_one_per_person_per_day") => {
-                return ApiError::conflict("double_duty", "This person would be on duty twice the same day.", "该人员同一天将值班两次。");
+                return ApiError::conflict(
+                    "double_duty",
+                    "This person would be on duty twice the same day.",
+                    "该人员同一天将值班两次。",
+                );
             }
             _ => {}
         }
@@ -123,7 +161,11 @@ pub async fn generate(
         departments: &loaded.queues,
         per_day,
         unit,
-        unavailable: |staff, date| leave.iter().any(|(s, a, b)| *s == staff && *a <= date && date <= *b),
+        unavailable: |staff, date| {
+            leave
+                .iter()
+                .any(|(s, a, b)| *s == staff && *a <= date && date <= *b)
+        },
         state: &state,
     });
     let roster_id = Uuid::now_v7();
@@ -144,7 +186,14 @@ pub async fn generate(
             version: 1,
         })
         .collect();
-    let shortfalls: Vec<ShortfallView> = out.shortfalls.iter().map(|s| ShortfallView { date: s.date, missing: s.missing }).collect();
+    let shortfalls: Vec<ShortfallView> = out
+        .shortfalls
+        .iter()
+        .map(|s| ShortfallView {
+            date: s.date,
+            missing: s.missing,
+        })
+        .collect();
     let row = store::insert_roster(
         conn,
         NewRoster {
@@ -165,7 +214,13 @@ pub async fn generate(
 }
 
 /// Publishes a draft: fixes where the rotation stands at its end, so the next roster continues.
-pub async fn publish(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, expected: Option<i32>, by: Option<Uuid>) -> Result<(RosterRow, RosterRow), ApiError> {
+pub async fn publish(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+    expected: Option<i32>,
+    by: Option<Uuid>,
+) -> Result<(RosterRow, RosterRow), ApiError> {
     let before = store::roster_for_update(conn, center_id, id).await?;
     check_version(expected, before.version)?;
     if before.status != "draft" {
@@ -173,15 +228,27 @@ pub async fn publish(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, ex
     }
     let loaded = settings::load(conn, center_id, false).await?;
     let assignments = store::roster_assignments(conn, id).await?;
-    let start: RotationState = serde_json::from_value(before.start_state.clone()).unwrap_or_default();
+    let start: RotationState =
+        serde_json::from_value(before.start_state.clone()).unwrap_or_default();
     let done: Vec<rotation::Assignment> = assignments
         .iter()
-        .map(|a| rotation::Assignment { date: a.date, slot: a.slot as u32, staff_id: a.staff_id, department_id: a.department_id, reason: String::new() })
+        .map(|a| rotation::Assignment {
+            date: a.date,
+            slot: a.slot as u32,
+            staff_id: a.staff_id,
+            department_id: a.department_id,
+            reason: String::new(),
+        })
         .collect();
     let end_state = rotation::replay(&start, &loaded.queues, parse_unit(&before.unit), &done);
-    let after = store::publish_roster(conn, id, serde_json::to_value(&end_state).unwrap_or_default(), by)
-        .await
-        .map_err(constraint_conflict)?;
+    let after = store::publish_roster(
+        conn,
+        id,
+        serde_json::to_value(&end_state).unwrap_or_default(),
+        by,
+    )
+    .await
+    .map_err(constraint_conflict)?;
     Ok((before, after))
 }
 
@@ -203,7 +270,11 @@ pub async fn publish(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, ex
     )
 )]
 #[post("/rosters")]
-pub async fn create(user: CurrentUser, state: web::Data<AppState>, body: web::Json<NewRosterRequest>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<NewRosterRequest>,
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let b = body.into_inner();
     let end = period(b.start, b.end, b.cycle)?;
@@ -213,13 +284,25 @@ pub async fn create(user: CurrentUser, state: web::Data<AppState>, body: web::Js
             if store::published_overlapping(conn, user.center_id, b.start, end).await? {
                 return Err(overlap());
             }
-            let (row, assignments) = generate(conn, user.center_id, user.staff_id, b.start, end).await?;
-            audit::record(conn, AuditEntry::new(&user, "generated", "roster", row.id).after(row.view())).await?;
+            let (row, assignments) =
+                generate(conn, user.center_id, user.staff_id, b.start, end).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "generated", "roster", row.id).after(row.view()),
+            )
+            .await?;
             Ok((row, assignments))
         })
         .await?;
-    let detail = RosterDetail { roster: row.view(), assignments };
-    Ok(created(&detail, row.version, format!("/api/v1/rosters/{}", row.id)))
+    let detail = RosterDetail {
+        roster: row.view(),
+        assignments,
+    };
+    Ok(created(
+        &detail,
+        row.version,
+        format!("/api/v1/rosters/{}", row.id),
+    ))
 }
 
 /// Rosters of the center, newest period first.
@@ -233,7 +316,11 @@ pub async fn create(user: CurrentUser, state: web::Data<AppState>, body: web::Js
     )
 )]
 #[get("/rosters")]
-pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RosterQuery>) -> ApiResult<web::Json<Page<Roster>>> {
+pub async fn list(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<RosterQuery>,
+) -> ApiResult<web::Json<Page<Roster>>> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after: Option<(NaiveDate, Uuid)> = pagination::decode(q.cursor.as_deref())?;
@@ -241,11 +328,22 @@ pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Que
         && s != "draft"
         && s != "published"
     {
-        return Err(ApiError::validation(vec![FieldError::new("status", "invalid", "Use draft or published.", "须为 draft 或 published。")]));
+        return Err(ApiError::validation(vec![FieldError::new(
+            "status",
+            "invalid",
+            "Use draft or published.",
+            "须为 draft 或 published。",
+        )]));
     }
     let mut conn = state.pool.get().await?;
-    let rows = store::list_rosters(&mut conn, user.center_id, q.status.as_deref(), after, limit).await?;
-    Ok(web::Json(pagination::page(rows, limit, |r| (r.start_date, r.id), |r| r.view())))
+    let rows =
+        store::list_rosters(&mut conn, user.center_id, q.status.as_deref(), after, limit).await?;
+    Ok(web::Json(pagination::page(
+        rows,
+        limit,
+        |r| (r.start_date, r.id),
+        |r| r.view(),
+    )))
 }
 
 /// One roster with all its assignments.
@@ -260,11 +358,21 @@ pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Que
     )
 )]
 #[get("/rosters/{id}")]
-pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let row = store::roster(&mut conn, user.center_id, *id).await?;
     let assignments = store::roster_assignments(&mut conn, row.id).await?;
-    Ok(with_etag(&RosterDetail { roster: row.view(), assignments }, row.version))
+    Ok(with_etag(
+        &RosterDetail {
+            roster: row.view(),
+            assignments,
+        },
+        row.version,
+    ))
 }
 
 /// Delete a draft roster (office admin).
@@ -281,7 +389,11 @@ pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Pat
     )
 )]
 #[delete("/rosters/{id}")]
-pub async fn delete_draft(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete_draft(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
@@ -290,7 +402,11 @@ pub async fn delete_draft(user: CurrentUser, state: web::Data<AppState>, id: web
             return Err(not_draft());
         }
         store::delete_roster(conn, row.id).await?;
-        audit::record(conn, AuditEntry::new(&user, "deleted", "roster", row.id).before(row.view())).await
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "deleted", "roster", row.id).before(row.view()),
+        )
+        .await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -315,7 +431,12 @@ pub async fn delete_draft(user: CurrentUser, state: web::Data<AppState>, id: web
     )
 )]
 #[put("/rosters/{id}/assignments/{assignment_id}")]
-pub async fn replace(user: CurrentUser, state: web::Data<AppState>, path: web::Path<(Uuid, Uuid)>, body: web::Json<ReplaceRequest>) -> ApiResult<web::Json<Assignment>> {
+pub async fn replace(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ReplaceRequest>,
+) -> ApiResult<web::Json<Assignment>> {
     user.require_admin()?;
     let (roster_id, assignment_id) = path.into_inner();
     let staff_id = body.staff_id;
@@ -332,18 +453,56 @@ pub async fn replace(user: CurrentUser, state: web::Data<AppState>, path: web::P
             }
             let loaded = settings::load(conn, user.center_id, false).await?;
             if !loaded.queues.iter().any(|q| q.members.contains(&staff_id)) {
-                return Err(ApiError::unprocessable("not_eligible", "This person does not take supervisor duty (not in any department queue).", "该人员不参加督导值班（不在任何部门队列中）。"));
+                return Err(ApiError::unprocessable(
+                    "not_eligible",
+                    "This person does not take supervisor duty (not in any department queue).",
+                    "该人员不参加督导值班（不在任何部门队列中）。",
+                ));
             }
-            let on_leave = store::approved_leave(conn, user.center_id, before.date, before.date).await?.iter().any(|(s, _, _)| *s == staff_id);
+            let on_leave = store::approved_leave(conn, user.center_id, before.date, before.date)
+                .await?
+                .iter()
+                .any(|(s, _, _)| *s == staff_id);
             if on_leave {
-                return Err(ApiError::unprocessable("on_leave", "This person is on approved leave that day.", "该人员当天已获准请假。"));
+                return Err(ApiError::unprocessable(
+                    "on_leave",
+                    "This person is on approved leave that day.",
+                    "该人员当天已获准请假。",
+                ));
             }
-            if store::on_duty_elsewhere(conn, user.center_id, Some(roster.id), before.date, staff_id, before.id).await? {
-                return Err(ApiError::unprocessable("already_on_duty", "This person is already on duty that day.", "该人员当天已在值班。"));
+            if store::on_duty_elsewhere(
+                conn,
+                user.center_id,
+                Some(roster.id),
+                before.date,
+                staff_id,
+                before.id,
+            )
+            .await?
+            {
+                return Err(ApiError::unprocessable(
+                    "already_on_duty",
+                    "This person is already on duty that day.",
+                    "该人员当天已在值班。",
+                ));
             }
-            let after = store::set_assignment_people(conn, before.id, staff_id, None, Some("replaced by the office")).await.map_err(constraint_conflict)?;
+            let after = store::set_assignment_people(
+                conn,
+                before.id,
+                staff_id,
+                None,
+                Some("replaced by the office"),
+            )
+            .await
+            .map_err(constraint_conflict)?;
             store::bump_roster(conn, roster.id).await?;
-            audit::record(conn, AuditEntry::new(&user, "replaced", "duty_assignment", after.id).before(&before).after(&after)).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "replaced", "duty_assignment", after.id)
+                    .before(&before)
+                    .after(&after),
+            )
+            .await?;
             Ok(after)
         })
         .await?;
@@ -368,14 +527,26 @@ pub async fn replace(user: CurrentUser, state: web::Data<AppState>, path: web::P
     )
 )]
 #[post("/rosters/{id}/publish")]
-pub async fn publish_roster(user: CurrentUser, state: web::Data<AppState>, req: HttpRequest, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn publish_roster(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let expected = if_match(&req)?;
     let mut conn = state.pool.get().await?;
     let after = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let (before, after) = publish(conn, user.center_id, *id, expected, user.staff_id).await?;
-            audit::record(conn, AuditEntry::new(&user, "published", "roster", after.id).before(before.view()).after(after.view())).await?;
+            let (before, after) =
+                publish(conn, user.center_id, *id, expected, user.staff_id).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "published", "roster", after.id)
+                    .before(before.view())
+                    .after(after.view()),
+            )
+            .await?;
             Ok(after)
         })
         .await?;

@@ -823,21 +823,6 @@ mod tests {
         assert_eq!(serde_json::to_string(&Unit::Week).unwrap(), "\"week\"");
     }
 
-
-    #[test]
-    fn zz_timing() {
-        let depts = departments(&[30; 10]);
-        let days = weekdays(date(2025, 1, 1), 250);
-        let leave: BTreeSet<_> = (0..250).flat_map(|i| (0..10).map(move |d| (staff(d, i % 30), days[i]))).collect();
-        for per_day in [1, 3] {
-            let t = std::time::Instant::now();
-            let out = run(&days, &depts, per_day, Unit::Day, &leave, &Default::default());
-            let g = t.elapsed();
-            let st = replay(&Default::default(), &depts, Unit::Day, &out.assignments);
-            eprintln!("per_day {per_day}: generate {:?}, generate+replay {:?}, {} assignments", g, t.elapsed(), out.assignments.len());
-            assert_eq!(st, out.state);
-        }
-    }
     // ---- property tests ----
 
     #[derive(Debug, Clone)]

@@ -92,7 +92,11 @@ pub struct Loaded {
 }
 
 /// Loads settings (creating defaults) and builds the queues; three queries.
-pub async fn load(conn: &mut AsyncPgConnection, center_id: Uuid, lock: bool) -> QueryResult<Loaded> {
+pub async fn load(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    lock: bool,
+) -> QueryResult<Loaded> {
     let settings = if lock {
         store::settings_for_update(conn, center_id).await?
     } else {
@@ -112,7 +116,11 @@ pub async fn load(conn: &mut AsyncPgConnection, center_id: Uuid, lock: bool) -> 
     let choices = store::members(conn, center_id).await?;
     let dept_view: Vec<Dept<'_>> = depts
         .iter()
-        .map(|d| Dept { id: d.id, name: &d.name, rotation_order: d.rotation_order })
+        .map(|d| Dept {
+            id: d.id,
+            name: &d.name,
+            rotation_order: d.rotation_order,
+        })
         .collect();
     let people: Vec<Person<'_>> = staff
         .iter()
@@ -128,17 +136,33 @@ pub async fn load(conn: &mut AsyncPgConnection, center_id: Uuid, lock: bool) -> 
         .collect();
     let choice_view: Vec<Choice> = choices
         .iter()
-        .map(|c| Choice { staff_id: c.staff_id, included: c.included, queue_position: c.queue_position })
+        .map(|c| Choice {
+            staff_id: c.staff_id,
+            included: c.included,
+            queue_position: c.queue_position,
+        })
         .collect();
     let queues = queues::department_order(&dept_view, &settings.department_order)
         .into_iter()
         .filter_map(|id| {
             let d = depts.iter().find(|d| d.id == id)?;
-            Some(DeptQueue { department_id: id, name: d.name.clone(), members: queues::queue(id, &people, &choice_view) })
+            Some(DeptQueue {
+                department_id: id,
+                name: d.name.clone(),
+                members: queues::queue(id, &people, &choice_view),
+            })
         })
         .collect();
-    let names = staff.iter().map(|s| (s.id, s.employee_no.clone(), s.name.clone())).collect();
-    Ok(Loaded { settings, queues, names, choices })
+    let names = staff
+        .iter()
+        .map(|s| (s.id, s.employee_no.clone(), s.name.clone()))
+        .collect();
+    Ok(Loaded {
+        settings,
+        queues,
+        names,
+        choices,
+    })
 }
 
 fn view(l: Loaded) -> Rotation {
@@ -157,7 +181,11 @@ fn view(l: Loaded) -> Rotation {
                     .members
                     .iter()
                     .filter_map(|m| {
-                        name(*m).map(|(id, no, n)| QueueMember { staff_id: *id, employee_no: no.clone(), name: n.clone() })
+                        name(*m).map(|(id, no, n)| QueueMember {
+                            staff_id: *id,
+                            employee_no: no.clone(),
+                            name: n.clone(),
+                        })
                     })
                     .collect(),
             })
@@ -165,7 +193,11 @@ fn view(l: Loaded) -> Rotation {
         choices: l
             .choices
             .iter()
-            .map(|c| MemberChoice { staff_id: c.staff_id, included: c.included, queue_position: c.queue_position })
+            .map(|c| MemberChoice {
+                staff_id: c.staff_id,
+                included: c.included,
+                queue_position: c.queue_position,
+            })
             .collect(),
         version: l.settings.version,
     }
@@ -180,7 +212,10 @@ fn view(l: Loaded) -> Rotation {
     )
 )]
 #[get("/rotation")]
-pub async fn get_rotation(user: CurrentUser, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+pub async fn get_rotation(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let l = load(&mut conn, user.center_id, false).await?;
     let v = view(l);
@@ -213,7 +248,12 @@ pub async fn put_rotation(
     let expected = if_match(&req)?;
     let b = body.into_inner();
     if !(1..=10).contains(&b.supervisors_per_day) {
-        return Err(ApiError::field("supervisors_per_day", "out_of_range", "Must be between 1 and 10.", "须在 1 到 10 之间。"));
+        return Err(ApiError::field(
+            "supervisors_per_day",
+            "out_of_range",
+            "Must be between 1 and 10.",
+            "须在 1 到 10 之间。",
+        ));
     }
     let mut conn = state.pool.get().await?;
     let loaded = conn
@@ -225,30 +265,54 @@ pub async fn put_rotation(
             let mut errors = Vec::new();
             for (i, d) in b.department_order.iter().enumerate() {
                 if !depts.iter().any(|x| x.id == *d) {
-                    errors.push(FieldError::new(&format!("department_order[{i}]"), "unknown", "No active department with this id in your center.", "本中心没有该有效部门。"));
+                    errors.push(FieldError::new(
+                        &format!("department_order[{i}]"),
+                        "unknown",
+                        "No active department with this id in your center.",
+                        "本中心没有该有效部门。",
+                    ));
                 }
             }
             for (i, c) in b.choices.iter().enumerate() {
                 if !staff.iter().any(|s| s.id == c.staff_id) {
-                    errors.push(FieldError::new(&format!("choices[{i}].staff_id"), "unknown", "No active staff member of a department with this id in your center.", "本中心没有该在岗部门人员。"));
+                    errors.push(FieldError::new(
+                        &format!("choices[{i}].staff_id"),
+                        "unknown",
+                        "No active staff member of a department with this id in your center.",
+                        "本中心没有该在岗部门人员。",
+                    ));
                 }
             }
             if !errors.is_empty() {
                 return Err(ApiError::validation(errors));
             }
             let before_view = serde_json::to_value(view(before)).unwrap_or_default();
-            store::save_settings(conn, user.center_id, &b.department_order, unit_str(b.unit), b.supervisors_per_day).await?;
+            store::save_settings(
+                conn,
+                user.center_id,
+                &b.department_order,
+                unit_str(b.unit),
+                b.supervisors_per_day,
+            )
+            .await?;
             let rows: Vec<MemberRow> = b
                 .choices
                 .iter()
-                .map(|c| MemberRow { staff_id: c.staff_id, center_id: user.center_id, included: c.included, queue_position: c.queue_position })
+                .map(|c| MemberRow {
+                    staff_id: c.staff_id,
+                    center_id: user.center_id,
+                    included: c.included,
+                    queue_position: c.queue_position,
+                })
                 .collect();
             store::replace_members(conn, user.center_id, &rows).await?;
             let after = load(conn, user.center_id, false).await?;
             let after_view = view(after);
             audit::record(
                 conn,
-                AuditEntry::new(&user, "updated", "rotation", user.center_id).before(before_view).after(&after_view),
+                AuditEntry::new(&user, "updated", "rotation", user.center_id)
+                    .before(before_view)
+                    .after(&after_view),
             )
             .await?;
             Ok(after_view)

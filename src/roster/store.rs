@@ -1,7 +1,9 @@
 //! Queries for rotation settings, rosters and duty assignments.
 
 use super::model::{Assignment, RosterRow};
-use crate::db::schema::{duty_assignments as da, leave_requests, rosters, rotation_members, rotation_settings};
+use crate::db::schema::{
+    duty_assignments as da, leave_requests, rosters, rotation_members, rotation_settings,
+};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -26,7 +28,10 @@ pub struct MemberRow {
     pub queue_position: Option<i32>,
 }
 
-pub async fn settings(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResult<Option<SettingsRow>> {
+pub async fn settings(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<Option<SettingsRow>> {
     rotation_settings::table
         .find(center_id)
         .select(SettingsRow::as_select())
@@ -36,7 +41,10 @@ pub async fn settings(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryRes
 }
 
 /// Locks (creating if needed) the settings row: serialises roster generation and settings edits.
-pub async fn settings_for_update(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResult<SettingsRow> {
+pub async fn settings_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<SettingsRow> {
     diesel::insert_into(rotation_settings::table)
         .values(rotation_settings::center_id.eq(center_id))
         .on_conflict_do_nothing()
@@ -78,12 +86,19 @@ pub async fn members(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResu
         .await
 }
 
-pub async fn replace_members(conn: &mut AsyncPgConnection, center_id: Uuid, rows: &[MemberRow]) -> QueryResult<()> {
+pub async fn replace_members(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    rows: &[MemberRow],
+) -> QueryResult<()> {
     diesel::delete(rotation_members::table.filter(rotation_members::center_id.eq(center_id)))
         .execute(conn)
         .await?;
     if !rows.is_empty() {
-        diesel::insert_into(rotation_members::table).values(rows).execute(conn).await?;
+        diesel::insert_into(rotation_members::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
     }
     Ok(())
 }
@@ -100,7 +115,11 @@ pub async fn approved_leave(
         .filter(leave_requests::status.eq("approved"))
         .filter(leave_requests::start_date.le(to))
         .filter(leave_requests::end_date.ge(from))
-        .select((leave_requests::staff_id, leave_requests::start_date, leave_requests::end_date))
+        .select((
+            leave_requests::staff_id,
+            leave_requests::start_date,
+            leave_requests::end_date,
+        ))
         .load(conn)
         .await
 }
@@ -134,7 +153,11 @@ pub struct NewRoster<'a> {
     pub created_by: Option<Uuid>,
 }
 
-pub async fn insert_roster(conn: &mut AsyncPgConnection, r: NewRoster<'_>, assignments: &[Assignment]) -> QueryResult<RosterRow> {
+pub async fn insert_roster(
+    conn: &mut AsyncPgConnection,
+    r: NewRoster<'_>,
+    assignments: &[Assignment],
+) -> QueryResult<RosterRow> {
     let row = diesel::insert_into(rosters::table)
         .values((
             rosters::id.eq(r.id),
@@ -152,12 +175,19 @@ pub async fn insert_roster(conn: &mut AsyncPgConnection, r: NewRoster<'_>, assig
         .await?;
     // One statement per chunk (PostgreSQL allows 65535 bind parameters; 11 per row).
     for chunk in assignments.chunks(2000) {
-        diesel::insert_into(da::table).values(chunk).execute(conn).await?;
+        diesel::insert_into(da::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
     }
     Ok(row)
 }
 
-pub async fn roster(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<RosterRow> {
+pub async fn roster(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<RosterRow> {
     rosters::table
         .filter(rosters::center_id.eq(center_id))
         .filter(rosters::id.eq(id))
@@ -166,7 +196,11 @@ pub async fn roster(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> 
         .await
 }
 
-pub async fn roster_for_update(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<RosterRow> {
+pub async fn roster_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<RosterRow> {
     rosters::table
         .filter(rosters::center_id.eq(center_id))
         .filter(rosters::id.eq(id))
@@ -193,12 +227,19 @@ pub async fn list_rosters(
         q = q.filter(rosters::status.eq(s.to_owned()));
     }
     if let Some((d, id)) = after {
-        q = q.filter(rosters::start_date.lt(d).or(rosters::start_date.eq(d).and(rosters::id.gt(id))));
+        q = q.filter(
+            rosters::start_date
+                .lt(d)
+                .or(rosters::start_date.eq(d).and(rosters::id.gt(id))),
+        );
     }
     q.load(conn).await
 }
 
-pub async fn roster_assignments(conn: &mut AsyncPgConnection, roster_id: Uuid) -> QueryResult<Vec<Assignment>> {
+pub async fn roster_assignments(
+    conn: &mut AsyncPgConnection,
+    roster_id: Uuid,
+) -> QueryResult<Vec<Assignment>> {
     da::table
         .filter(da::roster_id.eq(roster_id))
         .order((da::date, da::slot))
@@ -213,7 +254,10 @@ pub async fn delete_roster(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResul
 
 pub async fn bump_roster(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<RosterRow> {
     diesel::update(rosters::table.find(id))
-        .set((rosters::version.eq(rosters::version + 1), rosters::updated_at.eq(Utc::now())))
+        .set((
+            rosters::version.eq(rosters::version + 1),
+            rosters::updated_at.eq(Utc::now()),
+        ))
         .returning(RosterRow::as_returning())
         .get_result(conn)
         .await
@@ -244,7 +288,11 @@ pub async fn publish_roster(
     Ok(row)
 }
 
-pub async fn assignment(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Assignment> {
+pub async fn assignment(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Assignment> {
     da::table
         .filter(da::center_id.eq(center_id))
         .filter(da::id.eq(id))
@@ -253,7 +301,11 @@ pub async fn assignment(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid)
         .await
 }
 
-pub async fn assignment_for_update(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Assignment> {
+pub async fn assignment_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Assignment> {
     da::table
         .filter(da::center_id.eq(center_id))
         .filter(da::id.eq(id))
@@ -310,13 +362,19 @@ pub async fn on_duty_elsewhere(
         .filter(da::center_id.eq(center_id))
         .filter(da::date.eq(date))
         .filter(da::id.ne(except))
-        .filter(da::substitute_id.eq(staff).or(da::substitute_id.is_null().and(da::staff_id.eq(staff))))
+        .filter(
+            da::substitute_id
+                .eq(staff)
+                .or(da::substitute_id.is_null().and(da::staff_id.eq(staff))),
+        )
         .into_boxed();
     q = match roster_id {
         Some(r) => q.filter(da::roster_id.eq(r)),
         None => q.filter(da::published.eq(true)),
     };
-    diesel::select(diesel::dsl::exists(q.select(da::id))).get_result(conn).await
+    diesel::select(diesel::dsl::exists(q.select(da::id)))
+        .get_result(conn)
+        .await
 }
 
 pub struct AssignmentFilter {
@@ -331,7 +389,10 @@ pub struct AssignmentFilter {
 }
 
 /// Published assignments in a date range, in (date, slot, id) order.
-pub async fn list_assignments(conn: &mut AsyncPgConnection, f: AssignmentFilter) -> QueryResult<Vec<Assignment>> {
+pub async fn list_assignments(
+    conn: &mut AsyncPgConnection,
+    f: AssignmentFilter,
+) -> QueryResult<Vec<Assignment>> {
     let mut q = da::table
         .filter(da::center_id.eq(f.center_id))
         .filter(da::published.eq(true))
@@ -390,7 +451,12 @@ pub async fn duty_counts(
 }
 
 /// True when a published roster of the center overlaps `[from, to]`.
-pub async fn published_overlapping(conn: &mut AsyncPgConnection, center_id: Uuid, from: NaiveDate, to: NaiveDate) -> QueryResult<bool> {
+pub async fn published_overlapping(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         rosters::table
             .filter(rosters::center_id.eq(center_id))

@@ -3,7 +3,9 @@
 //! offline agreement in one step.
 
 use super::model::Substitution;
-use super::requests::{RequestQuery, assignment_changed, can_cover, invalid_state, open_duty, today};
+use super::requests::{
+    RequestQuery, assignment_changed, can_cover, invalid_state, open_duty, today,
+};
 use super::requests_store::{self as rs, NewSubstitution};
 use super::rosters::constraint_conflict;
 use super::store;
@@ -31,7 +33,11 @@ pub struct SubstitutionRequest {
 }
 
 fn open_exists() -> ApiError {
-    ApiError::conflict("substitution_open", "This duty already has an open substitution request.", "该值班已有未完成的顶岗申请。")
+    ApiError::conflict(
+        "substitution_open",
+        "This duty already has an open substitution request.",
+        "该值班已有未完成的顶岗申请。",
+    )
 }
 
 async fn new_substitution(
@@ -43,10 +49,20 @@ async fn new_substitution(
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let a = open_duty(conn, user.center_id, b.assignment_id, "assignment_id").await?;
     if !offline && a.on_duty() != me {
-        return Err(ApiError::new(actix_web::http::StatusCode::FORBIDDEN, "not_on_duty", "Only the person on duty can hand this duty over.", "只有当班人员才能申请顶岗。"));
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::FORBIDDEN,
+            "not_on_duty",
+            "Only the person on duty can hand this duty over.",
+            "只有当班人员才能申请顶岗。",
+        ));
     }
     if b.substitute_id == a.on_duty() {
-        return Err(ApiError::field("substitute_id", "same_person", "The substitute must be someone else.", "顶岗人员须为他人。"));
+        return Err(ApiError::field(
+            "substitute_id",
+            "same_person",
+            "The substitute must be someone else.",
+            "顶岗人员须为他人。",
+        ));
     }
     can_cover(conn, user.center_id, b.substitute_id, a.date, &[]).await?;
     let same_day = a.date == today(conn, user.center_id).await?;
@@ -73,10 +89,29 @@ async fn new_substitution(
         e => e,
     })?;
     if offline {
-        let after = store::set_assignment_people(conn, a.id, a.staff_id, Some(b.substitute_id), None).await.map_err(constraint_conflict)?;
-        audit::record(conn, AuditEntry::new(user, "substituted", "duty_assignment", a.id).before(&a).after(&after)).await?;
+        let after =
+            store::set_assignment_people(conn, a.id, a.staff_id, Some(b.substitute_id), None)
+                .await
+                .map_err(constraint_conflict)?;
+        audit::record(
+            conn,
+            AuditEntry::new(user, "substituted", "duty_assignment", a.id)
+                .before(&a)
+                .after(&after),
+        )
+        .await?;
     }
-    audit::record(conn, AuditEntry::new(user, if offline { "recorded" } else { "proposed" }, "substitution", s.id).after(&s)).await?;
+    audit::record(
+        conn,
+        AuditEntry::new(
+            user,
+            if offline { "recorded" } else { "proposed" },
+            "substitution",
+            s.id,
+        )
+        .after(&s),
+    )
+    .await?;
     Ok(s)
 }
 
@@ -95,10 +130,22 @@ async fn new_substitution(
     )
 )]
 #[post("/substitutions")]
-pub async fn propose(user: CurrentUser, state: web::Data<AppState>, body: web::Json<SubstitutionRequest>) -> ApiResult<HttpResponse> {
+pub async fn propose(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<SubstitutionRequest>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let s = conn.transaction::<_, ApiError, _>(async |conn| new_substitution(conn, &user, &body, false).await).await?;
-    Ok(created(&s, s.version, format!("/api/v1/substitutions/{}", s.id)))
+    let s = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            new_substitution(conn, &user, &body, false).await
+        })
+        .await?;
+    Ok(created(
+        &s,
+        s.version,
+        format!("/api/v1/substitutions/{}", s.id),
+    ))
 }
 
 /// Record a substitution agreed offline, registered at once (office admin).
@@ -116,15 +163,32 @@ pub async fn propose(user: CurrentUser, state: web::Data<AppState>, body: web::J
     )
 )]
 #[post("/substitutions/record")]
-pub async fn record_offline(user: CurrentUser, state: web::Data<AppState>, body: web::Json<SubstitutionRequest>) -> ApiResult<HttpResponse> {
+pub async fn record_offline(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<SubstitutionRequest>,
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
-    let s = conn.transaction::<_, ApiError, _>(async |conn| new_substitution(conn, &user, &body, true).await).await?;
-    Ok(created(&s, s.version, format!("/api/v1/substitutions/{}", s.id)))
+    let s = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            new_substitution(conn, &user, &body, true).await
+        })
+        .await?;
+    Ok(created(
+        &s,
+        s.version,
+        format!("/api/v1/substitutions/{}", s.id),
+    ))
 }
 
 /// Moves a substitution; `who` says whose move it is.
-async fn transition(user: &CurrentUser, state: &AppState, id: Uuid, m: Move) -> ApiResult<Substitution> {
+async fn transition(
+    user: &CurrentUser,
+    state: &AppState,
+    id: Uuid,
+    m: Move,
+) -> ApiResult<Substitution> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let before = rs::substitution_for_update(conn, user.center_id, id).await?;
@@ -138,17 +202,41 @@ async fn transition(user: &CurrentUser, state: &AppState, id: Uuid, m: Move) -> 
         }
         let to = next(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
         if m == Move::Register {
-            let a = store::assignment_for_update(conn, user.center_id, before.assignment_id).await?;
+            let a =
+                store::assignment_for_update(conn, user.center_id, before.assignment_id).await?;
             if a.version != before.assignment_version {
                 return Err(assignment_changed());
             }
             can_cover(conn, user.center_id, before.substitute_id, a.date, &[a.id]).await?;
-            let after = store::set_assignment_people(conn, a.id, a.staff_id, Some(before.substitute_id), None).await.map_err(constraint_conflict)?;
-            audit::record(conn, AuditEntry::new(user, "substituted", "duty_assignment", a.id).before(&a).after(&after)).await?;
+            let after = store::set_assignment_people(
+                conn,
+                a.id,
+                a.staff_id,
+                Some(before.substitute_id),
+                None,
+            )
+            .await
+            .map_err(constraint_conflict)?;
+            audit::record(
+                conn,
+                AuditEntry::new(user, "substituted", "duty_assignment", a.id)
+                    .before(&a)
+                    .after(&after),
+            )
+            .await?;
         }
-        let decided = matches!(m, Move::Register | Move::Reject).then_some(user.staff_id).flatten();
-        let after = rs::set_substitution_status(conn, id, to, decided.or(before.decided_by)).await?;
-        audit::record(conn, AuditEntry::new(user, to, "substitution", id).before(&before).after(&after)).await?;
+        let decided = matches!(m, Move::Register | Move::Reject)
+            .then_some(user.staff_id)
+            .flatten();
+        let after =
+            rs::set_substitution_status(conn, id, to, decided.or(before.decided_by)).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(user, to, "substitution", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
         Ok(after)
     })
     .await
@@ -177,11 +265,36 @@ macro_rules! substitution_move {
     };
 }
 
-substitution_move!(accept, "/substitutions/{id}/accept", Move::Accept, "The substitute agrees to take the duty.");
-substitution_move!(decline, "/substitutions/{id}/decline", Move::Decline, "The substitute declines.");
-substitution_move!(register, "/substitutions/{id}/register", Move::Register, "The office registers an accepted substitution (备案); the substitute is then on duty.");
-substitution_move!(reject, "/substitutions/{id}/reject", Move::Reject, "The office rejects an open substitution.");
-substitution_move!(cancel, "/substitutions/{id}/cancel", Move::Cancel, "The requester withdraws an open substitution.");
+substitution_move!(
+    accept,
+    "/substitutions/{id}/accept",
+    Move::Accept,
+    "The substitute agrees to take the duty."
+);
+substitution_move!(
+    decline,
+    "/substitutions/{id}/decline",
+    Move::Decline,
+    "The substitute declines."
+);
+substitution_move!(
+    register,
+    "/substitutions/{id}/register",
+    Move::Register,
+    "The office registers an accepted substitution (备案); the substitute is then on duty."
+);
+substitution_move!(
+    reject,
+    "/substitutions/{id}/reject",
+    Move::Reject,
+    "The office rejects an open substitution."
+);
+substitution_move!(
+    cancel,
+    "/substitutions/{id}/cancel",
+    Move::Cancel,
+    "The requester withdraws an open substitution."
+);
 
 /// Substitutions, newest first. Office admins and auditors see all; others see their own.
 #[utoipa::path(
@@ -194,13 +307,29 @@ substitution_move!(cancel, "/substitutions/{id}/cancel", Move::Cancel, "The requ
     )
 )]
 #[get("/substitutions")]
-pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RequestQuery>) -> ApiResult<web::Json<Page<Substitution>>> {
+pub async fn list(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<RequestQuery>,
+) -> ApiResult<web::Json<Page<Substitution>>> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
-    let involving = if user.reads_all() { q.staff_id } else { Some(user.staff_id.ok_or_else(ApiError::forbidden)?) };
+    let involving = if user.reads_all() {
+        q.staff_id
+    } else {
+        Some(user.staff_id.ok_or_else(ApiError::forbidden)?)
+    };
     let mut conn = state.pool.get().await?;
-    let rows = rs::list_substitutions(&mut conn, user.center_id, q.status, involving, before, limit).await?;
+    let rows = rs::list_substitutions(
+        &mut conn,
+        user.center_id,
+        q.status,
+        involving,
+        before,
+        limit,
+    )
+    .await?;
     Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
 }
 
@@ -216,10 +345,16 @@ pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Que
     )
 )]
 #[get("/substitutions/{id}")]
-pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<Substitution>> {
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Substitution>> {
     let mut conn = state.pool.get().await?;
     let s = rs::substitution(&mut conn, user.center_id, *id).await?;
-    let mine = user.staff_id.is_some_and(|me| me == s.original_staff_id || me == s.substitute_id);
+    let mine = user
+        .staff_id
+        .is_some_and(|me| me == s.original_staff_id || me == s.substitute_id);
     if !(user.reads_all() || mine) {
         return Err(ApiError::not_found());
     }

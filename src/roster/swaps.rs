@@ -30,7 +30,11 @@ pub struct SwapRequest {
 }
 
 fn has_substitute() -> ApiError {
-    ApiError::unprocessable("has_substitute", "A duty with a registered substitute cannot be swapped.", "已登记顶岗的值班不能换班。")
+    ApiError::unprocessable(
+        "has_substitute",
+        "A duty with a registered substitute cannot be swapped.",
+        "已登记顶岗的值班不能换班。",
+    )
 }
 
 /// Propose a swap of one of your duties with someone else's.
@@ -47,21 +51,40 @@ fn has_substitute() -> ApiError {
     )
 )]
 #[post("/swaps")]
-pub async fn propose(user: CurrentUser, state: web::Data<AppState>, body: web::Json<SwapRequest>) -> ApiResult<HttpResponse> {
+pub async fn propose(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<SwapRequest>,
+) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let mut conn = state.pool.get().await?;
     let s = conn
         .transaction::<_, ApiError, _>(async |conn| {
             let a = open_duty(conn, user.center_id, body.assignment_id, "assignment_id").await?;
-            let b = open_duty(conn, user.center_id, body.other_assignment_id, "other_assignment_id").await?;
+            let b = open_duty(
+                conn,
+                user.center_id,
+                body.other_assignment_id,
+                "other_assignment_id",
+            )
+            .await?;
             if a.on_duty() != me {
-                return Err(ApiError::new(actix_web::http::StatusCode::FORBIDDEN, "not_on_duty", "The first duty is not yours.", "第一个值班不是您的。"));
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    "not_on_duty",
+                    "The first duty is not yours.",
+                    "第一个值班不是您的。",
+                ));
             }
             if a.substitute_id.is_some() || b.substitute_id.is_some() {
                 return Err(has_substitute());
             }
             if a.date == b.date || a.staff_id == b.staff_id {
-                return Err(ApiError::unprocessable("same_day", "Swap duties of two different people on two different days.", "换班须为两人在不同日期的值班。"));
+                return Err(ApiError::unprocessable(
+                    "same_day",
+                    "Swap duties of two different people on two different days.",
+                    "换班须为两人在不同日期的值班。",
+                ));
             }
             can_cover(conn, user.center_id, me, b.date, &[]).await?;
             can_cover(conn, user.center_id, b.staff_id, a.date, &[]).await?;
@@ -80,7 +103,11 @@ pub async fn propose(user: CurrentUser, state: web::Data<AppState>, body: web::J
                 },
             )
             .await?;
-            audit::record(conn, AuditEntry::new(&user, "proposed", "swap", s.id).after(&s)).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "proposed", "swap", s.id).after(&s),
+            )
+            .await?;
             Ok(s)
         })
         .await?;
@@ -109,20 +136,50 @@ async fn transition(user: &CurrentUser, state: &AppState, id: Uuid, m: Move) -> 
             };
             let x = store::assignment_for_update(conn, user.center_id, first).await?;
             let y = store::assignment_for_update(conn, user.center_id, second).await?;
-            let (a, b) = if x.id == before.assignment_a { (x, y) } else { (y, x) };
+            let (a, b) = if x.id == before.assignment_a {
+                (x, y)
+            } else {
+                (y, x)
+            };
             if a.version != before.version_a || b.version != before.version_b {
                 return Err(assignment_changed());
             }
             can_cover(conn, user.center_id, before.staff_a, b.date, &[b.id]).await?;
             can_cover(conn, user.center_id, before.staff_b, a.date, &[a.id]).await?;
-            let a2 = store::set_assignment_people(conn, a.id, before.staff_b, None, Some("swapped")).await.map_err(constraint_conflict)?;
-            let b2 = store::set_assignment_people(conn, b.id, before.staff_a, None, Some("swapped")).await.map_err(constraint_conflict)?;
-            audit::record(conn, AuditEntry::new(user, "swapped", "duty_assignment", a.id).before(&a).after(&a2)).await?;
-            audit::record(conn, AuditEntry::new(user, "swapped", "duty_assignment", b.id).before(&b).after(&b2)).await?;
+            let a2 =
+                store::set_assignment_people(conn, a.id, before.staff_b, None, Some("swapped"))
+                    .await
+                    .map_err(constraint_conflict)?;
+            let b2 =
+                store::set_assignment_people(conn, b.id, before.staff_a, None, Some("swapped"))
+                    .await
+                    .map_err(constraint_conflict)?;
+            audit::record(
+                conn,
+                AuditEntry::new(user, "swapped", "duty_assignment", a.id)
+                    .before(&a)
+                    .after(&a2),
+            )
+            .await?;
+            audit::record(
+                conn,
+                AuditEntry::new(user, "swapped", "duty_assignment", b.id)
+                    .before(&b)
+                    .after(&b2),
+            )
+            .await?;
         }
-        let decided = matches!(m, Move::Register | Move::Reject).then_some(user.staff_id).flatten();
+        let decided = matches!(m, Move::Register | Move::Reject)
+            .then_some(user.staff_id)
+            .flatten();
         let after = rs::set_swap_status(conn, id, to, decided.or(before.decided_by)).await?;
-        audit::record(conn, AuditEntry::new(user, to, "swap", id).before(&before).after(&after)).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(user, to, "swap", id)
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
         Ok(after)
     })
     .await
@@ -151,11 +208,36 @@ macro_rules! swap_move {
     };
 }
 
-swap_move!(accept, "/swaps/{id}/accept", Move::Accept, "The other person agrees to the swap.");
-swap_move!(decline, "/swaps/{id}/decline", Move::Decline, "The other person declines.");
-swap_move!(register, "/swaps/{id}/register", Move::Register, "The office registers an accepted swap; the two duties change hands.");
-swap_move!(reject, "/swaps/{id}/reject", Move::Reject, "The office rejects an open swap.");
-swap_move!(cancel, "/swaps/{id}/cancel", Move::Cancel, "The requester withdraws an open swap.");
+swap_move!(
+    accept,
+    "/swaps/{id}/accept",
+    Move::Accept,
+    "The other person agrees to the swap."
+);
+swap_move!(
+    decline,
+    "/swaps/{id}/decline",
+    Move::Decline,
+    "The other person declines."
+);
+swap_move!(
+    register,
+    "/swaps/{id}/register",
+    Move::Register,
+    "The office registers an accepted swap; the two duties change hands."
+);
+swap_move!(
+    reject,
+    "/swaps/{id}/reject",
+    Move::Reject,
+    "The office rejects an open swap."
+);
+swap_move!(
+    cancel,
+    "/swaps/{id}/cancel",
+    Move::Cancel,
+    "The requester withdraws an open swap."
+);
 
 /// Swaps, newest first. Office admins and auditors see all; others see their own.
 #[utoipa::path(
@@ -168,13 +250,29 @@ swap_move!(cancel, "/swaps/{id}/cancel", Move::Cancel, "The requester withdraws 
     )
 )]
 #[get("/swaps")]
-pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RequestQuery>) -> ApiResult<web::Json<Page<Swap>>> {
+pub async fn list(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<RequestQuery>,
+) -> ApiResult<web::Json<Page<Swap>>> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
-    let involving = if user.reads_all() { q.staff_id } else { Some(user.staff_id.ok_or_else(ApiError::forbidden)?) };
+    let involving = if user.reads_all() {
+        q.staff_id
+    } else {
+        Some(user.staff_id.ok_or_else(ApiError::forbidden)?)
+    };
     let mut conn = state.pool.get().await?;
-    let rows = rs::list_swaps(&mut conn, user.center_id, q.status, involving, before, limit).await?;
+    let rows = rs::list_swaps(
+        &mut conn,
+        user.center_id,
+        q.status,
+        involving,
+        before,
+        limit,
+    )
+    .await?;
     Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
 }
 
@@ -190,10 +288,16 @@ pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Que
     )
 )]
 #[get("/swaps/{id}")]
-pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<Swap>> {
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<Swap>> {
     let mut conn = state.pool.get().await?;
     let s = rs::swap(&mut conn, user.center_id, *id).await?;
-    let mine = user.staff_id.is_some_and(|me| me == s.staff_a || me == s.staff_b);
+    let mine = user
+        .staff_id
+        .is_some_and(|me| me == s.staff_a || me == s.staff_b);
     if !(user.reads_all() || mine) {
         return Err(ApiError::not_found());
     }

@@ -39,10 +39,20 @@ pub struct RangeQuery {
 
 pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
     if to < from {
-        return Err(ApiError::validation(vec![FieldError::new("to", "before_from", "to must not be before from.", "to 不得早于 from。")]));
+        return Err(ApiError::validation(vec![FieldError::new(
+            "to",
+            "before_from",
+            "to must not be before from.",
+            "to 不得早于 from。",
+        )]));
     }
     if (to - from).num_days() >= MAX_RANGE {
-        return Err(ApiError::validation(vec![FieldError::new("to", "too_long", format!("At most {MAX_RANGE} days."), format!("最多 {MAX_RANGE} 天。"))]));
+        return Err(ApiError::validation(vec![FieldError::new(
+            "to",
+            "too_long",
+            format!("At most {MAX_RANGE} days."),
+            format!("最多 {MAX_RANGE} 天。"),
+        )]));
     }
     Ok(())
 }
@@ -58,7 +68,11 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
     )
 )]
 #[get("/duty-assignments")]
-pub async fn list_assignments(user: CurrentUser, state: web::Data<AppState>, query: web::Query<AssignmentQuery>) -> ApiResult<web::Json<Page<Assignment>>> {
+pub async fn list_assignments(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<AssignmentQuery>,
+) -> ApiResult<web::Json<Page<Assignment>>> {
     let q = query.into_inner();
     check_range(q.from, q.to)?;
     let limit = pagination::limit(q.limit)?;
@@ -66,10 +80,23 @@ pub async fn list_assignments(user: CurrentUser, state: web::Data<AppState>, que
     let mut conn = state.pool.get().await?;
     let rows = store::list_assignments(
         &mut conn,
-        AssignmentFilter { center_id: user.center_id, from: q.from, to: q.to, staff_id: q.staff_id, department_id: q.department_id, after, limit },
+        AssignmentFilter {
+            center_id: user.center_id,
+            from: q.from,
+            to: q.to,
+            staff_id: q.staff_id,
+            department_id: q.department_id,
+            after,
+            limit,
+        },
     )
     .await?;
-    Ok(web::Json(pagination::page(rows, limit, |a| (a.date, a.slot, a.id), |a| a)))
+    Ok(web::Json(pagination::page(
+        rows,
+        limit,
+        |a| (a.date, a.slot, a.id),
+        |a| a,
+    )))
 }
 
 /// The caller's own published duties (rostered or as substitute) in a date range.
@@ -84,7 +111,11 @@ pub async fn list_assignments(user: CurrentUser, state: web::Data<AppState>, que
     )
 )]
 #[get("/me/duties")]
-pub async fn my_duties(user: CurrentUser, state: web::Data<AppState>, query: web::Query<AssignmentQuery>) -> ApiResult<web::Json<Page<Assignment>>> {
+pub async fn my_duties(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<AssignmentQuery>,
+) -> ApiResult<web::Json<Page<Assignment>>> {
     let me = user.staff_id.ok_or_else(ApiError::not_found)?;
     let q = query.into_inner();
     check_range(q.from, q.to)?;
@@ -93,10 +124,23 @@ pub async fn my_duties(user: CurrentUser, state: web::Data<AppState>, query: web
     let mut conn = state.pool.get().await?;
     let rows = store::list_assignments(
         &mut conn,
-        AssignmentFilter { center_id: user.center_id, from: q.from, to: q.to, staff_id: Some(me), department_id: None, after, limit },
+        AssignmentFilter {
+            center_id: user.center_id,
+            from: q.from,
+            to: q.to,
+            staff_id: Some(me),
+            department_id: None,
+            after,
+            limit,
+        },
     )
     .await?;
-    Ok(web::Json(pagination::page(rows, limit, |a| (a.date, a.slot, a.id), |a| a)))
+    Ok(web::Json(pagination::page(
+        rows,
+        limit,
+        |a| (a.date, a.slot, a.id),
+        |a| a,
+    )))
 }
 
 /// One supervisor on duty on a day.
@@ -130,19 +174,38 @@ pub struct DutyDay {
     )
 )]
 #[get("/duty-days/{date}")]
-pub async fn duty_day(user: CurrentUser, state: web::Data<AppState>, date: web::Path<NaiveDate>) -> ApiResult<web::Json<DutyDay>> {
+pub async fn duty_day(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    date: web::Path<NaiveDate>,
+) -> ApiResult<web::Json<DutyDay>> {
     let date = *date;
     let mut conn = state.pool.get().await?;
     let rows = store::list_assignments(
         &mut conn,
-        AssignmentFilter { center_id: user.center_id, from: date, to: date, staff_id: None, department_id: None, after: None, limit: 1000 },
+        AssignmentFilter {
+            center_id: user.center_id,
+            from: date,
+            to: date,
+            staff_id: None,
+            department_id: None,
+            after: None,
+            limit: 1000,
+        },
     )
     .await?;
     Ok(web::Json(DutyDay {
         date,
         on_duty: rows
             .into_iter()
-            .map(|a| OnDuty { staff_id: a.on_duty(), rostered_staff_id: a.staff_id, substitute: a.substitute_id.is_some(), department_id: a.department_id, assignment_id: a.id, slot: a.slot })
+            .map(|a| OnDuty {
+                staff_id: a.on_duty(),
+                rostered_staff_id: a.staff_id,
+                substitute: a.substitute_id.is_some(),
+                department_id: a.department_id,
+                assignment_id: a.id,
+                slot: a.slot,
+            })
             .collect(),
     }))
 }
@@ -180,7 +243,11 @@ pub struct DutyStatistics {
     )
 )]
 #[get("/duty-statistics")]
-pub async fn statistics(user: CurrentUser, state: web::Data<AppState>, query: web::Query<RangeQuery>) -> ApiResult<web::Json<DutyStatistics>> {
+pub async fn statistics(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<RangeQuery>,
+) -> ApiResult<web::Json<DutyStatistics>> {
     let q = query.into_inner();
     check_range(q.from, q.to)?;
     let mut conn = state.pool.get().await?;
@@ -194,7 +261,19 @@ pub async fn statistics(user: CurrentUser, state: web::Data<AppState>, query: we
     Ok(web::Json(DutyStatistics {
         from: q.from,
         to: q.to,
-        staff: staff.into_iter().map(|(staff_id, duty_days)| StaffDutyCount { staff_id, duty_days }).collect(),
-        departments: depts.into_iter().map(|(department_id, duty_days)| DepartmentDutyCount { department_id, duty_days }).collect(),
+        staff: staff
+            .into_iter()
+            .map(|(staff_id, duty_days)| StaffDutyCount {
+                staff_id,
+                duty_days,
+            })
+            .collect(),
+        departments: depts
+            .into_iter()
+            .map(|(department_id, duty_days)| DepartmentDutyCount {
+                department_id,
+                duty_days,
+            })
+            .collect(),
     }))
 }

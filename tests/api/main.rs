@@ -2,7 +2,9 @@
 
 mod audit;
 mod auth;
+mod calendar;
 mod cli;
+mod feeds;
 mod helpers;
 mod jwt;
 mod org;

@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 
 fn on(r: &Value, i: usize) -> (String, String) {
     let a = &r["assignments"][i];
-    (a["id"].as_str().unwrap().to_owned(), a["staff_id"].as_str().unwrap().to_owned())
+    (
+        a["id"].as_str().unwrap().to_owned(),
+        a["staff_id"].as_str().unwrap().to_owned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,33 +22,129 @@ async fn substitute_takes_over_after_agreement_and_registration_r6() {
     let sub = "d2-2";
     let body = json!({"assignment_id": aid, "substitute_id": h.id(sub), "reason": "家中有事"});
     // Only the person on duty may hand it over.
-    assert_problem(app.post("/api/v1/substitutions", h.token("d3-1"), &body).await, 403, "not_on_duty").await;
+    assert_problem(
+        app.post("/api/v1/substitutions", h.token("d3-1"), &body)
+            .await,
+        403,
+        "not_on_duty",
+    )
+    .await;
     let bad = json!({"assignment_id": aid, "substitute_id": h.id("w1")});
-    assert_problem(app.post("/api/v1/substitutions", h.token(&me), &bad).await, 422, "not_eligible").await;
+    assert_problem(
+        app.post("/api/v1/substitutions", h.token(&me), &bad).await,
+        422,
+        "not_eligible",
+    )
+    .await;
     let r1 = app.post("/api/v1/substitutions", h.token(&me), &body).await;
     assert_eq!(r1.status(), 201);
     let s: Value = r1.json().await.unwrap();
     assert_eq!(s["status"], "proposed");
     assert_eq!(s["same_day"], false);
     let sid = s["id"].as_str().unwrap();
-    assert_problem(app.post("/api/v1/substitutions", h.token(&me), &body).await, 409, "substitution_open").await;
+    assert_problem(
+        app.post("/api/v1/substitutions", h.token(&me), &body).await,
+        409,
+        "substitution_open",
+    )
+    .await;
     // Not the substitute: refused. The office cannot register before the substitute agrees.
-    assert_problem(app.post(&format!("/api/v1/substitutions/{sid}/accept"), h.token("d3-1"), &json!({})).await, 403, "forbidden").await;
-    assert_problem(app.post(&format!("/api/v1/substitutions/{sid}/register"), &app.admin_token, &json!({})).await, 409, "invalid_state").await;
-    assert_eq!(app.post(&format!("/api/v1/substitutions/{sid}/accept"), h.token(sub), &json!({})).await.status(), 200);
-    assert_problem(app.post(&format!("/api/v1/substitutions/{sid}/register"), h.token(sub), &json!({})).await, 403, "forbidden").await;
-    let reg = app.post(&format!("/api/v1/substitutions/{sid}/register"), &app.admin_token, &json!({})).await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/substitutions/{sid}/accept"),
+            h.token("d3-1"),
+            &json!({}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/substitutions/{sid}/register"),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await,
+        409,
+        "invalid_state",
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/substitutions/{sid}/accept"),
+            h.token(sub),
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_problem(
+        app.post(
+            &format!("/api/v1/substitutions/{sid}/register"),
+            h.token(sub),
+            &json!({}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let reg = app
+        .post(
+            &format!("/api/v1/substitutions/{sid}/register"),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
     assert_eq!(reg.status(), 200);
-    let day: Value = app.get("/api/v1/duty-days/2026-12-07", h.token("w1")).await.json().await.unwrap();
-    assert_eq!(day["on_duty"][0]["staff_id"], h.id(sub), "the substitute is on duty");
+    let day: Value = app
+        .get("/api/v1/duty-days/2026-12-07", h.token("w1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        day["on_duty"][0]["staff_id"],
+        h.id(sub),
+        "the substitute is on duty"
+    );
     assert_eq!(day["on_duty"][0]["rostered_staff_id"], h.id(&me));
     assert_eq!(day["on_duty"][0]["substitute"], true);
-    let mine: Value = app.get("/api/v1/me/duties?from=2026-12-01&to=2026-12-31", h.token(sub)).await.json().await.unwrap();
-    assert!(mine["items"].as_array().unwrap().iter().any(|a| a["id"] == aid.as_str()));
-    assert_eq!(app.count("SELECT count(*) AS n FROM audit_events WHERE entity_type = 'substitution'").await, 3);
+    let mine: Value = app
+        .get(
+            "/api/v1/me/duties?from=2026-12-01&to=2026-12-31",
+            h.token(sub),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == aid.as_str())
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM audit_events WHERE entity_type = 'substitution'")
+            .await,
+        3
+    );
     // The suggestion for another duty names someone free that day.
     let (other, _) = on(&r, 1);
-    let sug: Value = app.get(&format!("/api/v1/duty-assignments/{other}/suggested-substitute"), &app.admin_token).await.json().await.unwrap();
+    let sug: Value = app
+        .get(
+            &format!("/api/v1/duty-assignments/{other}/suggested-substitute"),
+            &app.admin_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(sug["suggestion"]["staff_id"].is_string());
 }
 
@@ -56,11 +155,22 @@ async fn office_records_offline_substitution_in_one_step_r6() {
     let r = published(&app, "2026-12-07", "2026-12-11").await;
     let (aid, _) = on(&r, 2);
     let body = json!({"assignment_id": aid, "substitute_id": h.id("d1-2")});
-    assert_problem(app.post("/api/v1/substitutions/record", h.token("d1-1"), &body).await, 403, "forbidden").await;
-    let res = app.post("/api/v1/substitutions/record", &app.admin_token, &body).await;
+    assert_problem(
+        app.post("/api/v1/substitutions/record", h.token("d1-1"), &body)
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let res = app
+        .post("/api/v1/substitutions/record", &app.admin_token, &body)
+        .await;
     assert_eq!(res.status(), 201);
     let s: Value = res.json().await.unwrap();
-    assert_eq!((s["status"].as_str(), s["offline"].as_bool()), (Some("registered"), Some(true)));
+    assert_eq!(
+        (s["status"].as_str(), s["offline"].as_bool()),
+        (Some("registered"), Some(true))
+    );
     assert_eq!(app.count(&format!("SELECT count(*) AS n FROM duty_assignments WHERE id = '{aid}' AND substitute_id IS NOT NULL")).await, 1);
 }
 
@@ -72,23 +182,45 @@ async fn concurrent_registrations_let_exactly_one_win() {
     let (aid, staff) = on(&r, 0);
     let me = h.no_of(&staff);
     let s: Value = app
-        .post("/api/v1/substitutions", h.token(&me), &json!({"assignment_id": aid, "substitute_id": h.id("d3-2")}))
+        .post(
+            "/api/v1/substitutions",
+            h.token(&me),
+            &json!({"assignment_id": aid, "substitute_id": h.id("d3-2")}),
+        )
         .await
         .json()
         .await
         .unwrap();
     let sid = s["id"].as_str().unwrap();
-    app.post(&format!("/api/v1/substitutions/{sid}/accept"), h.token("d3-2"), &json!({})).await;
+    app.post(
+        &format!("/api/v1/substitutions/{sid}/accept"),
+        h.token("d3-2"),
+        &json!({}),
+    )
+    .await;
     // A swap of the same duty, accepted, races the registration.
     let (other, other_staff) = on(&r, 3);
     let sw: Value = app
-        .post("/api/v1/swaps", h.token(&me), &json!({"assignment_id": aid, "other_assignment_id": other}))
+        .post(
+            "/api/v1/swaps",
+            h.token(&me),
+            &json!({"assignment_id": aid, "other_assignment_id": other}),
+        )
         .await
         .json()
         .await
         .unwrap();
     let swid = sw["id"].as_str().unwrap();
-    assert_eq!(app.post(&format!("/api/v1/swaps/{swid}/accept"), h.token(&h.no_of(&other_staff)), &json!({})).await.status(), 200);
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/swaps/{swid}/accept"),
+            h.token(&h.no_of(&other_staff)),
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
     let reg = format!("/api/v1/substitutions/{sid}/register");
     let swap_reg = format!("/api/v1/swaps/{swid}/register");
     let empty = json!({});
@@ -97,9 +229,20 @@ async fn concurrent_registrations_let_exactly_one_win() {
         app.post(&reg, &app.admin_token, &empty),
         app.post(&swap_reg, &app.admin_token, &empty),
     );
-    let statuses = [a.status().as_u16(), b.status().as_u16(), c.status().as_u16()];
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "exactly one outcome wins: {statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    let statuses = [
+        a.status().as_u16(),
+        b.status().as_u16(),
+        c.status().as_u16(),
+    ];
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "exactly one outcome wins: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
     // Nobody is on duty twice on any day.
     assert_eq!(
         app.count("SELECT count(*) AS n FROM (SELECT date, coalesce(substitute_id, staff_id) FROM duty_assignments WHERE published GROUP BY 1, 2 HAVING count(*) > 1) x").await,
@@ -116,19 +259,85 @@ async fn swap_exchanges_two_duties_after_both_agree() {
     let (b, sb) = on(&r, 1);
     let (na, nb) = (h.no_of(&sa), h.no_of(&sb));
     let body = json!({"assignment_id": a, "other_assignment_id": b});
-    assert_problem(app.post("/api/v1/swaps", h.token(&nb), &body).await, 403, "not_on_duty").await;
-    let s: Value = app.post("/api/v1/swaps", h.token(&na), &body).await.json().await.unwrap();
+    assert_problem(
+        app.post("/api/v1/swaps", h.token(&nb), &body).await,
+        403,
+        "not_on_duty",
+    )
+    .await;
+    let s: Value = app
+        .post("/api/v1/swaps", h.token(&na), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = s["id"].as_str().unwrap();
-    assert_problem(app.post(&format!("/api/v1/swaps/{id}/accept"), h.token(&na), &json!({})).await, 403, "forbidden").await;
-    assert_eq!(app.post(&format!("/api/v1/swaps/{id}/accept"), h.token(&nb), &json!({})).await.status(), 200);
-    assert_eq!(app.post(&format!("/api/v1/swaps/{id}/register"), &app.admin_token, &json!({})).await.status(), 200);
-    assert_problem(app.post(&format!("/api/v1/swaps/{id}/register"), &app.admin_token, &json!({})).await, 409, "invalid_state").await;
-    let d0: Value = app.get("/api/v1/duty-days/2026-12-07", &app.admin_token).await.json().await.unwrap();
-    let d1: Value = app.get("/api/v1/duty-days/2026-12-08", &app.admin_token).await.json().await.unwrap();
+    assert_problem(
+        app.post(
+            &format!("/api/v1/swaps/{id}/accept"),
+            h.token(&na),
+            &json!({}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/swaps/{id}/accept"),
+            h.token(&nb),
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/swaps/{id}/register"),
+            &app.admin_token,
+            &json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_problem(
+        app.post(
+            &format!("/api/v1/swaps/{id}/register"),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await,
+        409,
+        "invalid_state",
+    )
+    .await;
+    let d0: Value = app
+        .get("/api/v1/duty-days/2026-12-07", &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let d1: Value = app
+        .get("/api/v1/duty-days/2026-12-08", &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(d0["on_duty"][0]["staff_id"], sb.as_str());
     assert_eq!(d1["on_duty"][0]["staff_id"], sa.as_str());
-    let list: Value = app.get("/api/v1/swaps", h.token("d3-2")).await.json().await.unwrap();
-    assert!(list["items"].as_array().unwrap().is_empty(), "others' swaps are not listed");
+    let list: Value = app
+        .get("/api/v1/swaps", h.token("d3-2"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        list["items"].as_array().unwrap().is_empty(),
+        "others' swaps are not listed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,29 +354,125 @@ async fn leave_overlapping_duty_is_refused_until_covered_r14() {
         .await
         .unwrap();
     let lid = l["id"].as_str().unwrap();
-    assert_problem(app.post(&format!("/api/v1/leave-requests/{lid}/approve"), h.token(&me), &json!({})).await, 403, "forbidden").await;
-    let p = assert_problem(app.post(&format!("/api/v1/leave-requests/{lid}/approve"), &app.admin_token, &json!({})).await, 409, "leave_overlaps_duty").await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/leave-requests/{lid}/approve"),
+            h.token(&me),
+            &json!({}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let p = assert_problem(
+        app.post(
+            &format!("/api/v1/leave-requests/{lid}/approve"),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await,
+        409,
+        "leave_overlaps_duty",
+    )
+    .await;
     assert_eq!(p["conflicts"], json!([aid]));
-    let rec = app.post("/api/v1/substitutions/record", &app.admin_token, &json!({"assignment_id": aid, "substitute_id": h.id("d2-2")})).await;
+    let rec = app
+        .post(
+            "/api/v1/substitutions/record",
+            &app.admin_token,
+            &json!({"assignment_id": aid, "substitute_id": h.id("d2-2")}),
+        )
+        .await;
     assert_eq!(rec.status(), 201);
-    let ok = app.post(&format!("/api/v1/leave-requests/{lid}/approve"), &app.admin_token, &json!({"note": "同意"})).await;
+    let ok = app
+        .post(
+            &format!("/api/v1/leave-requests/{lid}/approve"),
+            &app.admin_token,
+            &json!({"note": "同意"}),
+        )
+        .await;
     assert_eq!(ok.status(), 200);
     let v: Value = ok.json().await.unwrap();
     assert_eq!(v["status"], "approved");
-    assert_problem(app.post(&format!("/api/v1/leave-requests/{lid}/cancel"), h.token(&me), &json!({})).await, 409, "invalid_state").await;
+    assert_problem(
+        app.post(
+            &format!("/api/v1/leave-requests/{lid}/cancel"),
+            h.token(&me),
+            &json!({}),
+        )
+        .await,
+        409,
+        "invalid_state",
+    )
+    .await;
     // The next roster skips the person on leave.
     let l2: Value = app
-        .post("/api/v1/leave-requests", h.token("d1-2"), &json!({"kind": "annual", "start_date": "2026-12-14", "end_date": "2026-12-31"}))
+        .post(
+            "/api/v1/leave-requests",
+            h.token("d1-2"),
+            &json!({"kind": "annual", "start_date": "2026-12-14", "end_date": "2026-12-31"}),
+        )
         .await
         .json()
         .await
         .unwrap();
-    let r2 = app.post(&format!("/api/v1/leave-requests/{}/approve", l2["id"].as_str().unwrap()), &app.admin_token, &json!({})).await;
+    let r2 = app
+        .post(
+            &format!(
+                "/api/v1/leave-requests/{}/approve",
+                l2["id"].as_str().unwrap()
+            ),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
     assert_eq!(r2.status(), 200);
-    let next: Value = app.post("/api/v1/rosters", &app.admin_token, &json!({"start": "2026-12-14", "cycle": "two_weeks"})).await.json().await.unwrap();
-    assert!(next["assignments"].as_array().unwrap().iter().all(|a| a["staff_id"] != h.id("d1-2")));
+    let next: Value = app
+        .post(
+            "/api/v1/rosters",
+            &app.admin_token,
+            &json!({"start": "2026-12-14", "cycle": "two_weeks"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        next["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["staff_id"] != h.id("d1-2"))
+    );
     // Validation and visibility.
-    assert_problem(app.post("/api/v1/leave-requests", h.token(&me), &json!({"kind": "nap", "start_date": "2026-12-07", "end_date": "2026-12-07"})).await, 400, "malformed_request").await;
-    assert_problem(app.post("/api/v1/leave-requests", h.token(&me), &json!({"kind": "sick", "start_date": "2026-12-07", "end_date": "2026-12-01"})).await, 400, "validation_failed").await;
-    assert_problem(app.get(&format!("/api/v1/leave-requests/{lid}"), h.token("d3-1")).await, 404, "not_found").await;
+    assert_problem(
+        app.post(
+            "/api/v1/leave-requests",
+            h.token(&me),
+            &json!({"kind": "nap", "start_date": "2026-12-07", "end_date": "2026-12-07"}),
+        )
+        .await,
+        400,
+        "malformed_request",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            "/api/v1/leave-requests",
+            h.token(&me),
+            &json!({"kind": "sick", "start_date": "2026-12-07", "end_date": "2026-12-01"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/api/v1/leave-requests/{lid}"), h.token("d3-1"))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
 }

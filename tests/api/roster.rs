@@ -19,7 +19,11 @@ impl Hall {
         &self.people[no].1
     }
     pub fn no_of(&self, id: &str) -> String {
-        self.people.iter().find(|(_, v)| v.0 == id).map(|(k, _)| k.clone()).unwrap()
+        self.people
+            .iter()
+            .find(|(_, v)| v.0 == id)
+            .map(|(k, _)| k.clone())
+            .unwrap()
     }
 }
 
@@ -33,24 +37,39 @@ pub async fn hall(app: &TestApp) -> Hall {
         let id = dept["id"].as_str().unwrap().to_owned();
         for p in 1..=2 {
             let no = format!("d{d}-{p}");
-            let (s, t) = app.create_staff(&no, &["supervisor", "window_staff"], Some(&id)).await;
+            let (s, t) = app
+                .create_staff(&no, &["supervisor", "window_staff"], Some(&id))
+                .await;
             people.insert(no, (s["id"].as_str().unwrap().to_owned(), t));
         }
         depts.push(id);
     }
-    let (s, t) = app.create_staff("w1", &["window_staff"], Some(&depts[0])).await;
+    let (s, t) = app
+        .create_staff("w1", &["window_staff"], Some(&depts[0]))
+        .await;
     people.insert("w1".into(), (s["id"].as_str().unwrap().to_owned(), t));
     Hall { depts, people }
 }
 
 pub async fn roster(app: &TestApp, start: &str, end: &str) -> Value {
-    let r = app.post("/api/v1/rosters", &app.admin_token, &json!({"start": start, "end": end})).await;
+    let r = app
+        .post(
+            "/api/v1/rosters",
+            &app.admin_token,
+            &json!({"start": start, "end": end}),
+        )
+        .await;
     assert_eq!(r.status(), 201, "generate {start}..{end}");
     r.json().await.unwrap()
 }
 
 pub async fn publish(app: &TestApp, roster: &Value) -> reqwest::Response {
-    app.post(&format!("/api/v1/rosters/{}/publish", roster["id"].as_str().unwrap()), &app.admin_token, &json!({})).await
+    app.post(
+        &format!("/api/v1/rosters/{}/publish", roster["id"].as_str().unwrap()),
+        &app.admin_token,
+        &json!({}),
+    )
+    .await
 }
 
 /// Generates and publishes; returns the roster with assignments.
@@ -61,36 +80,99 @@ pub async fn published(app: &TestApp, start: &str, end: &str) -> Value {
 }
 
 fn dates(r: &Value) -> Vec<String> {
-    r["assignments"].as_array().unwrap().iter().map(|a| a["date"].as_str().unwrap().to_owned()).collect()
+    r["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["date"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotation_follows_department_order_and_office_choices_r1_r2() {
     let app = spawn_app().await;
     let h = hall(&app).await;
-    let v: Value = app.get("/api/v1/rotation", &h.token("w1")).await.json().await.unwrap();
-    let depts: Vec<&str> = v["departments"].as_array().unwrap().iter().map(|d| d["department_id"].as_str().unwrap()).collect();
-    assert_eq!(depts, h.depts.iter().map(String::as_str).collect::<Vec<_>>());
-    let first: Vec<&str> = v["departments"][0]["members"].as_array().unwrap().iter().map(|m| m["employee_no"].as_str().unwrap()).collect();
-    assert_eq!(first, ["d1-1", "d1-2"], "window staff without the supervisor role are not in the queue");
+    let v: Value = app
+        .get("/api/v1/rotation", &h.token("w1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let depts: Vec<&str> = v["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["department_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        depts,
+        h.depts.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let first: Vec<&str> = v["departments"][0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["employee_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        first,
+        ["d1-1", "d1-2"],
+        "window staff without the supervisor role are not in the queue"
+    );
     let body = json!({
         "unit": "day",
         "supervisors_per_day": 1,
         "department_order": [h.depts[2], h.depts[0], h.depts[1]],
         "choices": [{"staff_id": h.id("w1"), "included": true, "queue_position": 0}, {"staff_id": h.id("d1-2"), "included": false}],
     });
-    let r = app.req(reqwest::Method::PUT, "/api/v1/rotation", Some(&h.token("d1-1"))).json(&body).send().await.unwrap();
+    let r = app
+        .req(
+            reqwest::Method::PUT,
+            "/api/v1/rotation",
+            Some(&h.token("d1-1")),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_problem(r, 403, "forbidden").await;
-    let r = app.req(reqwest::Method::PUT, "/api/v1/rotation", Some(&app.admin_token)).json(&body).send().await.unwrap();
+    let r = app
+        .req(
+            reqwest::Method::PUT,
+            "/api/v1/rotation",
+            Some(&app.admin_token),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["departments"][0]["department_id"], h.depts[2]);
-    let d1: Vec<&str> = v["departments"][1]["members"].as_array().unwrap().iter().map(|m| m["employee_no"].as_str().unwrap()).collect();
+    let d1: Vec<&str> = v["departments"][1]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["employee_no"].as_str().unwrap())
+        .collect();
     assert_eq!(d1, ["w1", "d1-1"]);
     let bad = json!({"unit": "day", "supervisors_per_day": 1, "department_order": ["00000000-0000-0000-0000-000000000000"]});
-    let r = app.req(reqwest::Method::PUT, "/api/v1/rotation", Some(&app.admin_token)).json(&bad).send().await.unwrap();
+    let r = app
+        .req(
+            reqwest::Method::PUT,
+            "/api/v1/rotation",
+            Some(&app.admin_token),
+        )
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
     assert_problem(r, 400, "validation_failed").await;
-    assert_eq!(app.count("SELECT count(*) AS n FROM audit_events WHERE entity_type = 'rotation'").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM audit_events WHERE entity_type = 'rotation'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,28 +182,71 @@ async fn roster_covers_every_working_day_and_skips_holidays_r3_r9() {
     // Spring Festival 2026: 02-14 (Sat) is a make-up working day; 02-15..02-23 are off.
     let r = roster(&app, "2026-02-09", "2026-02-27").await;
     let d = dates(&r);
-    assert!(d.contains(&"2026-02-14".to_owned()), "make-up working day has duty");
-    for off in ["2026-02-15", "2026-02-16", "2026-02-20", "2026-02-23", "2026-02-21"] {
+    assert!(
+        d.contains(&"2026-02-14".to_owned()),
+        "make-up working day has duty"
+    );
+    for off in [
+        "2026-02-15",
+        "2026-02-16",
+        "2026-02-20",
+        "2026-02-23",
+        "2026-02-21",
+    ] {
         assert!(!d.contains(&off.to_owned()), "{off} is a holiday");
     }
     assert_eq!(d.len(), 6 + 4, "02-09..13, 02-14, 02-24..27");
     // Rotation by department order, one supervisor a day, each department's queue in turn.
-    let firsts: Vec<String> = r["assignments"].as_array().unwrap().iter().take(4).map(|a| h.no_of(a["staff_id"].as_str().unwrap())).collect();
+    let firsts: Vec<String> = r["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(4)
+        .map(|a| h.no_of(a["staff_id"].as_str().unwrap()))
+        .collect();
     assert_eq!(firsts, ["d1-1", "d2-1", "d3-1", "d1-2"]);
     assert!(r["assignments"][0]["reason"].as_str().unwrap().len() > 10);
     assert_eq!(r["status"], "draft");
     // Deterministic: a second draft for the same period is the same.
     let again = roster(&app, "2026-02-09", "2026-02-27").await;
-    let people = |r: &Value| r["assignments"].as_array().unwrap().iter().map(|a| (a["date"].clone(), a["staff_id"].clone())).collect::<Vec<_>>();
+    let people = |r: &Value| {
+        r["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["date"].clone(), a["staff_id"].clone()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(people(&r), people(&again));
     // Drafts are not duty yet.
-    let v: Value = app.get("/api/v1/duty-assignments?from=2026-02-01&to=2026-02-28", &app.admin_token).await.json().await.unwrap();
+    let v: Value = app
+        .get(
+            "/api/v1/duty-assignments?from=2026-02-01&to=2026-02-28",
+            &app.admin_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(v["items"].as_array().unwrap().is_empty());
     assert_eq!(publish(&app, &r).await.status(), 200);
-    let v: Value = app.get("/api/v1/duty-assignments?from=2026-02-01&to=2026-02-28&limit=4", &app.admin_token).await.json().await.unwrap();
+    let v: Value = app
+        .get(
+            "/api/v1/duty-assignments?from=2026-02-01&to=2026-02-28&limit=4",
+            &app.admin_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["items"].as_array().unwrap().len(), 4);
     assert!(v["next_cursor"].is_string());
-    let day: Value = app.get("/api/v1/duty-days/2026-02-14", &h.token("w1")).await.json().await.unwrap();
+    let day: Value = app
+        .get("/api/v1/duty-days/2026-02-14", &h.token("w1"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(day["on_duty"].as_array().unwrap().len(), 1);
 }
 
@@ -132,25 +257,71 @@ async fn the_next_roster_continues_the_rotation_r11() {
     let whole = roster(&app, "2026-12-07", "2026-12-18").await;
     let first = published(&app, "2026-12-07", "2026-12-11").await;
     let second = roster(&app, "2026-12-14", "2026-12-18").await;
-    let who = |r: &Value| r["assignments"].as_array().unwrap().iter().map(|a| h.no_of(a["staff_id"].as_str().unwrap())).collect::<Vec<_>>();
+    let who = |r: &Value| {
+        r["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| h.no_of(a["staff_id"].as_str().unwrap()))
+            .collect::<Vec<_>>()
+    };
     let mut joined = who(&first);
     joined.extend(who(&second));
-    assert_eq!(joined, who(&whole), "two consecutive rosters equal one roster over both weeks");
+    assert_eq!(
+        joined,
+        who(&whole),
+        "two consecutive rosters equal one roster over both weeks"
+    );
     // Published rosters never overlap; a draft over a published period is refused.
-    let r = app.post("/api/v1/rosters", &app.admin_token, &json!({"start": "2026-12-10", "cycle": "week"})).await;
+    let r = app
+        .post(
+            "/api/v1/rosters",
+            &app.admin_token,
+            &json!({"start": "2026-12-10", "cycle": "week"}),
+        )
+        .await;
     assert_problem(r, 409, "roster_overlap").await;
     let a = roster(&app, "2026-12-21", "2026-12-25").await;
     let b = roster(&app, "2026-12-24", "2026-12-31").await;
     assert_eq!(publish(&app, &a).await.status(), 200);
     assert_problem(publish(&app, &b).await, 409, "roster_overlap").await;
     assert_problem(publish(&app, &a).await, 409, "roster_published").await;
-    let r = app.req(reqwest::Method::DELETE, &format!("/api/v1/rosters/{}", a["id"].as_str().unwrap()), Some(&app.admin_token)).send().await.unwrap();
+    let r = app
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/rosters/{}", a["id"].as_str().unwrap()),
+            Some(&app.admin_token),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_problem(r, 409, "roster_published").await;
-    let stats: Value = app.get("/api/v1/duty-statistics?from=2026-12-01&to=2026-12-31", &app.admin_token).await.json().await.unwrap();
-    let total: i64 = stats["staff"].as_array().unwrap().iter().map(|s| s["duty_days"].as_i64().unwrap()).sum();
+    let stats: Value = app
+        .get(
+            "/api/v1/duty-statistics?from=2026-12-01&to=2026-12-31",
+            &app.admin_token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let total: i64 = stats["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["duty_days"].as_i64().unwrap())
+        .sum();
     assert_eq!(total, 10, "two published weeks");
-    let counts: Vec<i64> = stats["staff"].as_array().unwrap().iter().map(|s| s["duty_days"].as_i64().unwrap()).collect();
-    assert!(counts.iter().max().unwrap() - counts.iter().min().unwrap() <= 1, "fair: {counts:?}");
+    let counts: Vec<i64> = stats["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["duty_days"].as_i64().unwrap())
+        .collect();
+    assert!(
+        counts.iter().max().unwrap() - counts.iter().min().unwrap() <= 1,
+        "fair: {counts:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,19 +329,96 @@ async fn roster_requests_are_validated_and_office_only() {
     let app = spawn_app().await;
     let h = hall(&app).await;
     let t = &app.admin_token;
-    assert_problem(app.post("/api/v1/rosters", &h.token("d1-1"), &json!({"start": "2026-12-07", "cycle": "week"})).await, 403, "forbidden").await;
-    assert_problem(app.post("/api/v1/rosters", t, &json!({"start": "2026-12-07", "end": "2026-12-01"})).await, 400, "validation_failed").await;
-    assert_problem(app.post("/api/v1/rosters", t, &json!({"start": "2026-12-07"})).await, 400, "validation_failed").await;
-    assert_problem(app.post("/api/v1/rosters", t, &json!({"start": "2026-12-07", "end": "2026-12-08", "cycle": "week"})).await, 400, "validation_failed").await;
-    assert_problem(app.post("/api/v1/rosters", t, &json!({"start": "2026-01-01", "end": "2027-06-01"})).await, 400, "validation_failed").await;
-    assert_problem(app.post("/api/v1/rosters", t, &json!({"start": "2026-12-07", "cycle": "fortnight"})).await, 400, "malformed_request").await;
-    let r = app.post("/api/v1/rosters", t, &json!({"start": "2026-12-07", "cycle": "two_weeks"})).await;
+    assert_problem(
+        app.post(
+            "/api/v1/rosters",
+            &h.token("d1-1"),
+            &json!({"start": "2026-12-07", "cycle": "week"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            "/api/v1/rosters",
+            t,
+            &json!({"start": "2026-12-07", "end": "2026-12-01"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.post("/api/v1/rosters", t, &json!({"start": "2026-12-07"}))
+            .await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            "/api/v1/rosters",
+            t,
+            &json!({"start": "2026-12-07", "end": "2026-12-08", "cycle": "week"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            "/api/v1/rosters",
+            t,
+            &json!({"start": "2026-01-01", "end": "2027-06-01"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    assert_problem(
+        app.post(
+            "/api/v1/rosters",
+            t,
+            &json!({"start": "2026-12-07", "cycle": "fortnight"}),
+        )
+        .await,
+        400,
+        "malformed_request",
+    )
+    .await;
+    let r = app
+        .post(
+            "/api/v1/rosters",
+            t,
+            &json!({"start": "2026-12-07", "cycle": "two_weeks"}),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let r: Value = r.json().await.unwrap();
     assert_eq!(r["end_date"], "2026-12-20");
     let beta = app.other_center_admin().await;
-    assert_problem(app.get(&format!("/api/v1/rosters/{}", r["id"].as_str().unwrap()), &beta).await, 404, "not_found").await;
-    let r2 = app.post(&format!("/api/v1/rosters/{}/publish", r["id"].as_str().unwrap()), &beta, &json!({})).await;
+    assert_problem(
+        app.get(
+            &format!("/api/v1/rosters/{}", r["id"].as_str().unwrap()),
+            &beta,
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let r2 = app
+        .post(
+            &format!("/api/v1/rosters/{}/publish", r["id"].as_str().unwrap()),
+            &beta,
+            &json!({}),
+        )
+        .await;
     assert_problem(r2, 404, "not_found").await;
 }
 
@@ -179,22 +427,42 @@ async fn draft_edits_refuse_ineligible_and_double_duty() {
     let app = spawn_app().await;
     let h = hall(&app).await;
     let r = app
-        .req(reqwest::Method::PUT, "/api/v1/rotation", Some(&app.admin_token))
+        .req(
+            reqwest::Method::PUT,
+            "/api/v1/rotation",
+            Some(&app.admin_token),
+        )
         .json(&json!({"unit": "day", "supervisors_per_day": 2}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
     let r = roster(&app, "2026-12-07", "2026-12-11").await;
-    assert_eq!(r["assignments"].as_array().unwrap().len(), 10, "two a day (R10)");
+    assert_eq!(
+        r["assignments"].as_array().unwrap().len(),
+        10,
+        "two a day (R10)"
+    );
     let rid = r["id"].as_str().unwrap();
     let a0 = r["assignments"][0].clone();
     let a1 = r["assignments"][1].clone();
     assert_eq!(a0["date"], a1["date"]);
-    let path = format!("/api/v1/rosters/{rid}/assignments/{}", a0["id"].as_str().unwrap());
-    let put = |staff: Value| app.req(reqwest::Method::PUT, &path, Some(&app.admin_token)).json(&json!({"staff_id": staff})).send();
+    let path = format!(
+        "/api/v1/rosters/{rid}/assignments/{}",
+        a0["id"].as_str().unwrap()
+    );
+    let put = |staff: Value| {
+        app.req(reqwest::Method::PUT, &path, Some(&app.admin_token))
+            .json(&json!({"staff_id": staff}))
+            .send()
+    };
     assert_problem(put(json!(h.id("w1"))).await.unwrap(), 422, "not_eligible").await;
-    assert_problem(put(a1["staff_id"].clone()).await.unwrap(), 422, "already_on_duty").await;
+    assert_problem(
+        put(a1["staff_id"].clone()).await.unwrap(),
+        422,
+        "already_on_duty",
+    )
+    .await;
     let free = ["d1-1", "d1-2", "d2-1", "d2-2", "d3-1", "d3-2"]
         .into_iter()
         .find(|n| json!(h.id(n)) != a0["staff_id"] && json!(h.id(n)) != a1["staff_id"])
@@ -205,5 +473,10 @@ async fn draft_edits_refuse_ineligible_and_double_duty() {
     assert_eq!(v["staff_id"], h.id(free));
     assert_eq!(v["reason"], "replaced by the office");
     assert_eq!(publish(&app, &r).await.status(), 200);
-    assert_problem(put(a0["staff_id"].clone()).await.unwrap(), 409, "roster_published").await;
+    assert_problem(
+        put(a0["staff_id"].clone()).await.unwrap(),
+        409,
+        "roster_published",
+    )
+    .await;
 }

@@ -82,10 +82,22 @@ fn weekday_rule_without_special_days_r9() {
     assert_eq!(kinds, [W, W, W, W, W, E, E]);
     assert!(week.iter().all(|x| x.name.is_none()));
     assert!(week.iter().all(|x| x.source == DaySource::WeekdayRule));
-    assert_eq!(cal.add_working_days(d("2026-03-06"), 1), Some(d("2026-03-09")));
-    assert_eq!(cal.add_working_days(d("2026-03-07"), 1), Some(d("2026-03-09")));
-    assert_eq!(cal.add_working_days(d("2026-03-02"), 5), Some(d("2026-03-09")));
-    assert_eq!(cal.working_days_between(d("2026-03-01"), d("2026-03-31")), 22);
+    assert_eq!(
+        cal.add_working_days(d("2026-03-06"), 1),
+        Some(d("2026-03-09"))
+    );
+    assert_eq!(
+        cal.add_working_days(d("2026-03-07"), 1),
+        Some(d("2026-03-09"))
+    );
+    assert_eq!(
+        cal.add_working_days(d("2026-03-02"), 5),
+        Some(d("2026-03-09"))
+    );
+    assert_eq!(
+        cal.working_days_between(d("2026-03-01"), d("2026-03-31")),
+        22
+    );
 }
 
 #[test]
@@ -102,7 +114,10 @@ fn makeup_working_days_are_working_days_r9() {
     assert_eq!(cal.next_working_day(d("2026-02-13")), Some(sat));
     // After it comes the break (2-15 … 2-23), then Tuesday 2-24.
     assert_eq!(cal.next_working_day(sat), Some(d("2026-02-24")));
-    assert_eq!(cal.add_working_days(d("2026-02-13"), 3), Some(d("2026-02-25")));
+    assert_eq!(
+        cal.add_working_days(d("2026-02-13"), 3),
+        Some(d("2026-02-25"))
+    );
 }
 
 #[test]
@@ -113,14 +128,20 @@ fn statutory_holidays_are_off_r9() {
     assert_eq!(day.name, Some("国庆节"));
     assert!(!cal.is_working_day(d("2026-10-01")));
     // 10-08 Thu, 10-09 Fri, 10-10 Sat (make-up), 10-12 Mon, 10-13 Tue.
-    assert_eq!(cal.add_working_days(d("2026-09-30"), 5), Some(d("2026-10-13")));
+    assert_eq!(
+        cal.add_working_days(d("2026-09-30"), 5),
+        Some(d("2026-10-13"))
+    );
     // February 2026: 20 weekdays, 6 of them holidays, 2 make-up Saturdays.
     assert_eq!(cal.working_days(d("2026-02-01"), d("2026-02-28")).len(), 16);
     for year in [2025, 2026] {
         let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
         let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
         assert_eq!(cal.working_days(first, last).len(), 248, "{year}");
-        assert_eq!(cal.working_days_between(first.pred_opt().unwrap(), last), 248);
+        assert_eq!(
+            cal.working_days_between(first.pred_opt().unwrap(), last),
+            248
+        );
     }
 }
 
@@ -155,22 +176,34 @@ fn unknown_dates_follow_the_weekday_rule_and_range_is_recorded() {
     assert!(!Calendar::default().covers(d("2026-01-01"), d("2026-01-01")));
     // 2027 is not loaded: Friday 2027-01-01 is a plain workday here.
     assert_eq!(cal.kind(d("2027-01-01")), DayKind::Workday);
-    assert_eq!(cal.add_working_days(d("2026-12-31"), 2), Some(d("2027-01-04")));
+    assert_eq!(
+        cal.add_working_days(d("2026-12-31"), 2),
+        Some(d("2027-01-04"))
+    );
 }
 
 #[test]
 fn working_days_is_empty_for_a_reversed_range() {
     let cal = Calendar::default();
-    assert!(cal.working_days(d("2026-03-09"), d("2026-03-02")).is_empty());
+    assert!(
+        cal.working_days(d("2026-03-09"), d("2026-03-02"))
+            .is_empty()
+    );
     assert_eq!(cal.days(d("2026-03-09"), d("2026-03-02")).count(), 0);
-    assert_eq!(cal.working_days_between(d("2026-03-09"), d("2026-03-02")), -5);
+    assert_eq!(
+        cal.working_days_between(d("2026-03-09"), d("2026-03-02")),
+        -5
+    );
 }
 
 #[test]
 fn the_ends_of_time_give_none_not_a_panic() {
     let cal = Calendar::default();
     assert_eq!(cal.add_working_days(NaiveDate::MAX, 1), None);
-    assert_eq!(cal.add_working_days(NaiveDate::MAX, 0), Some(NaiveDate::MAX));
+    assert_eq!(
+        cal.add_working_days(NaiveDate::MAX, 0),
+        Some(NaiveDate::MAX)
+    );
     let near = NaiveDate::MAX - chrono::Days::new(30);
     assert_eq!(cal.add_working_days(near, u32::MAX), None);
     assert!(cal.add_working_days(NaiveDate::MIN, 1_000_000).is_some());

@@ -1,0 +1,338 @@
+//! iCalendar feeds of duties (`/me/duties.ics`, `/rosters/{id}.ics`) and the personal feed
+//! tokens that let phone calendar apps (which cannot send headers) subscribe to them.
+
+use super::feeds_store::{self, FeedToken};
+use super::ics::{self, Event, Feed};
+use super::model::Assignment;
+use super::store::{self, AssignmentFilter};
+use crate::AppState;
+use crate::audit::{self, AuditEntry};
+use crate::auth::{CurrentUser, authenticate};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::org::store as org_store;
+use crate::pagination::{self, Page};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use base64::Engine;
+use chrono::{Duration, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Personal feed token (for calendar apps); otherwise send `Authorization: Bearer`.
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFeedToken {
+    /// What the token is for, e.g. "my phone" (at most 100 characters).
+    #[serde(default)]
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedFeedToken {
+    pub id: Uuid,
+    /// The secret; shown only now. Put it in the feed URL as `?token=`.
+    pub token: String,
+    pub label: String,
+    /// Path of the personal duty feed with the token.
+    pub duties_url: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The caller of a feed: a feed token in the URL, or a bearer token.
+async fn feed_caller(
+    req: &HttpRequest,
+    conn: &mut AsyncPgConnection,
+    token: Option<&str>,
+) -> ApiResult<(Uuid, Uuid)> {
+    match token {
+        Some(t) => {
+            let row = feeds_store::find(conn, &hash(t))
+                .await?
+                .ok_or_else(ApiError::unauthorized)?;
+            Ok((row.center_id, row.staff_id))
+        }
+        None => {
+            let u = authenticate(req)?;
+            Ok((u.center_id, u.staff_id.ok_or_else(ApiError::not_found)?))
+        }
+    }
+}
+
+async fn render(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    name: &str,
+    rows: &[Assignment],
+    personal: Option<Uuid>,
+) -> ApiResult<String> {
+    let center = org_store::center(conn, center_id).await?;
+    let depts = org_store::active_departments(conn, center_id).await?;
+    let staff = org_store::active_department_staff(conn, center_id).await?;
+    let dept_name = |id: Uuid| {
+        depts
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.name.as_str())
+            .unwrap_or("")
+    };
+    let person = |id: Uuid| {
+        staff
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let events: Vec<Event> = rows
+        .iter()
+        .map(|a| {
+            let summary = match personal {
+                Some(_) => format!("督导值班 · {}", dept_name(a.department_id)),
+                None => format!(
+                    "督导值班 · {} · {}",
+                    person(a.on_duty()),
+                    dept_name(a.department_id)
+                ),
+            };
+            let description = match (a.substitute_id, personal) {
+                (Some(_), Some(me)) if me != a.staff_id => {
+                    format!("顶岗（代 {} 值班）", person(a.staff_id))
+                }
+                (Some(s), _) => format!("由 {} 顶岗", person(s)),
+                (None, _) => String::new(),
+            };
+            Event {
+                uid: format!("{}@dutydesk", a.id),
+                date: a.date,
+                summary,
+                description,
+            }
+        })
+        .collect();
+    let tz: chrono_tz::Tz = center
+        .time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    Ok(ics::render(&Feed {
+        name,
+        tz,
+        start: center.duty_start_time,
+        end: center.duty_end_time,
+        stamp: Utc::now(),
+        events: &events,
+    }))
+}
+
+fn calendar(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .body(body)
+}
+
+/// The caller's duties as an iCalendar feed (from 30 days ago to a year ahead).
+#[utoipa::path(
+    tag = "feeds",
+    params(FeedQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
+        (status = 401, description = "`unauthorized`: no bearer token and no valid feed token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/duties.ics")]
+pub async fn my_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<FeedQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let (center_id, me) = feed_caller(&req, &mut conn, query.token.as_deref()).await?;
+    let today = Utc::now().date_naive();
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store::list_assignments(
+            &mut conn,
+            AssignmentFilter {
+                center_id,
+                from: today - Duration::days(30),
+                to: today + Duration::days(365),
+                staff_id: Some(me),
+                department_id: None,
+                after,
+                limit: 1000,
+            },
+        )
+        .await?;
+        let more = page.len() > 1000;
+        rows.extend(page.into_iter().take(1000));
+        if !more {
+            break;
+        }
+        after = rows.last().map(|a| (a.date, a.slot, a.id));
+    }
+    Ok(calendar(
+        render(&mut conn, center_id, "我的督导值班", &rows, Some(me)).await?,
+    ))
+}
+
+/// A roster as an iCalendar feed (drafts included, for review).
+#[utoipa::path(
+    tag = "feeds",
+    params(("id" = Uuid, Path, description = "Roster id"), FeedQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`: no bearer token and no valid feed token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/rosters/{id}.ics")]
+pub async fn roster_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: web::Query<FeedQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    let (center_id, _) = feed_caller(&req, &mut conn, query.token.as_deref()).await?;
+    let roster = store::roster(&mut conn, center_id, *id).await?;
+    let rows = store::roster_assignments(&mut conn, roster.id).await?;
+    let name = format!("督导值班表 {} – {}", roster.start_date, roster.end_date);
+    Ok(calendar(
+        render(&mut conn, center_id, &name, &rows, None).await?,
+    ))
+}
+
+/// Create a personal feed token (shown once).
+#[utoipa::path(
+    tag = "feeds",
+    request_body = NewFeedToken,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The token, shown only in this response", body = CreatedFeedToken),
+        (status = 400, description = "`validation_failed` (label too long), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/feed-tokens")]
+pub async fn create_token(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<NewFeedToken>,
+) -> ApiResult<HttpResponse> {
+    let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
+    let label = body.into_inner().label;
+    if label.chars().count() > 100 {
+        return Err(ApiError::field(
+            "label",
+            "too_long",
+            "At most 100 characters.",
+            "最多 100 个字符。",
+        ));
+    }
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let mut conn = state.pool.get().await?;
+    let row = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let row = feeds_store::insert(conn, user.center_id, me, &hash(&token), &label).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "created", "feed_token", row.id).after(&row),
+            )
+            .await?;
+            Ok(row)
+        })
+        .await?;
+    let body = CreatedFeedToken {
+        id: row.id,
+        duties_url: format!("/api/v1/me/duties.ics?token={token}"),
+        token,
+        label: row.label,
+    };
+    Ok(HttpResponse::Created().json(body))
+}
+
+/// The caller's feed tokens (without the secrets).
+#[utoipa::path(
+    tag = "feeds",
+    params(PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page", body = Page<FeedToken>),
+        (status = 400, description = "`validation_failed` (limit, cursor)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/feed-tokens")]
+pub async fn list_tokens(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<FeedToken>>> {
+    let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<Uuid> = pagination::decode(query.cursor.as_deref())?;
+    let mut conn = state.pool.get().await?;
+    let rows = feeds_store::list(&mut conn, user.center_id, me, after, limit).await?;
+    Ok(web::Json(pagination::page(rows, limit, |t| t.id, |t| t)))
+}
+
+/// Revoke one of the caller's feed tokens; feeds using it stop working at once.
+#[utoipa::path(
+    tag = "feeds",
+    params(("id" = Uuid, Path, description = "Feed token id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such token of the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/me/feed-tokens/{id}")]
+pub async fn revoke_token(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let row = feeds_store::revoke(conn, user.center_id, me, *id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "revoked", "feed_token", row.id).after(&row),
+        )
+        .await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

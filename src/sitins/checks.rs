@@ -1,0 +1,159 @@
+//! Checks shared by the sit-in handlers: weeks, leaders, the center's clock and deadline.
+
+use super::compliance::{self, DEFAULT_DEADLINE_DAYS_BEFORE};
+use super::store;
+use crate::auth::{CurrentUser, Role};
+use crate::calendar::rules as cal_rules;
+use crate::error::{ApiError, FieldError};
+use crate::org::model::StaffRow;
+use crate::org::store as org_store;
+use chrono::{Days, NaiveDate};
+use chrono_tz::Tz;
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+/// How far from the current week a plan's or report's week may lie.
+pub const MAX_WEEKS_AWAY: u64 = 53;
+
+/// The center's time zone (Asia/Shanghai when unset or unknown).
+pub async fn time_zone(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<Tz, ApiError> {
+    let c = org_store::center(conn, center_id).await?;
+    Ok(c.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai))
+}
+
+/// Today in time zone `tz`.
+pub fn today(tz: Tz) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// The center's deadline setting (the default while it was never changed).
+pub async fn deadline_days_before(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<i32, ApiError> {
+    Ok(store::settings(conn, center_id)
+        .await?
+        .map_or(DEFAULT_DEADLINE_DAYS_BEFORE, |s| s.deadline_days_before))
+}
+
+/// A `week` parameter: required, `YYYY-MM-DD`, a Monday.
+pub fn week(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
+    let Some(v) = value else {
+        return Err(FieldError::new(field, "required", "This field is required.", "此字段为必填项。"));
+    };
+    let d = cal_rules::date(field, v)?;
+    if !compliance::is_monday(d) {
+        return Err(FieldError::new(
+            field,
+            "not_monday",
+            "A week is named by its Monday.",
+            "周须以其星期一的日期表示。",
+        ));
+    }
+    Ok(d)
+}
+
+/// The week must lie within [`MAX_WEEKS_AWAY`] weeks of the current one.
+pub fn week_in_range(field: &str, week: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
+    let now = compliance::monday_of(today);
+    let span = Days::new(MAX_WEEKS_AWAY * 7);
+    if week < now - span || week > now + span {
+        return Err(FieldError::new(
+            field,
+            "out_of_range",
+            format!("The week must be within {MAX_WEEKS_AWAY} weeks of the current week."),
+            format!("周须在本周前后 {MAX_WEEKS_AWAY} 周以内。"),
+        ));
+    }
+    Ok(())
+}
+
+/// 403 for a caller acting for themself who is not an active department leader.
+pub fn not_a_leader() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "not_a_leader",
+        "Only department leaders file sit-in plans and patterns (an office admin may name the leader with `leader_id`).",
+        "只有部门领导可以填报坐班计划和固定坐班日（办公室管理员可用 `leader_id` 指定领导）。",
+    )
+}
+
+fn unknown_leader(field: &str) -> FieldError {
+    FieldError::new(field, "unknown", "No staff member with this id in your center.", "本中心没有该人员。")
+}
+
+fn not_leader_field(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "not_a_leader",
+        "This staff member is not an active leader of a department.",
+        "该人员不是在职的部门领导。",
+    )
+}
+
+/// An active leader who belongs to a department.
+pub struct Leader {
+    pub row: StaffRow,
+    pub department_id: Uuid,
+}
+
+fn as_leader(row: StaffRow) -> Result<Leader, StaffRow> {
+    match row.department_id {
+        Some(d) if row.active && row.leader => Ok(Leader { row, department_id: d }),
+        _ => Err(row),
+    }
+}
+
+/// Who a leader-or-admin write acts for: the leader named by `leader_id`, else the caller.
+/// Acting for someone else needs office admin (403). The leader is locked for the transaction.
+/// The caller acting for themself must be a leader (403 `not_a_leader`); a named leader who is
+/// missing, in another center or not a leader is a 400 on `field`.
+pub async fn acting_leader(
+    conn: &mut AsyncPgConnection,
+    user: &CurrentUser,
+    leader_id: Option<Uuid>,
+    field: &str,
+) -> Result<Leader, ApiError> {
+    let own = match (leader_id, user.staff_id) {
+        (None, Some(me)) => Some(me),
+        (Some(l), Some(me)) if l == me => Some(me),
+        (None, None) => return Err(not_a_leader()),
+        _ => None,
+    };
+    if let Some(me) = own {
+        let row = store::staff_for_sit_in(conn, user.center_id, me).await?.ok_or_else(not_a_leader)?;
+        return as_leader(row).map_err(|_| not_a_leader());
+    }
+    if !user.has(Role::OfficeAdmin) {
+        return Err(ApiError::forbidden());
+    }
+    let id = leader_id.unwrap_or_default();
+    named_leader(conn, user.center_id, id, field).await
+}
+
+/// A leader named in a body field (office writes): missing, foreign or non-leader is a 400.
+pub async fn named_leader(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, field: &str) -> Result<Leader, ApiError> {
+    let row = store::staff_for_sit_in(conn, center_id, id)
+        .await?
+        .ok_or_else(|| ApiError::validation(vec![unknown_leader(field)]))?;
+    as_leader(row).map_err(|_| ApiError::validation(vec![not_leader_field(field)]))
+}
+
+/// A leader named in the path (patterns): missing or foreign is a 404; a same-center
+/// non-leader is 422 `not_a_leader` for an admin, 403 `not_a_leader` for themself.
+/// Non-admins may only act on themselves (403).
+pub async fn path_leader(conn: &mut AsyncPgConnection, user: &CurrentUser, id: Uuid) -> Result<Leader, ApiError> {
+    let admin = user.has(Role::OfficeAdmin);
+    if !admin && user.staff_id != Some(id) {
+        return Err(ApiError::forbidden());
+    }
+    let row = store::staff_for_sit_in(conn, user.center_id, id).await?.ok_or_else(ApiError::not_found)?;
+    as_leader(row).map_err(|_| {
+        if admin {
+            ApiError::unprocessable(
+                "not_a_leader",
+                "This staff member is not an active leader of a department.",
+                "该人员不是在职的部门领导。",
+            )
+        } else {
+            not_a_leader()
+        }
+    })
+}
