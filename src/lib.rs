@@ -21,6 +21,7 @@ pub mod org;
 pub mod pagination;
 pub mod roster;
 pub mod seed;
+pub mod sitins;
 pub mod telemetry;
 pub mod web;
 
@@ -69,7 +70,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(org::routes)
             .configure(audit::routes)
             .configure(calendar::routes)
-            .configure(roster::routes),
+            .configure(roster::routes)
+            .configure(sitins::routes),
     )
     .configure(ops::routes);
 }

@@ -41,18 +41,6 @@ pub fn redact(path: &str, query: &str) -> String {
     format!("{path}?{}", q.join("&"))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn feed_tokens_never_reach_the_logs() {
-        assert_eq!(super::redact("/a", ""), "/a");
-        assert_eq!(
-            super::redact("/a.ics", "token=s3cret&x=1"),
-            "/a.ics?token=REDACTED&x=1"
-        );
-    }
-}
-
 /// Root span of a request, with a `user_id` field the auth extractor fills in.
 pub struct RequestSpan;
 
@@ -84,5 +72,17 @@ impl RootSpanBuilder for RequestSpan {
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
         DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn feed_tokens_never_reach_the_logs() {
+        assert_eq!(super::redact("/a", ""), "/a");
+        assert_eq!(
+            super::redact("/a.ics", "token=s3cret&x=1"),
+            "/a.ics?token=REDACTED&x=1"
+        );
     }
 }

@@ -93,7 +93,7 @@ async fn rotation_follows_department_order_and_office_choices_r1_r2() {
     let app = spawn_app().await;
     let h = hall(&app).await;
     let v: Value = app
-        .get("/api/v1/rotation", &h.token("w1"))
+        .get("/api/v1/rotation", h.token("w1"))
         .await
         .json()
         .await
@@ -129,7 +129,7 @@ async fn rotation_follows_department_order_and_office_choices_r1_r2() {
         .req(
             reqwest::Method::PUT,
             "/api/v1/rotation",
-            Some(&h.token("d1-1")),
+            Some(h.token("d1-1")),
         )
         .json(&body)
         .send()
@@ -242,7 +242,7 @@ async fn roster_covers_every_working_day_and_skips_holidays_r3_r9() {
     assert_eq!(v["items"].as_array().unwrap().len(), 4);
     assert!(v["next_cursor"].is_string());
     let day: Value = app
-        .get("/api/v1/duty-days/2026-02-14", &h.token("w1"))
+        .get("/api/v1/duty-days/2026-02-14", h.token("w1"))
         .await
         .json()
         .await
@@ -332,7 +332,7 @@ async fn roster_requests_are_validated_and_office_only() {
     assert_problem(
         app.post(
             "/api/v1/rosters",
-            &h.token("d1-1"),
+            h.token("d1-1"),
             &json!({"start": "2026-12-07", "cycle": "week"}),
         )
         .await,

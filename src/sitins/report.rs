@@ -1,0 +1,136 @@
+//! The weekly compliance report (R15): which departments' leaders planned on time and sat at
+//! least one day, with the facts the office needs for its notice (通报).
+
+use super::checks;
+use super::compliance::{self, PlanFact, SatFact};
+use super::model::{ComplianceReport, DepartmentCompliance, LeaderFacts, PlanSummary};
+use super::store;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::calendar::store as cal_store;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::org::store as org_store;
+use actix_web::{get, web};
+use serde::Deserialize;
+use std::collections::{BTreeSet, HashMap};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceQuery {
+    /// The Monday of the week, `YYYY-MM-DD` (required).
+    #[param(value_type = String, format = Date, example = "2026-12-07")]
+    pub week: Option<String>,
+}
+
+/// Each active department's sit-in compliance for a week (R15; every role of the center may read).
+///
+/// A department complies when at least one of its leaders filed a plan for the week on time
+/// **and** at least one of its leaders was recorded as sitting at least one day of it.
+/// Plans and sit-ins count for the department the leader belonged to when they were filed or
+/// recorded; a department's leaders are its current active leaders plus anyone counted that
+/// way. Departments without any leader are listed as not compliant with reason `no_leaders`
+/// (so the office sees them). In a week without working days no sit-in is due and every
+/// department complies.
+#[utoipa::path(
+    tag = "sit-ins",
+    params(ComplianceQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every active department, in rotation order", body = ComplianceReport),
+        (status = 400, description = "`validation_failed`: `week` missing, not a date or not a Monday", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/leader-sit-ins/compliance")]
+pub async fn compliance_report(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<ComplianceQuery>,
+) -> ApiResult<web::Json<ComplianceReport>> {
+    let week = checks::week("week", query.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
+    let end = compliance::week_end(week);
+    let center = user.center_id;
+    let mut conn = state.pool.get().await?;
+    let cal = cal_store::load(&mut conn, center, week, end).await?;
+    let days_before = checks::deadline_days_before(&mut conn, center).await?;
+    let departments = org_store::active_departments(&mut conn, center).await?;
+    let leaders = store::current_leaders(&mut conn, center).await?;
+    let plans = store::plans_of_week(&mut conn, center, week).await?;
+    let sat = store::attendance_between(&mut conn, center, week, end).await?;
+
+    let mut names: HashMap<Uuid, (String, String)> =
+        leaders.iter().map(|(id, _, name, no)| (*id, (name.clone(), no.clone()))).collect();
+    let missing: BTreeSet<Uuid> = plans
+        .iter()
+        .map(|p| p.leader_id)
+        .chain(sat.iter().map(|s| s.leader_id))
+        .filter(|id| !names.contains_key(id))
+        .collect();
+    let missing: Vec<Uuid> = missing.into_iter().collect();
+    for (id, name, no) in store::names(&mut conn, center, &missing).await? {
+        names.insert(id, (name, no));
+    }
+
+    let dept_ids: Vec<Uuid> = departments.iter().map(|d| d.id).collect();
+    let current: Vec<(Uuid, Uuid)> = leaders.iter().map(|(l, d, _, _)| (*l, *d)).collect();
+    let plan_facts: Vec<PlanFact> = plans
+        .iter()
+        .map(|p| PlanFact { leader_id: p.leader_id, department_id: p.department_id, late: p.late })
+        .collect();
+    let sat_facts: Vec<SatFact> = sat
+        .iter()
+        .map(|s| SatFact { leader_id: s.leader_id, department_id: s.department_id, date: s.date })
+        .collect();
+    let working_days = cal.working_days(week, end);
+    let gathered = compliance::gather(&dept_ids, &current, &plan_facts, &sat_facts);
+
+    let mut out = Vec::with_capacity(departments.len());
+    for (dept, (_, leader_weeks)) in departments.iter().zip(gathered) {
+        let verdict = compliance::evaluate(&leader_weeks, !working_days.is_empty());
+        let leaders = leader_weeks
+            .into_iter()
+            .map(|l| {
+                let (name, no) = names.get(&l.leader_id).cloned().unwrap_or_default();
+                let plan = plans
+                    .iter()
+                    .find(|p| p.leader_id == l.leader_id && p.department_id == dept.id)
+                    .map(|p| PlanSummary {
+                        id: p.id,
+                        days: p.days.clone(),
+                        late: p.late,
+                        deadline: p.deadline,
+                        filed_at: p.filed_at,
+                    });
+                LeaderFacts {
+                    leader_id: l.leader_id,
+                    name,
+                    employee_no: no,
+                    current_leader: l.current,
+                    plan,
+                    days_sat: l.days_sat,
+                }
+            })
+            .collect();
+        out.push(DepartmentCompliance {
+            department_id: dept.id,
+            name: dept.name.clone(),
+            code: dept.code.clone(),
+            compliant: verdict.compliant,
+            reasons: verdict.reasons,
+            planned_on_time: verdict.planned_on_time,
+            late_plans: verdict.late_plans,
+            days_sat: verdict.days_sat,
+            leaders,
+        });
+    }
+    let compliant_count = out.iter().filter(|d| d.compliant).count();
+    Ok(web::Json(ComplianceReport {
+        week,
+        working_days,
+        deadline: compliance::deadline(week, days_before),
+        compliant_count,
+        non_compliant_count: out.len() - compliant_count,
+        departments: out,
+    }))
+}
