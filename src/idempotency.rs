@@ -25,6 +25,15 @@ fn payload_from(bytes: web::Bytes) -> actix_web::dev::Payload {
     }
 }
 
+/// POSTs under these paths are not replayed: their responses carry secrets (tokens) that must
+/// not be stored.
+const NOT_STORED: [&str; 2] = ["/api/v1/auth/", "/api/v1/me/feed-tokens"];
+
+/// Whether `Idempotency-Key` applies to a POST to `path` (also used by the OpenAPI document).
+pub fn applies(path: &str) -> bool {
+    path.starts_with("/api/v1/") && !NOT_STORED.iter().any(|p| path.starts_with(p))
+}
+
 fn valid_key(k: &str) -> bool {
     (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
 }
@@ -37,10 +46,8 @@ pub async fn middleware(
         .headers()
         .get(HEADER)
         .map(|v| v.to_str().unwrap_or("").to_owned());
-    let applies = req.method() == Method::POST
-        && req.path().starts_with("/api/v1/")
-        && !req.path().starts_with("/api/v1/auth/");
-    let (Some(key), true) = (key, applies) else {
+    let wanted = req.method() == Method::POST && applies(req.path());
+    let (Some(key), true) = (key, wanted) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     if !valid_key(&key) {

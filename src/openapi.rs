@@ -107,7 +107,7 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                 );
             }
         }
-        if path.starts_with("/api/v1/auth/") {
+        if !crate::idempotency::applies(path) {
             continue;
         }
         let Some(op) = item.post.as_mut() else {
