@@ -153,12 +153,38 @@ pub fn build_app(
     .wrap(tracing_actix_web::TracingLogger::<telemetry::RequestSpan>::new())
 }
 
-/// Starts the HTTP server on `listener`. SIGTERM/SIGINT stop accepting and let in-flight
-/// requests finish (up to 30 s).
+/// Starts the HTTP server on `listener`. Signals are left to the caller: see
+/// [`stop_on_signal`].
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let state = actix_web::web::Data::new(state);
     Ok(HttpServer::new(move || build_app(state.clone()))
         .listen(listener)?
+        .disable_signals()
         .shutdown_timeout(30)
         .run())
+}
+
+/// On SIGTERM or SIGINT: stop accepting connections and let in-flight requests finish
+/// (up to 30 s), then let the server future complete.
+pub fn stop_on_signal(server: &Server) {
+    let handle = server.handle();
+    tokio::spawn(async move {
+        let term = async {
+            #[cfg(unix)]
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+            #[cfg(not(unix))]
+            std::future::pending::<()>().await
+        };
+        tokio::select! {
+            _ = term => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        tracing::info!("shutdown signal: finishing in-flight requests");
+        handle.stop(true).await;
+    });
 }

@@ -88,7 +88,10 @@ async fn main() -> ExitCode {
             eprintln!("  OpenAPI spec: http://{addr}/api-docs/openapi.json");
             eprintln!("  Log in:       POST http://{addr}/api/v1/auth/login");
             match dutydesk::start(state, listener) {
-                Ok(server) => match server.await {
+                Ok(server) => match {
+                    dutydesk::stop_on_signal(&server);
+                    server.await
+                } {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => fail(e),
                 },
