@@ -53,6 +53,11 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
+async fn serve_until_signal(server: actix_web::dev::Server) -> std::io::Result<()> {
+    dutydesk::stop_on_signal(&server);
+    server.await
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -88,10 +93,7 @@ async fn main() -> ExitCode {
             eprintln!("  OpenAPI spec: http://{addr}/api-docs/openapi.json");
             eprintln!("  Log in:       POST http://{addr}/api/v1/auth/login");
             match dutydesk::start(state, listener) {
-                Ok(server) => match {
-                    dutydesk::stop_on_signal(&server);
-                    server.await
-                } {
+                Ok(server) => match serve_until_signal(server).await {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => fail(e),
                 },

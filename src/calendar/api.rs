@@ -246,10 +246,8 @@ pub async fn put_day(
         .transaction::<_, ApiError, _>(async |conn| {
             store::lock_center_calendar(conn, user.center_id).await?;
             let existing = store::override_of(conn, user.center_id, wanted.date).await?;
-            if expected.is_some() {
-                let current = existing.as_ref().map(|r| r.version);
-                check_version(expected, current.unwrap_or(0))?;
-            }
+            // Versions start at 1: an If-Match on a date without an override never matches.
+            check_version(expected, existing.as_ref().map_or(0, |r| r.version))?;
             let existing: HashMap<_, _> = existing.into_iter().map(|r| (r.day, r)).collect();
             let mut out = apply(conn, &user, std::slice::from_ref(&wanted), &existing).await?;
             out.pop().ok_or_else(ApiError::internal)

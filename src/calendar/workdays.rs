@@ -24,13 +24,13 @@
 //!   both ends.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use utoipa::ToSchema;
 
 /// The kind of a calendar day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
     /// Monday–Friday with nothing special: working.
@@ -83,7 +83,7 @@ impl DayKind {
 
 /// The kinds an office admin may set on a date of their center. `workday` and `weekend` are what
 /// a date is when nothing is set; removing the override restores them (or the statutory day).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OverrideKind {
     /// A holiday rest day (e.g. next year's statutory holidays, announced before a migration has them).
@@ -124,10 +124,9 @@ impl From<OverrideKind> for DayKind {
     }
 }
 
-/// Where a day's kind comes from. Ordered by precedence: a later variant wins.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+/// Where a day's kind comes from: an override beats the statutory day, which beats the weekday
+/// rule (the variants are ordered so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DaySource {
     /// Monday–Friday working, Saturday–Sunday off.

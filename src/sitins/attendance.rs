@@ -32,7 +32,7 @@ pub struct AttendanceRequest {
 #[into_params(parameter_in = Query)]
 pub struct AttendanceQuery {
     /// The Monday of the week, `YYYY-MM-DD` (required).
-    #[param(value_type = String, format = Date, example = "2026-12-07")]
+    #[param(value_type = String, format = Date, required = true, example = "2026-12-07")]
     pub week: Option<String>,
     /// Only this leader's sit-ins.
     pub leader_id: Option<Uuid>,
@@ -61,7 +61,11 @@ pub struct AttendanceQuery {
     )
 )]
 #[post("/leader-sit-ins/attendance")]
-pub async fn record(user: CurrentUser, state: web::Data<AppState>, body: web::Json<AttendanceRequest>) -> ApiResult<HttpResponse> {
+pub async fn record(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<AttendanceRequest>,
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let b = body.into_inner();
     let date = cal_rules::date("date", &b.date).map_err(|e| ApiError::validation(vec![e]))?;
@@ -103,7 +107,11 @@ pub async fn record(user: CurrentUser, state: web::Data<AppState>, body: web::Js
                 },
             )
             .await?;
-            audit::record(conn, AuditEntry::new(&user, "recorded", "sit_in_attendance", row.id).after(&row)).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "recorded", "sit_in_attendance", row.id).after(&row),
+            )
+            .await?;
             Ok((row, leader, true))
         })
         .await?;
@@ -132,12 +140,14 @@ pub async fn list(
     query: web::Query<AttendanceQuery>,
 ) -> ApiResult<web::Json<Page<SitInAttendance>>> {
     let q = query.into_inner();
-    let week = checks::week("week", q.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
+    let week =
+        checks::week("week", q.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
     let limit = pagination::limit(q.limit)?;
     let after: Option<(NaiveDate, Uuid)> = pagination::decode(q.cursor.as_deref())?;
     let range = (week, super::compliance::week_end(week));
     let mut conn = state.pool.get().await?;
-    let rows = store::list_attendance(&mut conn, user.center_id, range, q.leader_id, after, limit).await?;
+    let rows =
+        store::list_attendance(&mut conn, user.center_id, range, q.leader_id, after, limit).await?;
     Ok(web::Json(pagination::page(
         rows,
         limit,
@@ -159,14 +169,22 @@ pub async fn list(
     )
 )]
 #[delete("/leader-sit-ins/attendance/{id}")]
-pub async fn remove(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn remove(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let id = *id;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
         let before = store::attendance_for_update(conn, user.center_id, id).await?;
         store::delete_attendance(conn, id).await?;
-        audit::record(conn, AuditEntry::new(&user, "deleted", "sit_in_attendance", id).before(&before)).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "deleted", "sit_in_attendance", id).before(&before),
+        )
+        .await?;
         Ok(())
     })
     .await?;

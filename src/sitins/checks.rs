@@ -27,7 +27,10 @@ pub fn today(tz: Tz) -> NaiveDate {
 }
 
 /// The center's deadline setting (the default while it was never changed).
-pub async fn deadline_days_before(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<i32, ApiError> {
+pub async fn deadline_days_before(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> Result<i32, ApiError> {
     Ok(store::settings(conn, center_id)
         .await?
         .map_or(DEFAULT_DEADLINE_DAYS_BEFORE, |s| s.deadline_days_before))
@@ -36,7 +39,12 @@ pub async fn deadline_days_before(conn: &mut AsyncPgConnection, center_id: Uuid)
 /// A `week` parameter: required, `YYYY-MM-DD`, a Monday.
 pub fn week(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
     let Some(v) = value else {
-        return Err(FieldError::new(field, "required", "This field is required.", "此字段为必填项。"));
+        return Err(FieldError::new(
+            field,
+            "required",
+            "This field is required.",
+            "此字段为必填项。",
+        ));
     };
     let d = cal_rules::date(field, v)?;
     if !compliance::is_monday(d) {
@@ -76,7 +84,12 @@ pub fn not_a_leader() -> ApiError {
 }
 
 fn unknown_leader(field: &str) -> FieldError {
-    FieldError::new(field, "unknown", "No staff member with this id in your center.", "本中心没有该人员。")
+    FieldError::new(
+        field,
+        "unknown",
+        "No staff member with this id in your center.",
+        "本中心没有该人员。",
+    )
 }
 
 fn not_leader_field(field: &str) -> FieldError {
@@ -96,7 +109,10 @@ pub struct Leader {
 
 fn as_leader(row: StaffRow) -> Result<Leader, StaffRow> {
     match row.department_id {
-        Some(d) if row.active && row.leader => Ok(Leader { row, department_id: d }),
+        Some(d) if row.active && row.leader => Ok(Leader {
+            row,
+            department_id: d,
+        }),
         _ => Err(row),
     }
 }
@@ -111,25 +127,28 @@ pub async fn acting_leader(
     leader_id: Option<Uuid>,
     field: &str,
 ) -> Result<Leader, ApiError> {
-    let own = match (leader_id, user.staff_id) {
-        (None, Some(me)) => Some(me),
-        (Some(l), Some(me)) if l == me => Some(me),
-        (None, None) => return Err(not_a_leader()),
-        _ => None,
+    let Some(id) = leader_id.or(user.staff_id) else {
+        return Err(not_a_leader());
     };
-    if let Some(me) = own {
-        let row = store::staff_for_sit_in(conn, user.center_id, me).await?.ok_or_else(not_a_leader)?;
+    if user.staff_id == Some(id) {
+        let row = store::staff_for_sit_in(conn, user.center_id, id)
+            .await?
+            .ok_or_else(not_a_leader)?;
         return as_leader(row).map_err(|_| not_a_leader());
     }
     if !user.has(Role::OfficeAdmin) {
         return Err(ApiError::forbidden());
     }
-    let id = leader_id.unwrap_or_default();
     named_leader(conn, user.center_id, id, field).await
 }
 
 /// A leader named in a body field (office writes): missing, foreign or non-leader is a 400.
-pub async fn named_leader(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid, field: &str) -> Result<Leader, ApiError> {
+pub async fn named_leader(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+    field: &str,
+) -> Result<Leader, ApiError> {
     let row = store::staff_for_sit_in(conn, center_id, id)
         .await?
         .ok_or_else(|| ApiError::validation(vec![unknown_leader(field)]))?;
@@ -139,12 +158,18 @@ pub async fn named_leader(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uui
 /// A leader named in the path (patterns): missing or foreign is a 404; a same-center
 /// non-leader is 422 `not_a_leader` for an admin, 403 `not_a_leader` for themself.
 /// Non-admins may only act on themselves (403).
-pub async fn path_leader(conn: &mut AsyncPgConnection, user: &CurrentUser, id: Uuid) -> Result<Leader, ApiError> {
+pub async fn path_leader(
+    conn: &mut AsyncPgConnection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> Result<Leader, ApiError> {
     let admin = user.has(Role::OfficeAdmin);
     if !admin && user.staff_id != Some(id) {
         return Err(ApiError::forbidden());
     }
-    let row = store::staff_for_sit_in(conn, user.center_id, id).await?.ok_or_else(ApiError::not_found)?;
+    let row = store::staff_for_sit_in(conn, user.center_id, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     as_leader(row).map_err(|_| {
         if admin {
             ApiError::unprocessable(

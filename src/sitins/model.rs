@@ -1,6 +1,6 @@
 //! Rows of the sit-in tables and their API views.
 
-use super::compliance::Reason;
+use super::compliance::ComplianceReason;
 use crate::db::schema::{sit_in_attendance, sit_in_patterns, sit_in_plans, sit_in_settings};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -199,7 +199,7 @@ pub struct DepartmentCompliance {
     /// At least one leader planned on time and at least one leader sat at least one day.
     pub compliant: bool,
     /// Why not (empty when compliant): `no_leaders`, `no_plan`, `plan_late`, `not_sat`.
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<ComplianceReason>,
     /// At least one leader filed a plan by the deadline.
     pub planned_on_time: bool,
     /// Plans filed after the deadline.

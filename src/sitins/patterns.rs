@@ -72,9 +72,12 @@ fn check(weekdays: &[i32]) -> ApiResult<Vec<i32>> {
                             "Use ISO weekday numbers 1 (Monday) to 5 (Friday).",
                             "须为 1（周一）至 5（周五）。",
                         ),
-                        WeekdayProblem::Duplicate => {
-                            FieldError::new(&field, "duplicate", "The weekday is named twice.", "该工作日重复。")
-                        }
+                        WeekdayProblem::Duplicate => FieldError::new(
+                            &field,
+                            "duplicate",
+                            "The weekday is named twice.",
+                            "该工作日重复。",
+                        ),
                     }
                 })
                 .collect(),
@@ -103,8 +106,11 @@ pub async fn list(
     let after: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_patterns(&mut conn, user.center_id, after, limit).await?;
-    Ok(web::Json(pagination::page(rows, limit, |r| r.0.leader_id, |(p, name, no, dept)| {
-        SitInPattern {
+    Ok(web::Json(pagination::page(
+        rows,
+        limit,
+        |r| r.0.leader_id,
+        |(p, name, no, dept)| SitInPattern {
             leader_id: p.leader_id,
             leader_name: name,
             employee_no: no,
@@ -112,8 +118,8 @@ pub async fn list(
             weekdays: p.weekdays,
             version: p.version,
             updated_at: p.updated_at,
-        }
-    })))
+        },
+    )))
 }
 
 /// One leader's pattern.
@@ -128,9 +134,15 @@ pub async fn list(
     )
 )]
 #[get("/leader-sit-ins/patterns/{leader_id}")]
-pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, leader_id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    leader_id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let p = store::pattern(&mut conn, user.center_id, *leader_id).await?.ok_or_else(ApiError::not_found)?;
+    let p = store::pattern(&mut conn, user.center_id, *leader_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let leader = org_store::staff_by_id(&mut conn, user.center_id, p.leader_id).await?;
     let version = p.version;
     Ok(with_etag(&view(p, &leader), version))
@@ -174,7 +186,11 @@ pub async fn put(
             let before = store::pattern(conn, user.center_id, id).await?;
             check_version(expected, before.as_ref().map_or(0, |p| p.version))?;
             let after = store::save_pattern(conn, user.center_id, id, &weekdays).await?;
-            let action = if before.is_some() { "updated" } else { "created" };
+            let action = if before.is_some() {
+                "updated"
+            } else {
+                "created"
+            };
             let mut entry = AuditEntry::new(&user, action, "sit_in_pattern", id).after(&after);
             if let Some(b) = &before {
                 entry = entry.before(b);
@@ -223,11 +239,19 @@ pub async fn remove(
     }
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        store::staff_for_sit_in(conn, user.center_id, id).await?.ok_or_else(ApiError::not_found)?;
-        let before = store::pattern(conn, user.center_id, id).await?.ok_or_else(ApiError::not_found)?;
+        store::staff_for_sit_in(conn, user.center_id, id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        let before = store::pattern(conn, user.center_id, id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         check_version(expected, before.version)?;
         store::delete_pattern(conn, user.center_id, id).await?;
-        audit::record(conn, AuditEntry::new(&user, "deleted", "sit_in_pattern", id).before(&before)).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "deleted", "sit_in_pattern", id).before(&before),
+        )
+        .await?;
         Ok(())
     })
     .await?;

@@ -39,7 +39,7 @@ pub struct PlanRequest {
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// The Monday of the week, `YYYY-MM-DD` (required).
-    #[param(value_type = String, format = Date, example = "2026-12-07")]
+    #[param(value_type = String, format = Date, required = true, example = "2026-12-07")]
     pub week: Option<String>,
     /// Only this leader's plan.
     pub leader_id: Option<Uuid>,
@@ -64,14 +64,21 @@ fn day_error(i: usize, p: DayProblem) -> FieldError {
             "The hall is closed that day (weekend, holiday or closure).",
             "该日大厅不办公（周末、节假日或停业）。",
         ),
-        DayProblem::Duplicate => FieldError::new(&field, "duplicate", "The day is named twice.", "该日期重复。"),
+        DayProblem::Duplicate => FieldError::new(
+            &field,
+            "duplicate",
+            "The day is named twice.",
+            "该日期重复。",
+        ),
     }
 }
 
 /// Checks the shape of a request: the week, and the days when given.
 fn parse(b: &PlanRequest) -> ApiResult<(NaiveDate, Option<Vec<NaiveDate>>)> {
     let mut errors = Vec::new();
-    let week = checks::week("week", Some(&b.week)).map_err(|e| errors.push(e)).ok();
+    let week = checks::week("week", Some(&b.week))
+        .map_err(|e| errors.push(e))
+        .ok();
     let days = b.days.as_ref().map(|days| {
         if days.is_empty() || days.len() > 7 {
             errors.push(FieldError::new(
@@ -83,7 +90,11 @@ fn parse(b: &PlanRequest) -> ApiResult<(NaiveDate, Option<Vec<NaiveDate>>)> {
         }
         days.iter()
             .enumerate()
-            .filter_map(|(i, d)| cal_rules::date(&format!("days[{i}]"), d).map_err(|e| errors.push(e)).ok())
+            .filter_map(|(i, d)| {
+                cal_rules::date(&format!("days[{i}]"), d)
+                    .map_err(|e| errors.push(e))
+                    .ok()
+            })
             .collect::<Vec<_>>()
     });
     match week {
@@ -117,7 +128,11 @@ fn parse(b: &PlanRequest) -> ApiResult<(NaiveDate, Option<Vec<NaiveDate>>)> {
     )
 )]
 #[post("/leader-sit-ins/plans")]
-pub async fn file(user: CurrentUser, state: web::Data<AppState>, body: web::Json<PlanRequest>) -> ApiResult<HttpResponse> {
+pub async fn file(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<PlanRequest>,
+) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let (week, given) = parse(&b)?;
     let mut conn = state.pool.get().await?;
@@ -222,14 +237,25 @@ pub async fn file(user: CurrentUser, state: web::Data<AppState>, body: web::Json
     )
 )]
 #[get("/leader-sit-ins/plans")]
-pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Query<PlanQuery>) -> ApiResult<web::Json<Page<SitInPlan>>> {
+pub async fn list(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<PlanQuery>,
+) -> ApiResult<web::Json<Page<SitInPlan>>> {
     let q = query.into_inner();
-    let week = checks::week("week", q.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
+    let week =
+        checks::week("week", q.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
     let limit = pagination::limit(q.limit)?;
     let after: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let rows = store::list_plans(&mut conn, user.center_id, week, q.leader_id, after, limit).await?;
-    Ok(web::Json(pagination::page(rows, limit, |r| r.0.leader_id, |(p, name, no)| p.view(name, no))))
+    let rows =
+        store::list_plans(&mut conn, user.center_id, week, q.leader_id, after, limit).await?;
+    Ok(web::Json(pagination::page(
+        rows,
+        limit,
+        |r| r.0.leader_id,
+        |(p, name, no)| p.view(name, no),
+    )))
 }
 
 /// One plan.
@@ -244,7 +270,11 @@ pub async fn list(user: CurrentUser, state: web::Data<AppState>, query: web::Que
     )
 )]
 #[get("/leader-sit-ins/plans/{id}")]
-pub async fn get_one(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn get_one(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let (p, name, no) = store::plan(&mut conn, user.center_id, *id).await?;
     let version = p.version;

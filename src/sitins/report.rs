@@ -20,7 +20,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct ComplianceQuery {
     /// The Monday of the week, `YYYY-MM-DD` (required).
-    #[param(value_type = String, format = Date, example = "2026-12-07")]
+    #[param(value_type = String, format = Date, required = true, example = "2026-12-07")]
     pub week: Option<String>,
 }
 
@@ -48,7 +48,8 @@ pub async fn compliance_report(
     state: web::Data<AppState>,
     query: web::Query<ComplianceQuery>,
 ) -> ApiResult<web::Json<ComplianceReport>> {
-    let week = checks::week("week", query.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
+    let week =
+        checks::week("week", query.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
     let end = compliance::week_end(week);
     let center = user.center_id;
     let mut conn = state.pool.get().await?;
@@ -59,8 +60,10 @@ pub async fn compliance_report(
     let plans = store::plans_of_week(&mut conn, center, week).await?;
     let sat = store::attendance_between(&mut conn, center, week, end).await?;
 
-    let mut names: HashMap<Uuid, (String, String)> =
-        leaders.iter().map(|(id, _, name, no)| (*id, (name.clone(), no.clone()))).collect();
+    let mut names: HashMap<Uuid, (String, String)> = leaders
+        .iter()
+        .map(|(id, _, name, no)| (*id, (name.clone(), no.clone())))
+        .collect();
     let missing: BTreeSet<Uuid> = plans
         .iter()
         .map(|p| p.leader_id)
@@ -76,11 +79,19 @@ pub async fn compliance_report(
     let current: Vec<(Uuid, Uuid)> = leaders.iter().map(|(l, d, _, _)| (*l, *d)).collect();
     let plan_facts: Vec<PlanFact> = plans
         .iter()
-        .map(|p| PlanFact { leader_id: p.leader_id, department_id: p.department_id, late: p.late })
+        .map(|p| PlanFact {
+            leader_id: p.leader_id,
+            department_id: p.department_id,
+            late: p.late,
+        })
         .collect();
     let sat_facts: Vec<SatFact> = sat
         .iter()
-        .map(|s| SatFact { leader_id: s.leader_id, department_id: s.department_id, date: s.date })
+        .map(|s| SatFact {
+            leader_id: s.leader_id,
+            department_id: s.department_id,
+            date: s.date,
+        })
         .collect();
     let working_days = cal.working_days(week, end);
     let gathered = compliance::gather(&dept_ids, &current, &plan_facts, &sat_facts);

@@ -46,7 +46,10 @@ fn view(row: Option<&SettingsRow>) -> SitInSettings {
     )
 )]
 #[get("/leader-sit-ins/settings")]
-pub async fn get_settings(user: CurrentUser, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+pub async fn get_settings(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let v = view(store::settings(&mut conn, user.center_id).await?.as_ref());
     let version = v.version;

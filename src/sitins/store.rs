@@ -1,7 +1,9 @@
 //! Queries for leader sit-ins. Every query is scoped by center.
 
 use super::model::{AttendanceRow, PatternRow, PlanRow, SettingsRow};
-use crate::db::schema::{sit_in_attendance as att, sit_in_patterns, sit_in_plans, sit_in_settings, staff};
+use crate::db::schema::{
+    sit_in_attendance as att, sit_in_patterns, sit_in_plans, sit_in_settings, staff,
+};
 use crate::org::model::StaffRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -13,7 +15,10 @@ pub type Name = (Uuid, String, String);
 
 // ---- settings ----
 
-pub async fn settings(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResult<Option<SettingsRow>> {
+pub async fn settings(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<Option<SettingsRow>> {
     sit_in_settings::table
         .find(center_id)
         .select(SettingsRow::as_select())
@@ -23,9 +28,15 @@ pub async fn settings(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryRes
 }
 
 /// Locks (creating with the defaults, version 0, if needed) the center's settings row.
-pub async fn settings_for_update(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResult<SettingsRow> {
+pub async fn settings_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<SettingsRow> {
     diesel::insert_into(sit_in_settings::table)
-        .values((sit_in_settings::center_id.eq(center_id), sit_in_settings::version.eq(0)))
+        .values((
+            sit_in_settings::center_id.eq(center_id),
+            sit_in_settings::version.eq(0),
+        ))
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
@@ -37,7 +48,11 @@ pub async fn settings_for_update(conn: &mut AsyncPgConnection, center_id: Uuid) 
         .await
 }
 
-pub async fn save_settings(conn: &mut AsyncPgConnection, center_id: Uuid, days_before: i32) -> QueryResult<SettingsRow> {
+pub async fn save_settings(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    days_before: i32,
+) -> QueryResult<SettingsRow> {
     diesel::update(sit_in_settings::table.find(center_id))
         .set((
             sit_in_settings::deadline_days_before.eq(days_before),
@@ -53,7 +68,11 @@ pub async fn save_settings(conn: &mut AsyncPgConnection, center_id: Uuid, days_b
 
 /// Locks a staff member of the center (`FOR NO KEY UPDATE`): serialises the sit-in writes
 /// for one leader and keeps their leader flag and department fixed until the transaction ends.
-pub async fn staff_for_sit_in(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Option<StaffRow>> {
+pub async fn staff_for_sit_in(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<StaffRow>> {
     staff::table
         .filter(staff::center_id.eq(center_id))
         .filter(staff::id.eq(id))
@@ -65,14 +84,22 @@ pub async fn staff_for_sit_in(conn: &mut AsyncPgConnection, center_id: Uuid, id:
 }
 
 /// Active leaders of the center who belong to a department: `(leader, department)`, by employee number.
-pub async fn current_leaders(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResult<Vec<(Uuid, Uuid, String, String)>> {
+pub async fn current_leaders(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<Vec<(Uuid, Uuid, String, String)>> {
     let rows: Vec<(Uuid, Option<Uuid>, String, String)> = staff::table
         .filter(staff::center_id.eq(center_id))
         .filter(staff::active.eq(true))
         .filter(staff::leader.eq(true))
         .filter(staff::department_id.is_not_null())
         .order(staff::employee_no)
-        .select((staff::id, staff::department_id, staff::name, staff::employee_no))
+        .select((
+            staff::id,
+            staff::department_id,
+            staff::name,
+            staff::employee_no,
+        ))
         .load(conn)
         .await?;
     Ok(rows
@@ -82,7 +109,11 @@ pub async fn current_leaders(conn: &mut AsyncPgConnection, center_id: Uuid) -> Q
 }
 
 /// Names of the center's staff among `ids`.
-pub async fn names(conn: &mut AsyncPgConnection, center_id: Uuid, ids: &[Uuid]) -> QueryResult<Vec<Name>> {
+pub async fn names(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Name>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -96,7 +127,11 @@ pub async fn names(conn: &mut AsyncPgConnection, center_id: Uuid, ids: &[Uuid]) 
 
 // ---- patterns ----
 
-pub async fn pattern(conn: &mut AsyncPgConnection, center_id: Uuid, leader_id: Uuid) -> QueryResult<Option<PatternRow>> {
+pub async fn pattern(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    leader_id: Uuid,
+) -> QueryResult<Option<PatternRow>> {
     sit_in_patterns::table
         .filter(sit_in_patterns::center_id.eq(center_id))
         .filter(sit_in_patterns::leader_id.eq(leader_id))
@@ -107,7 +142,12 @@ pub async fn pattern(conn: &mut AsyncPgConnection, center_id: Uuid, leader_id: U
 }
 
 /// Inserts or replaces a leader's pattern (a replaced row's version goes up by one).
-pub async fn save_pattern(conn: &mut AsyncPgConnection, center_id: Uuid, leader_id: Uuid, weekdays: &[i32]) -> QueryResult<PatternRow> {
+pub async fn save_pattern(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    leader_id: Uuid,
+    weekdays: &[i32],
+) -> QueryResult<PatternRow> {
     let now = Utc::now();
     diesel::insert_into(sit_in_patterns::table)
         .values((
@@ -129,7 +169,11 @@ pub async fn save_pattern(conn: &mut AsyncPgConnection, center_id: Uuid, leader_
         .await
 }
 
-pub async fn delete_pattern(conn: &mut AsyncPgConnection, center_id: Uuid, leader_id: Uuid) -> QueryResult<usize> {
+pub async fn delete_pattern(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    leader_id: Uuid,
+) -> QueryResult<usize> {
     diesel::delete(
         sit_in_patterns::table
             .filter(sit_in_patterns::center_id.eq(center_id))
@@ -151,7 +195,12 @@ pub async fn list_patterns(
         .filter(sit_in_patterns::center_id.eq(center_id))
         .order(sit_in_patterns::leader_id)
         .limit(limit + 1)
-        .select((PatternRow::as_select(), staff::name, staff::employee_no, staff::department_id))
+        .select((
+            PatternRow::as_select(),
+            staff::name,
+            staff::employee_no,
+            staff::department_id,
+        ))
         .into_boxed();
     if let Some(a) = after {
         q = q.filter(sit_in_patterns::leader_id.gt(a));
@@ -161,7 +210,11 @@ pub async fn list_patterns(
 
 // ---- plans ----
 
-pub async fn plan(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<(PlanRow, String, String)> {
+pub async fn plan(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<(PlanRow, String, String)> {
     sit_in_plans::table
         .inner_join(staff::table.on(staff::id.eq(sit_in_plans::leader_id)))
         .filter(sit_in_plans::center_id.eq(center_id))
@@ -208,7 +261,11 @@ pub struct Refiling<'a> {
     pub filed_by: Option<Uuid>,
 }
 
-pub async fn replace_plan(conn: &mut AsyncPgConnection, id: Uuid, r: Refiling<'_>) -> QueryResult<PlanRow> {
+pub async fn replace_plan(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    r: Refiling<'_>,
+) -> QueryResult<PlanRow> {
     diesel::update(sit_in_plans::table.find(id))
         .set((
             sit_in_plans::department_id.eq(r.department_id),
@@ -252,7 +309,11 @@ pub async fn list_plans(
 }
 
 /// Every plan of the week (for the compliance report).
-pub async fn plans_of_week(conn: &mut AsyncPgConnection, center_id: Uuid, week: NaiveDate) -> QueryResult<Vec<PlanRow>> {
+pub async fn plans_of_week(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    week: NaiveDate,
+) -> QueryResult<Vec<PlanRow>> {
     sit_in_plans::table
         .filter(sit_in_plans::center_id.eq(center_id))
         .filter(sit_in_plans::week.eq(week))
@@ -280,7 +341,10 @@ pub async fn attendance_on(
         .optional()
 }
 
-pub async fn insert_attendance(conn: &mut AsyncPgConnection, row: &AttendanceRow) -> QueryResult<AttendanceRow> {
+pub async fn insert_attendance(
+    conn: &mut AsyncPgConnection,
+    row: &AttendanceRow,
+) -> QueryResult<AttendanceRow> {
     diesel::insert_into(att::table)
         .values(row)
         .returning(AttendanceRow::as_returning())
@@ -288,7 +352,11 @@ pub async fn insert_attendance(conn: &mut AsyncPgConnection, row: &AttendanceRow
         .await
 }
 
-pub async fn attendance_for_update(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<AttendanceRow> {
+pub async fn attendance_for_update(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<AttendanceRow> {
     att::table
         .filter(att::center_id.eq(center_id))
         .filter(att::id.eq(id))
@@ -323,7 +391,11 @@ pub async fn list_attendance(
         q = q.filter(att::leader_id.eq(l));
     }
     if let Some((d, l)) = after {
-        q = q.filter(att::date.gt(d).or(att::date.eq(d).and(att::leader_id.gt(l))));
+        q = q.filter(
+            att::date
+                .gt(d)
+                .or(att::date.eq(d).and(att::leader_id.gt(l))),
+        );
     }
     q.load(conn).await
 }

@@ -11,3 +11,4 @@ mod org;
 mod platform;
 mod requests;
 mod roster;
+mod sitins;
