@@ -299,6 +299,41 @@ impl From<diesel::result::Error> for ApiError {
                 "A concurrent change won; retry the request.",
                 "并发修改冲突，请重试。",
             ),
+            // Input the database cannot store or that breaks a rule validation missed: the
+            // client's fault, never a 500.
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().starts_with("invalid byte sequence")
+                    || info.message().contains("0x00") =>
+            {
+                ApiError::malformed("Text must not contain NUL or invalid characters.")
+            }
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().starts_with("deadlock detected") =>
+            {
+                ApiError::conflict(
+                    "concurrent_update",
+                    "A concurrent change won; retry the request.",
+                    "并发修改冲突，请重试。",
+                )
+            }
+            Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
+                tracing::warn!(constraint = ?info.constraint_name(), "check violation");
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "validation_failed",
+                    "A value is outside what is allowed.",
+                    "某个值超出允许范围。",
+                )
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+                tracing::warn!(constraint = ?info.constraint_name(), "foreign key violation");
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "validation_failed",
+                    "A referenced record does not exist.",
+                    "引用的记录不存在。",
+                )
+            }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
             | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => {
                 tracing::error!(error = %e, "database connection lost");

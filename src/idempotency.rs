@@ -16,6 +16,8 @@ use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 
 pub const HEADER: &str = "Idempotency-Key";
+/// Seconds an unfinished first attempt holds its key before a retry may take it over.
+const LEASE_SECS: i64 = 60;
 /// Response headers kept with the stored response.
 const KEPT: [header::HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 
@@ -46,7 +48,9 @@ pub async fn middleware(
         .headers()
         .get(HEADER)
         .map(|v| v.to_str().unwrap_or("").to_owned());
-    let wanted = req.method() == Method::POST && applies(req.path());
+    // Decided on the route pattern, not the raw path, so an encoded path cannot dodge it.
+    let route = req.match_pattern().unwrap_or_else(|| req.path().to_owned());
+    let wanted = req.method() == Method::POST && applies(&route);
     let (Some(key), true) = (key, wanted) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
@@ -101,11 +105,12 @@ pub async fn middleware(
         .await
         .map_err(ApiError::from)?;
     if inserted == 0 {
-        let (hash, status, headers, stored): (
+        let (hash, status, headers, stored, started): (
             String,
             Option<i32>,
             Option<serde_json::Value>,
             Option<Vec<u8>>,
+            chrono::DateTime<chrono::Utc>,
         ) = ik::table
             .find((&principal, &key))
             .select((
@@ -113,11 +118,11 @@ pub async fn middleware(
                 ik::status,
                 ik::response_headers,
                 ik::response_body,
+                ik::created_at,
             ))
             .first(&mut conn)
             .await
             .map_err(ApiError::from)?;
-        drop(conn);
         if hash != request_hash {
             return Err(ApiError::unprocessable(
                 "idempotency_key_reused",
@@ -125,6 +130,25 @@ pub async fn middleware(
                 "该 Idempotency-Key 已用于另一个请求。",
             )
             .into());
+        }
+        // A first attempt that never finished (client gone, process stopped) holds the key
+        // only for a lease; after it a retry takes the key over and runs.
+        let abandoned = status.is_none()
+            && started < chrono::Utc::now() - chrono::Duration::seconds(LEASE_SECS)
+            && diesel::update(
+                ik::table
+                    .find((&principal, &key))
+                    .filter(ik::status.is_null())
+                    .filter(ik::created_at.eq(started)),
+            )
+            .set(ik::created_at.eq(chrono::Utc::now()))
+            .execute(&mut conn)
+            .await
+            .map_err(ApiError::from)?
+                == 1;
+        drop(conn);
+        if abandoned {
+            return run_and_store(req, next, state, principal, key).await;
         }
         let Some(status) = status else {
             return Err(ApiError::conflict(
@@ -148,20 +172,41 @@ pub async fn middleware(
         return Ok(req.into_response(res));
     }
     drop(conn);
+    run_and_store(req, next, state, principal, key).await
+}
 
+/// Outcomes a retry should run again rather than replay.
+fn retryable(res: &ServiceResponse<impl MessageBody>) -> bool {
+    let status = res.status();
+    let code = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+        .map(|e| e.code);
+    status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || matches!(code, Some("concurrent_update" | "idempotency_in_progress"))
+}
+
+/// Runs the request and stores its response under the key (or forgets the key when the
+/// outcome should be retried).
+async fn run_and_store(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    state: web::Data<AppState>,
+    principal: String,
+    key: String,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let res = next.call(req).await;
     let mut conn = state.pool.get().await.map_err(ApiError::from)?;
-    let forget = |conn| async {
-        let mut conn: crate::db::DbConn = conn;
-        diesel::delete(ik::table.find((&principal, &key)))
-            .execute(&mut conn)
-            .await
-    };
     let res = match res {
-        Ok(r) if !r.status().is_server_error() => r,
+        Ok(r) if !retryable(&r) => r,
         other => {
-            // Nothing was stored for a failed attempt: a retry runs again.
-            forget(conn).await.map_err(ApiError::from)?;
+            // Nothing is kept for this attempt: a retry runs again.
+            diesel::delete(ik::table.find((&principal, &key)))
+                .execute(&mut conn)
+                .await
+                .map_err(ApiError::from)?;
             return other.map(ServiceResponse::map_into_boxed_body);
         }
     };

@@ -119,6 +119,7 @@ CREATE TABLE audit_events (
     UNIQUE (center_id, seq)
 );
 CREATE INDEX audit_events_entity_idx ON audit_events (center_id, entity_type, entity_id, seq);
+CREATE INDEX audit_events_entity_id_idx ON audit_events (center_id, entity_id, seq);
 CREATE INDEX audit_events_actor_idx ON audit_events (center_id, actor_id, seq);
 CREATE INDEX audit_events_time_idx ON audit_events (center_id, occurred_at, seq);
 

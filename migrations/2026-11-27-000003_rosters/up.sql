@@ -94,6 +94,7 @@ CREATE TABLE substitutions (
 CREATE UNIQUE INDEX substitutions_one_open_per_assignment
     ON substitutions (assignment_id) WHERE status IN ('proposed', 'accepted');
 CREATE INDEX substitutions_center_idx ON substitutions (center_id, id);
+CREATE INDEX substitutions_assignment_idx ON substitutions (assignment_id);
 CREATE INDEX substitutions_center_status_idx ON substitutions (center_id, status, id);
 CREATE INDEX substitutions_substitute_idx ON substitutions (center_id, substitute_id, id);
 CREATE INDEX substitutions_original_idx ON substitutions (center_id, original_staff_id, id);
@@ -117,6 +118,9 @@ CREATE TABLE swaps (
     CHECK (assignment_a <> assignment_b)
 );
 CREATE INDEX swaps_center_idx ON swaps (center_id, id);
+-- Foreign keys with ON DELETE CASCADE (deleting a draft roster) need their own indexes.
+CREATE INDEX swaps_assignment_a_idx ON swaps (assignment_a);
+CREATE INDEX swaps_assignment_b_idx ON swaps (assignment_b);
 CREATE INDEX swaps_center_status_idx ON swaps (center_id, status, id);
 CREATE INDEX swaps_staff_a_idx ON swaps (center_id, staff_a, id);
 CREATE INDEX swaps_staff_b_idx ON swaps (center_id, staff_b, id);

@@ -145,7 +145,7 @@ pub async fn verify_chain(
     let head = store::head(&mut conn, user.center_id).await?;
     let mut at = (0i64, GENESIS.to_owned());
     loop {
-        let rows = store::chain_batch(&mut conn, user.center_id, at.0, BATCH).await?;
+        let rows = store::chain_batch(&mut conn, user.center_id, at.0, head.0, BATCH).await?;
         let n = rows.len() as i64;
         let walked = chain::check(
             at.clone(),

@@ -156,16 +156,19 @@ pub async fn list(conn: &mut AsyncPgConnection, f: EventFilter) -> QueryResult<V
     q.load(conn).await
 }
 
-/// Events of a center in chain order, `batch` at a time after `after_seq`.
+/// Events of a center in chain order, `batch` at a time after `after_seq`, up to `up_to_seq`
+/// (the head read when verification started: later writes are not part of the walk).
 pub async fn chain_batch(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,
     after_seq: i64,
+    up_to_seq: i64,
     batch: i64,
 ) -> QueryResult<Vec<EventRow>> {
     audit_events::table
         .filter(audit_events::center_id.eq(center_id))
         .filter(audit_events::seq.gt(after_seq))
+        .filter(audit_events::seq.le(up_to_seq))
         .order(audit_events::seq.asc())
         .limit(batch)
         .select(EventRow::as_select())

@@ -58,7 +58,7 @@ impl Role {
 /// The authenticated caller. Extracting it answers 401 when the bearer token is missing or invalid.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    /// The staff id when the subject is one of this service's staff accounts.
+    /// The staff id for tokens this service issued; `None` for identity-provider tokens.
     pub staff_id: Option<Uuid>,
     /// Token subject as sent (`staff id`, or the identity provider's subject).
     pub subject: String,
@@ -119,8 +119,10 @@ pub fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
         .map(str::trim)
         .ok_or_else(ApiError::unauthorized)?;
     let p = state.jwt.verify(token).ok_or_else(ApiError::unauthorized)?;
+    // An identity provider's subject is its own name for the user, not one of our staff ids:
+    // portal callers act with their roles but own no staff record here.
     let staff_id = if p.external {
-        Uuid::parse_str(&p.subject).ok()
+        None
     } else {
         Some(Uuid::parse_str(&p.subject).map_err(|_| ApiError::unauthorized())?)
     };

@@ -1,6 +1,6 @@
 //! Queries for accounts, refresh tokens and login throttling.
 
-use crate::db::schema::{centers, login_throttle, refresh_tokens, staff};
+use crate::db::schema::{centers, feed_tokens, login_throttle, refresh_tokens, staff};
 use crate::org::model::StaffRow;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -162,13 +162,25 @@ pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Que
     .await
 }
 
+/// Revokes every credential of a person: refresh tokens and calendar-feed tokens (on
+/// deactivation and password changes).
 pub async fn revoke_all_for(conn: &mut AsyncPgConnection, staff_id: Uuid) -> QueryResult<usize> {
-    diesel::update(
+    let now = Utc::now();
+    let refresh = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::staff_id.eq(staff_id))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
-    .set(refresh_tokens::revoked_at.eq(Utc::now()))
+    .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)
-    .await
+    .await?;
+    let feeds = diesel::update(
+        feed_tokens::table
+            .filter(feed_tokens::staff_id.eq(staff_id))
+            .filter(feed_tokens::revoked_at.is_null()),
+    )
+    .set(feed_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)
+    .await?;
+    Ok(refresh + feeds)
 }

@@ -374,3 +374,20 @@ pub async fn active_department_staff(
         .load(conn)
         .await
 }
+
+/// Locks a staff row (without blocking foreign-key checks): serialises decisions about one
+/// person, e.g. approving their leave while a substitution for them is registered.
+pub async fn lock_staff(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<()> {
+    staff::table
+        .filter(staff::center_id.eq(center_id))
+        .filter(staff::id.eq(id))
+        .select(staff::id)
+        .for_no_key_update()
+        .first::<Uuid>(conn)
+        .await
+        .map(|_| ())
+}

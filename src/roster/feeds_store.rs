@@ -1,6 +1,6 @@
 //! Queries for calendar-feed tokens.
 
-use crate::db::schema::feed_tokens as ft;
+use crate::db::schema::{feed_tokens as ft, staff};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -44,11 +44,13 @@ pub async fn insert(
         .await
 }
 
-/// The live token with this hash.
+/// The live token with this hash, if its owner is still active.
 pub async fn find(conn: &mut AsyncPgConnection, hash: &str) -> QueryResult<Option<FeedToken>> {
     ft::table
+        .inner_join(staff::table.on(staff::id.eq(ft::staff_id)))
         .filter(ft::token_hash.eq(hash))
         .filter(ft::revoked_at.is_null())
+        .filter(staff::active.eq(true))
         .select(FeedToken::as_select())
         .first(conn)
         .await

@@ -114,6 +114,18 @@ pub async fn create(
     ))
 }
 
+fn check_note(note: &str) -> Result<(), ApiError> {
+    if note.chars().count() > 500 {
+        return Err(ApiError::field(
+            "note",
+            "too_long",
+            "At most 500 characters.",
+            "最多 500 个字符。",
+        ));
+    }
+    Ok(())
+}
+
 async fn decide(
     user: &CurrentUser,
     state: &AppState,
@@ -133,6 +145,8 @@ async fn decide(
         }
         let to = next_leave(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
         if to == "approved" {
+            // Serialises with substitution/swap registrations that check this person's leave.
+            crate::org::store::lock_staff(conn, user.center_id, before.staff_id).await?;
             let duties = rs::duties_of(
                 conn,
                 user.center_id,
@@ -178,12 +192,13 @@ async fn decide(
 /// is still on duty during the leave: cover each duty with a substitute first.
 #[utoipa::path(
     tag = "leave",
-    request_body(content = Option<DecisionNote>, description = "Optional note"),
+    request_body(content = DecisionNote, description = "`{}` or `{\"note\": \"…\"}`"),
     params(("id" = Uuid, Path, description = "Leave request id")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Approved", body = LeaveRequest),
-        (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_state` or `leave_overlaps_duty`", body = Problem, content_type = "application/problem+json"),
@@ -194,9 +209,10 @@ pub async fn approve(
     user: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Option<web::Json<DecisionNote>>,
+    body: web::Json<DecisionNote>,
 ) -> ApiResult<web::Json<LeaveRequest>> {
-    let note = body.map(|b| b.into_inner().note).unwrap_or_default();
+    let note = body.into_inner().note;
+    check_note(&note)?;
     Ok(web::Json(
         decide(&user, &state, *id, Move::Register, note).await?,
     ))
@@ -205,12 +221,13 @@ pub async fn approve(
 /// Reject a pending leave request (office admin).
 #[utoipa::path(
     tag = "leave",
-    request_body(content = Option<DecisionNote>, description = "Optional note"),
+    request_body(content = DecisionNote, description = "`{}` or `{\"note\": \"…\"}`"),
     params(("id" = Uuid, Path, description = "Leave request id")),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Rejected", body = LeaveRequest),
-        (status = 400, description = "Malformed id or body", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_state`", body = Problem, content_type = "application/problem+json"),
@@ -221,9 +238,10 @@ pub async fn reject(
     user: CurrentUser,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: Option<web::Json<DecisionNote>>,
+    body: web::Json<DecisionNote>,
 ) -> ApiResult<web::Json<LeaveRequest>> {
-    let note = body.map(|b| b.into_inner().note).unwrap_or_default();
+    let note = body.into_inner().note;
+    check_note(&note)?;
     Ok(web::Json(
         decide(&user, &state, *id, Move::Reject, note).await?,
     ))
@@ -261,6 +279,7 @@ pub async fn cancel(
     responses(
         (status = 200, description = "One page", body = Page<LeaveRequest>),
         (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/leave-requests")]

@@ -55,24 +55,28 @@ pub fn assignment_changed() -> ApiError {
     )
 }
 
-/// A published duty that has not passed yet.
+/// A published duty that has not passed yet; `lock` holds its row until the transaction ends.
 pub async fn open_duty(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,
     id: Uuid,
     field: &str,
+    lock: bool,
 ) -> Result<Assignment, ApiError> {
-    let a = store::assignment(conn, center_id, id)
-        .await
-        .map_err(|e| match e {
-            diesel::result::Error::NotFound => ApiError::field(
-                field,
-                "unknown",
-                "No published duty with this id in your center.",
-                "本中心没有该已发布值班。",
-            ),
-            e => e.into(),
-        })?;
+    let found = if lock {
+        store::assignment_for_update(conn, center_id, id).await
+    } else {
+        store::assignment(conn, center_id, id).await
+    };
+    let a = found.map_err(|e| match e {
+        diesel::result::Error::NotFound => ApiError::field(
+            field,
+            "unknown",
+            "No published duty with this id in your center.",
+            "本中心没有该已发布值班。",
+        ),
+        e => e.into(),
+    })?;
     if !a.published {
         return Err(ApiError::field(
             field,
@@ -99,6 +103,8 @@ pub async fn can_cover(
     date: NaiveDate,
     except: &[Uuid],
 ) -> Result<(), ApiError> {
+    // Holds the person's row so a leave approval for them cannot pass its check meanwhile.
+    org_store::lock_staff(conn, center_id, person).await?;
     let loaded = settings::load(conn, center_id, false).await?;
     if !loaded.queues.iter().any(|q| q.members.contains(&person)) {
         return Err(ApiError::unprocessable(

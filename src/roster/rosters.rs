@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::pagination::{self, Page};
 use crate::web::{check_version, created, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use chrono::{Duration, Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -60,21 +60,26 @@ pub fn period(
     end: Option<NaiveDate>,
     cycle: Option<Cycle>,
 ) -> Result<NaiveDate, ApiError> {
+    let out_of_range = || {
+        ApiError::field(
+            "start",
+            "out_of_range",
+            "Date out of range.",
+            "日期超出范围。",
+        )
+    };
     let end = match (end, cycle) {
         (Some(e), None) => e,
-        (None, Some(Cycle::Week)) => start + Duration::days(6),
-        (None, Some(Cycle::TwoWeeks)) => start + Duration::days(13),
+        (None, Some(Cycle::Week)) => start
+            .checked_add_days(Days::new(6))
+            .ok_or_else(out_of_range)?,
+        (None, Some(Cycle::TwoWeeks)) => start
+            .checked_add_days(Days::new(13))
+            .ok_or_else(out_of_range)?,
         (None, Some(Cycle::Month)) => start
             .checked_add_months(Months::new(1))
-            .map(|d| d - Duration::days(1))
-            .ok_or_else(|| {
-                ApiError::field(
-                    "start",
-                    "out_of_range",
-                    "Date out of range.",
-                    "日期超出范围。",
-                )
-            })?,
+            .and_then(|d| d.pred_opt())
+            .ok_or_else(out_of_range)?,
         _ => {
             return Err(ApiError::field(
                 "end",
@@ -228,6 +233,29 @@ pub async fn publish(
     }
     let loaded = settings::load(conn, center_id, false).await?;
     let assignments = store::roster_assignments(conn, id).await?;
+    // Leave approved or staff deactivated since the draft was made: the office fixes those
+    // days first (draft edits), so nobody is published onto a day they cannot serve.
+    let leave = store::approved_leave(conn, center_id, before.start_date, before.end_date).await?;
+    let blocked: Vec<Uuid> = assignments
+        .iter()
+        .filter(|a| {
+            let on_leave = leave
+                .iter()
+                .any(|(s, from, to)| *s == a.staff_id && *from <= a.date && a.date <= *to);
+            let active = loaded.names.iter().any(|n| n.0 == a.staff_id);
+            on_leave || !active
+        })
+        .map(|a| a.id)
+        .collect();
+    if !blocked.is_empty() {
+        let mut e = ApiError::conflict(
+            "roster_conflicts",
+            "Some rostered people are now on approved leave or inactive; replace them in the draft first.",
+            "部分排班人员已获准请假或已停用，请先在草稿中替换。",
+        );
+        e.conflicts = blocked;
+        return Err(e);
+    }
     let start: RotationState =
         serde_json::from_value(before.start_state.clone()).unwrap_or_default();
     let done: Vec<rotation::Assignment> = assignments
@@ -419,10 +447,16 @@ pub async fn delete_draft(
 #[utoipa::path(
     tag = "rosters",
     request_body = ReplaceRequest,
-    params(("id" = Uuid, Path, description = "Roster id"), ("assignment_id" = Uuid, Path, description = "Assignment id")),
+    params(
+        ("id" = Uuid, Path, description = "Roster id"),
+        ("assignment_id" = Uuid, Path, description = "Assignment id"),
+        ("If-Match" = Option<String>, Header, description = "The assignment's ETag (its version); 412 if stale"),
+    ),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The changed assignment", body = Assignment),
+        (status = 200, description = "The changed assignment; `ETag` set", body = Assignment),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`unknown_field` or malformed body or id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such roster or assignment in the caller's center", body = Problem, content_type = "application/problem+json"),
@@ -434,10 +468,12 @@ pub async fn delete_draft(
 pub async fn replace(
     user: CurrentUser,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ReplaceRequest>,
-) -> ApiResult<web::Json<Assignment>> {
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
+    let expected = if_match(&req)?;
     let (roster_id, assignment_id) = path.into_inner();
     let staff_id = body.staff_id;
     let mut conn = state.pool.get().await?;
@@ -448,6 +484,7 @@ pub async fn replace(
             if before.roster_id != roster.id {
                 return Err(ApiError::not_found());
             }
+            check_version(expected, before.version)?;
             if roster.status != "draft" {
                 return Err(not_draft());
             }
@@ -506,7 +543,7 @@ pub async fn replace(
             Ok(after)
         })
         .await?;
-    Ok(web::Json(after))
+    Ok(with_etag(&after, after.version))
 }
 
 /// Publish a draft (office admin). Honours `If-Match`.
@@ -522,7 +559,7 @@ pub async fn replace(
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`roster_published` (already), `roster_overlap` or `double_duty`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`roster_published` (already), `roster_overlap`, `double_duty`, or `roster_conflicts` (people now on leave or inactive; ids in `conflicts`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
     )
 )]

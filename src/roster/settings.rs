@@ -107,7 +107,8 @@ pub async fn load(
                 department_order: Vec::new(),
                 unit: "day".into(),
                 supervisors_per_day: 1,
-                version: 0,
+                // What the row will have once created (the migration's default).
+                version: 1,
             },
         }
     };
@@ -280,6 +281,26 @@ pub async fn put_rotation(
                         "unknown",
                         "No active staff member of a department with this id in your center.",
                         "本中心没有该在岗部门人员。",
+                    ));
+                }
+            }
+            for (i, d) in b.department_order.iter().enumerate() {
+                if b.department_order[..i].contains(d) {
+                    errors.push(FieldError::new(
+                        &format!("department_order[{i}]"),
+                        "duplicate",
+                        "Each department appears once in the order.",
+                        "每个部门在顺序中只能出现一次。",
+                    ));
+                }
+            }
+            for (i, c) in b.choices.iter().enumerate() {
+                if b.choices[..i].iter().any(|x| x.staff_id == c.staff_id) {
+                    errors.push(FieldError::new(
+                        &format!("choices[{i}].staff_id"),
+                        "duplicate",
+                        "Each person appears once in the choices.",
+                        "每个人员在选择中只能出现一次。",
                     ));
                 }
             }

@@ -47,7 +47,15 @@ async fn new_substitution(
     offline: bool,
 ) -> ApiResult<Substitution> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
-    let a = open_duty(conn, user.center_id, b.assignment_id, "assignment_id").await?;
+    // The office's one-step path changes the duty now, so it locks the row.
+    let a = open_duty(
+        conn,
+        user.center_id,
+        b.assignment_id,
+        "assignment_id",
+        offline,
+    )
+    .await?;
     if !offline && a.on_duty() != me {
         return Err(ApiError::new(
             actix_web::http::StatusCode::FORBIDDEN,
@@ -304,6 +312,7 @@ substitution_move!(
     responses(
         (status = 200, description = "One page", body = Page<Substitution>),
         (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/substitutions")]

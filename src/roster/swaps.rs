@@ -60,12 +60,20 @@ pub async fn propose(
     let mut conn = state.pool.get().await?;
     let s = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let a = open_duty(conn, user.center_id, body.assignment_id, "assignment_id").await?;
+            let a = open_duty(
+                conn,
+                user.center_id,
+                body.assignment_id,
+                "assignment_id",
+                false,
+            )
+            .await?;
             let b = open_duty(
                 conn,
                 user.center_id,
                 body.other_assignment_id,
                 "other_assignment_id",
+                false,
             )
             .await?;
             if a.on_duty() != me {
@@ -247,6 +255,7 @@ swap_move!(
     responses(
         (status = 200, description = "One page", body = Page<Swap>),
         (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/swaps")]

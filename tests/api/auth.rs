@@ -248,3 +248,18 @@ async fn deactivated_staff_cannot_log_in_or_refresh() {
     assert_eq!(app.login("alpha", "s1", STAFF_PASSWORD).await.status(), 401);
     assert_problem(refresh(&app, rt).await, 401, "invalid_refresh_token").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_the_database_cannot_store_is_a_400_not_a_500() {
+    let app = spawn_app().await;
+    let r = app.login("al\u{0}pha", "admin", "whatever-password").await;
+    assert_problem(r, 400, "malformed_request").await;
+    let r = app
+        .post(
+            "/api/v1/departments",
+            &app.admin_token,
+            &json!({"name": "医保\u{0}中心", "code": "yb", "rotation_order": 1}),
+        )
+        .await;
+    assert_problem(r, 400, "malformed_request").await;
+}

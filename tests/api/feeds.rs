@@ -153,3 +153,39 @@ async fn feed_tokens_work_without_headers_until_revoked() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deactivation_stops_feed_tokens() {
+    let app = spawn_app().await;
+    let h = hall(&app).await;
+    let t: Value = app
+        .post("/api/v1/me/feed-tokens", h.token("d2-1"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = t["duties_url"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.client.get(app.url(&url)).send().await.unwrap().status(),
+        200
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/staff/{}/deactivate", h.id("d2-1")),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_problem(
+        app.client.get(app.url(&url)).send().await.unwrap(),
+        401,
+        "unauthorized",
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM feed_tokens WHERE revoked_at IS NULL")
+            .await,
+        0
+    );
+}

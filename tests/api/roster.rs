@@ -480,3 +480,93 @@ async fn draft_edits_refuse_ineligible_and_double_duty() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_refuses_people_now_on_leave_r14() {
+    let app = spawn_app().await;
+    let h = hall(&app).await;
+    let r = roster(&app, "2026-12-07", "2026-12-11").await;
+    let first = r["assignments"][0].clone();
+    let who = h.no_of(first["staff_id"].as_str().unwrap());
+    let date = first["date"].as_str().unwrap();
+    let l: Value = app
+        .post(
+            "/api/v1/leave-requests",
+            h.token(&who),
+            &json!({"kind": "sick", "start_date": date, "end_date": date}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    // The duty is only in a draft, so the leave can be approved...
+    let ok = app
+        .post(
+            &format!(
+                "/api/v1/leave-requests/{}/approve",
+                l["id"].as_str().unwrap()
+            ),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    // ...and publishing then names the day to fix.
+    let p = assert_problem(publish(&app, &r).await, 409, "roster_conflicts").await;
+    assert_eq!(p["conflicts"], json!([first["id"]]));
+    // Fix it with a draft edit (If-Match on the assignment), then publish.
+    let path = format!(
+        "/api/v1/rosters/{}/assignments/{}",
+        r["id"].as_str().unwrap(),
+        first["id"].as_str().unwrap()
+    );
+    let stale = app
+        .req(reqwest::Method::PUT, &path, Some(&app.admin_token))
+        .header("if-match", "\"7\"")
+        .json(&json!({"staff_id": h.id("d3-2")}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(stale, 412, "stale_etag").await;
+    let fixed = app
+        .req(reqwest::Method::PUT, &path, Some(&app.admin_token))
+        .header("if-match", "\"1\"")
+        .json(&json!({"staff_id": h.id("d3-2")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fixed.status(), 200);
+    assert_eq!(fixed.headers()["etag"], "\"2\"");
+    assert_eq!(publish(&app, &r).await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_settings_refuse_duplicates_and_honour_the_first_etag() {
+    let app = spawn_app().await;
+    let h = hall(&app).await;
+    let r = app.get("/api/v1/rotation", &app.admin_token).await;
+    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let put = |body: Value| {
+        app.req(
+            reqwest::Method::PUT,
+            "/api/v1/rotation",
+            Some(&app.admin_token),
+        )
+        .header("if-match", etag.clone())
+        .json(&body)
+        .send()
+    };
+    let dup = put(json!({"unit": "day", "supervisors_per_day": 1, "department_order": [h.depts[0], h.depts[1], h.depts[0]]})).await.unwrap();
+    let p = assert_problem(dup, 400, "validation_failed").await;
+    assert_eq!(p["errors"][0]["code"], "duplicate");
+    let dup = put(json!({"unit": "day", "supervisors_per_day": 1, "choices": [{"staff_id": h.id("d1-1"), "included": false}, {"staff_id": h.id("d1-1"), "included": true}]})).await.unwrap();
+    assert_problem(dup, 400, "validation_failed").await;
+    let ok = put(json!({"unit": "week", "supervisors_per_day": 1}))
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.status(),
+        200,
+        "the ETag of the default settings is accepted"
+    );
+}
