@@ -16,6 +16,15 @@ use diesel_async::RunQueryDsl;
 use sha2::{Digest, Sha256};
 
 pub const HEADER: &str = "Idempotency-Key";
+/// A stored key: request hash, response status/headers/body (once finished), start time.
+type StoredKey = (
+    String,
+    Option<i32>,
+    Option<serde_json::Value>,
+    Option<Vec<u8>>,
+    chrono::DateTime<chrono::Utc>,
+);
+
 /// Seconds an unfinished first attempt holds its key before a retry may take it over.
 const LEASE_SECS: i64 = 60;
 /// Response headers kept with the stored response.
@@ -105,13 +114,7 @@ pub async fn middleware(
         .await
         .map_err(ApiError::from)?;
     if inserted == 0 {
-        let (hash, status, headers, stored, started): (
-            String,
-            Option<i32>,
-            Option<serde_json::Value>,
-            Option<Vec<u8>>,
-            chrono::DateTime<chrono::Utc>,
-        ) = ik::table
+        let (hash, status, headers, stored, started): StoredKey = ik::table
             .find((&principal, &key))
             .select((
                 ik::request_hash,
