@@ -16,14 +16,15 @@ BIN = $${CARGO_TARGET_DIR:-target}/debug/dutydesk
 # (a bare `export $$(scripts/pg.sh)` would hide that failure).
 WITH_DB = db_env="$$($(PG))"; export "$$db_env";
 
-.PHONY: help run test check fmt bench openapi db db-stop
+.PHONY: help run test check fmt bench fuzz openapi db db-stop
 
 help:
 	@echo "make run      start PostgreSQL, migrate, load demo data, serve (DUTYDESK_DEV=true)"
 	@echo "make test     start PostgreSQL, run the whole test suite"
 	@echo "make check    cargo fmt --check and clippy with -D warnings"
 	@echo "make fmt      format the code"
-	@echo "make bench    cargo bench"
+	@echo "make bench    cargo bench (one-year roster generate + publish)"
+	@echo "make fuzz     schemathesis against the OpenAPI document (scripts/fuzz.sh)"
 	@echo "make openapi  regenerate openapi/openapi.json"
 	@echo "make db       start PostgreSQL and print its DATABASE_URL"
 	@echo "make db-stop  stop the private PostgreSQL cluster"
@@ -73,7 +74,10 @@ check:
 fmt:
 	$(CARGO) fmt
 
-# Placeholder: there may be no benches yet. Benches that drive the API get a database too.
+fuzz:
+	scripts/fuzz.sh
+
+# The benchmark talks to PostgreSQL, so it gets one too.
 bench:
 	@$(WITH_DB) \
 	$(CARGO) bench

@@ -91,6 +91,7 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
         for op in operations(item) {
             use utoipa::openapi::RefOr;
             let authenticated = op.security.is_some();
+            let has_body = op.request_body.is_some();
             let responses = &mut op.responses.responses;
             if authenticated && !responses.contains_key("401") {
                 responses.insert(
@@ -99,6 +100,22 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                         "`unauthorized`: missing, invalid or expired bearer token",
                     )),
                 );
+            }
+            if has_body {
+                for (status, text) in [
+                    (
+                        "413",
+                        "`payload_too_large`: the body is over the size limit",
+                    ),
+                    (
+                        "415",
+                        "`unsupported_media_type`: send the body as application/json",
+                    ),
+                ] {
+                    if !responses.contains_key(status) {
+                        responses.insert(status.into(), RefOr::T(problem_response(text)));
+                    }
+                }
             }
             if !responses.contains_key("503") {
                 responses.insert(
