@@ -71,6 +71,7 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX refresh_tokens_family_idx ON refresh_tokens (family_id);
 CREATE INDEX refresh_tokens_staff_idx ON refresh_tokens (staff_id);
+CREATE INDEX refresh_tokens_expires_idx ON refresh_tokens (expires_at);
 
 -- Failed-login throttling, keyed by center code + employee number (also for unknown accounts).
 CREATE TABLE login_throttle (
@@ -79,6 +80,7 @@ CREATE TABLE login_throttle (
     window_start    timestamptz NOT NULL DEFAULT now(),
     locked_until    timestamptz
 );
+CREATE INDEX login_throttle_window_idx ON login_throttle (window_start);
 
 -- Idempotency-Key records: the first response to a POST, replayed for retries.
 CREATE TABLE idempotency_keys (

@@ -83,8 +83,22 @@ pub async fn record_failure(
     .bind::<diesel::sql_types::Integer, _>(max)
     .bind::<diesel::sql_types::Double, _>(window_secs as f64)
     .execute(conn)
-    .await
-    .map(|_| ())
+    .await?;
+    if rand::random::<u8>() < 3 {
+        // Now and then, forget failures whose window and lock are long over.
+        diesel::delete(
+            login_throttle::table
+                .filter(login_throttle::window_start.lt(Utc::now() - Duration::days(1)))
+                .filter(
+                    login_throttle::locked_until
+                        .is_null()
+                        .or(login_throttle::locked_until.lt(Utc::now())),
+                ),
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn clear_failures(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<()> {
@@ -103,6 +117,16 @@ pub struct RefreshToken {
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Deletes refresh tokens that expired more than a day ago (kept that long so a late reuse is
+/// still recognised as reuse rather than as an unknown token).
+pub async fn sweep_expired_refresh(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::delete(
+        refresh_tokens::table.filter(refresh_tokens::expires_at.lt(Utc::now() - Duration::days(1))),
+    )
+    .execute(conn)
+    .await
 }
 
 pub async fn insert_refresh(

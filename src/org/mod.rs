@@ -20,5 +20,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(staff::get_one)
         .service(staff::update)
         .service(staff::deactivate)
+        .service(staff::activate)
         .service(staff::reset_password);
 }

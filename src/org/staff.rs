@@ -406,6 +406,41 @@ pub async fn deactivate(
     Ok(with_etag(&row.view(true), version))
 }
 
+/// Reactivate a deactivated staff member (office admin). They log in again with their
+/// password (reset it if needed); revoked sessions stay revoked.
+#[utoipa::path(
+    tag = "staff",
+    params(
+        ("id" = Uuid, Path, description = "Staff id"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Active staff member", body = Staff),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff member in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/staff/{id}/activate")]
+pub async fn activate(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let expected = if_match(&req)?;
+    let changes = StaffChanges {
+        active: Some(true),
+        ..Default::default()
+    };
+    let row = change(&user, &state, *id, expected, "activated", changes).await?;
+    let version = row.version;
+    Ok(with_etag(&row.view(true), version))
+}
+
 /// Set a new password for a staff member (office admin); their sessions are revoked.
 #[utoipa::path(
     tag = "staff",

@@ -12,3 +12,4 @@ mod platform;
 mod requests;
 mod roster;
 mod sitins;
+mod staff;
