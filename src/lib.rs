@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod idempotency;
 pub mod metrics;
 pub mod openapi;

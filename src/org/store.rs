@@ -391,3 +391,32 @@ pub async fn lock_staff(
         .await
         .map(|_| ())
 }
+
+/// Staff rows of the center with these ids (any state), for labelling reports.
+pub async fn staff_by_ids(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<StaffRow>> {
+    staff::table
+        .filter(staff::center_id.eq(center_id))
+        .filter(staff::id.eq_any(ids))
+        .select(StaffRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Departments of the center with these ids (any state), for labelling reports.
+pub async fn departments_by_ids(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Department>> {
+    departments::table
+        .filter(departments::center_id.eq(center_id))
+        .filter(departments::id.eq_any(ids))
+        .order((departments::rotation_order, departments::id))
+        .select(Department::as_select())
+        .load(conn)
+        .await
+}

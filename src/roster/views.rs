@@ -5,8 +5,10 @@ use super::store::{self, AssignmentFilter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::export::{self, Format, Table};
+use crate::org::store as org_store;
 use crate::pagination::{self, Page};
-use actix_web::{get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -35,6 +37,8 @@ pub struct AssignmentQuery {
 pub struct RangeQuery {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// `json` (default), `csv` (UTF-8 with BOM) or `xlsx`.
+    pub format: Option<Format>,
 }
 
 pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
@@ -213,12 +217,16 @@ pub async fn duty_day(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffDutyCount {
     pub staff_id: Uuid,
+    pub employee_no: String,
+    pub name: String,
     pub duty_days: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DepartmentDutyCount {
     pub department_id: Uuid,
+    pub code: String,
+    pub name: String,
     pub duty_days: i64,
 }
 
@@ -226,20 +234,26 @@ pub struct DepartmentDutyCount {
 pub struct DutyStatistics {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    /// Days each person was actually on duty (substitutes counted for the day they covered).
+    /// Days each person was actually on duty (substitutes counted for the day they covered),
+    /// by employee number.
     pub staff: Vec<StaffDutyCount>,
-    /// Duty days held by each department.
+    /// Duty days held by each department, in rotation order.
     pub departments: Vec<DepartmentDutyCount>,
 }
 
 /// Duty days per staff member and per department over a range (fairness at a glance).
+/// `?format=csv|xlsx` downloads the same figures as a table.
 #[utoipa::path(
     tag = "duty",
     params(RangeQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Counts", body = DutyStatistics),
-        (status = 400, description = "`validation_failed` (range) or malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Counts (JSON), or the same as a CSV or XLSX download", content(
+            (DutyStatistics = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 400, description = "`validation_failed` (range) or malformed query (e.g. an unknown format)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/duty-statistics")]
@@ -247,7 +261,7 @@ pub async fn statistics(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<RangeQuery>,
-) -> ApiResult<web::Json<DutyStatistics>> {
+) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     check_range(q.from, q.to)?;
     let mut conn = state.pool.get().await?;
@@ -258,22 +272,56 @@ pub async fn statistics(
         *staff.entry(r.staff_id).or_default() += r.days;
         *depts.entry(r.department_id).or_default() += r.days;
     }
-    Ok(web::Json(DutyStatistics {
+    let ids: Vec<Uuid> = staff.keys().copied().collect();
+    let mut people = org_store::staff_by_ids(&mut conn, user.center_id, &ids).await?;
+    people.sort_by(|a, b| a.employee_no.cmp(&b.employee_no));
+    let ids: Vec<Uuid> = depts.keys().copied().collect();
+    let units = org_store::departments_by_ids(&mut conn, user.center_id, &ids).await?;
+    let stats = DutyStatistics {
         from: q.from,
         to: q.to,
-        staff: staff
+        staff: people
             .into_iter()
-            .map(|(staff_id, duty_days)| StaffDutyCount {
-                staff_id,
-                duty_days,
+            .map(|p| StaffDutyCount {
+                duty_days: staff.get(&p.id).copied().unwrap_or_default(),
+                staff_id: p.id,
+                employee_no: p.employee_no,
+                name: p.name,
             })
             .collect(),
-        departments: depts
+        departments: units
             .into_iter()
-            .map(|(department_id, duty_days)| DepartmentDutyCount {
-                department_id,
-                duty_days,
+            .map(|d| DepartmentDutyCount {
+                duty_days: depts.get(&d.id).copied().unwrap_or_default(),
+                department_id: d.id,
+                code: d.code,
+                name: d.name,
             })
             .collect(),
-    }))
+    };
+    export::respond(q.format, &stats, || Table {
+        name: format!("duty-statistics-{}-{}", q.from, q.to),
+        headers: vec!["类别 kind", "编号 code", "名称 name", "值班天数 duty_days"],
+        rows: stats
+            .departments
+            .iter()
+            .map(|d| {
+                vec![
+                    "部门 department".into(),
+                    d.code.as_str().into(),
+                    d.name.as_str().into(),
+                    d.duty_days.into(),
+                ]
+            })
+            .chain(stats.staff.iter().map(|p| {
+                vec![
+                    "人员 staff".into(),
+                    p.employee_no.as_str().into(),
+                    p.name.as_str().into(),
+                    p.duty_days.into(),
+                ]
+            }))
+            .collect(),
+    })
+    .await
 }

@@ -9,8 +9,9 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::calendar::store as cal_store;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::export::{self, Format, Table};
 use crate::org::store as org_store;
-use actix_web::{get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 use utoipa::IntoParams;
@@ -22,6 +23,8 @@ pub struct ComplianceQuery {
     /// The Monday of the week, `YYYY-MM-DD` (required).
     #[param(value_type = String, format = Date, required = true, example = "2026-12-07")]
     pub week: Option<String>,
+    /// `json` (default), `csv` (UTF-8 with BOM) or `xlsx`: one row per department.
+    pub format: Option<Format>,
 }
 
 /// Each active department's sit-in compliance for a week (R15; every role of the center may read).
@@ -38,7 +41,11 @@ pub struct ComplianceQuery {
     params(ComplianceQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Every active department, in rotation order", body = ComplianceReport),
+        (status = 200, description = "Every active department, in rotation order (JSON), or one row per department as a CSV or XLSX download", content(
+            (ComplianceReport = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 400, description = "`validation_failed`: `week` missing, not a date or not a Monday", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -47,7 +54,7 @@ pub async fn compliance_report(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<ComplianceQuery>,
-) -> ApiResult<web::Json<ComplianceReport>> {
+) -> ApiResult<HttpResponse> {
     let week =
         checks::week("week", query.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
     let end = compliance::week_end(week);
@@ -136,12 +143,55 @@ pub async fn compliance_report(
         });
     }
     let compliant_count = out.iter().filter(|d| d.compliant).count();
-    Ok(web::Json(ComplianceReport {
+    let report = ComplianceReport {
         week,
         working_days,
         deadline: compliance::deadline(week, days_before),
         compliant_count,
         non_compliant_count: out.len() - compliant_count,
         departments: out,
-    }))
+    };
+    export::respond(query.format, &report, || Table {
+        name: format!("sit-in-compliance-{week}"),
+        headers: vec![
+            "部门编号 code",
+            "部门 department",
+            "合规 compliant",
+            "原因 reasons",
+            "按时报计划 planned_on_time",
+            "迟报计划 late_plans",
+            "坐班天数 days_sat",
+        ],
+        rows: report
+            .departments
+            .iter()
+            .map(|d| {
+                let reasons: Vec<String> = d
+                    .reasons
+                    .iter()
+                    .map(|r| {
+                        serde_json::to_value(r)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                vec![
+                    d.code.as_str().into(),
+                    d.name.as_str().into(),
+                    if d.compliant { "是 yes" } else { "否 no" }.into(),
+                    reasons.join(" ").into(),
+                    if d.planned_on_time {
+                        "是 yes"
+                    } else {
+                        "否 no"
+                    }
+                    .into(),
+                    (d.late_plans as i64).into(),
+                    (d.days_sat.len() as i64).into(),
+                ]
+            })
+            .collect(),
+    })
+    .await
 }

@@ -570,3 +570,53 @@ async fn rotation_settings_refuse_duplicates_and_honour_the_first_etag() {
         "the ETag of the default settings is accepted"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duty_statistics_export_as_csv_and_xlsx() {
+    let app = spawn_app().await;
+    let h = hall(&app).await;
+    published(&app, "2026-12-07", "2026-12-11").await;
+    let base = "/api/v1/duty-statistics?from=2026-12-01&to=2026-12-31";
+    let v: Value = app.get(base, &app.admin_token).await.json().await.unwrap();
+    assert_eq!(v["departments"].as_array().unwrap().len(), 3);
+    assert_eq!(v["staff"][0]["employee_no"], "d1-1");
+    let csv = app.get(&format!("{base}&format=csv"), h.token("w1")).await;
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".csv")
+    );
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "BOM for Excel");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert_eq!(lines[1], "部门 department,d1,部门 d1,2");
+    assert_eq!(
+        lines.len(),
+        1 + 3 + 5 + 1,
+        "header, 3 departments, 5 people on duty, trailing empty"
+    );
+    let xlsx = app
+        .get(&format!("{base}&format=xlsx"), &app.admin_token)
+        .await;
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+    assert_problem(
+        app.get(&format!("{base}&format=pdf"), &app.admin_token)
+            .await,
+        400,
+        "malformed_request",
+    )
+    .await;
+}

@@ -97,6 +97,25 @@ async fn compliance_names_departments_that_did_not_plan_on_time_or_sit_r15() {
     assert_eq!(dc["reasons"], json!(["no_leaders"]));
     assert!(dc["leaders"].as_array().unwrap().is_empty());
 
+    // The same report as a spreadsheet-friendly CSV (UTF-8 with BOM), one row per department.
+    let csv = app
+        .get(
+            &format!("/api/v1/leader-sit-ins/compliance?week={week}&format=csv"),
+            &b1t,
+        )
+        .await;
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    let rows: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert!(text.starts_with('\u{feff}'));
+    assert_eq!(rows.len(), 1 + 3 + 1);
+    assert!(
+        rows[2].contains("plan_late") && rows[2].contains("否 no"),
+        "{}",
+        rows[2]
+    );
+    assert!(rows[3].contains("no_leaders"), "{}", rows[3]);
+
     // A week nobody acted in: every department with leaders is named for both failures.
     let other = week - Days::new(7);
     let v: Value = app
