@@ -13,7 +13,7 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
         description = "Supervisor duty (督导员值班) for government service halls.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`; text is Chinese when `Accept-Language` prefers `zh`. Lists use `limit` (1–200, default 50) and an opaque `cursor`. POST accepts `Idempotency-Key`; mutable resources carry an `ETag` and PATCH honours `If-Match`.",
         license(name = "MIT")
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, crate::export::Format)),
     tags(
         (name = "auth", description = "Login, tokens, own profile"),
         (name = "centers", description = "The caller's service center and its settings"),

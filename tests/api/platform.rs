@@ -56,6 +56,18 @@ async fn readiness_is_503_when_the_database_is_unreachable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn committed_openapi_matches_the_code_and_is_served() {
     let generated = dutydesk::openapi::spec().to_pretty_json().unwrap();
+    // Every schema the document refers to is defined in it.
+    let doc: Value = serde_json::from_str(&generated).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut missing: Vec<String> = generated
+        .split("\"#/components/schemas/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|name| !schemas.contains_key(*name))
+        .map(str::to_owned)
+        .collect();
+    missing.dedup();
+    assert!(missing.is_empty(), "unresolvable $refs: {missing:?}");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
