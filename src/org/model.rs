@@ -38,6 +38,19 @@ pub struct Center {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Center {
+    /// The center's time zone; Asia/Shanghai if the stored name is not one chrono-tz knows
+    /// (the API only accepts valid names).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
+    /// Today's date on the center's calendar.
+    pub fn today(&self) -> chrono::NaiveDate {
+        Utc::now().with_timezone(&self.tz()).date_naive()
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = departments)]
 pub struct Department {

@@ -398,6 +398,9 @@ pub async fn staff_by_ids(
     center_id: Uuid,
     ids: &[Uuid],
 ) -> QueryResult<Vec<StaffRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     staff::table
         .filter(staff::center_id.eq(center_id))
         .filter(staff::id.eq_any(ids))
@@ -412,6 +415,9 @@ pub async fn departments_by_ids(
     center_id: Uuid,
     ids: &[Uuid],
 ) -> QueryResult<Vec<Department>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     departments::table
         .filter(departments::center_id.eq(center_id))
         .filter(departments::id.eq_any(ids))

@@ -129,13 +129,9 @@ async fn render(
             }
         })
         .collect();
-    let tz: chrono_tz::Tz = center
-        .time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
     Ok(ics::render(&Feed {
         name,
-        tz,
+        tz: center.tz(),
         start: center.duty_start_time,
         end: center.duty_end_time,
         stamp: Utc::now(),

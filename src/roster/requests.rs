@@ -34,9 +34,7 @@ pub struct DecisionNote {
 
 /// Today in the center's time zone.
 pub async fn today(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<NaiveDate, ApiError> {
-    let c = org_store::center(conn, center_id).await?;
-    let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    Ok(chrono::Utc::now().with_timezone(&tz).date_naive())
+    Ok(org_store::center(conn, center_id).await?.today())
 }
 
 pub fn invalid_state(status: &str) -> ApiError {

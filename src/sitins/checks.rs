@@ -17,8 +17,7 @@ pub const MAX_WEEKS_AWAY: u64 = 53;
 
 /// The center's time zone (Asia/Shanghai when unset or unknown).
 pub async fn time_zone(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<Tz, ApiError> {
-    let c = org_store::center(conn, center_id).await?;
-    Ok(c.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai))
+    Ok(org_store::center(conn, center_id).await?.tz())
 }
 
 /// Today in time zone `tz`.

@@ -78,8 +78,8 @@ pub async fn compliance_report(
         .filter(|id| !names.contains_key(id))
         .collect();
     let missing: Vec<Uuid> = missing.into_iter().collect();
-    for (id, name, no) in store::names(&mut conn, center, &missing).await? {
-        names.insert(id, (name, no));
+    for s in org_store::staff_by_ids(&mut conn, center, &missing).await? {
+        names.insert(s.id, (s.name, s.employee_no));
     }
 
     let dept_ids: Vec<Uuid> = departments.iter().map(|d| d.id).collect();

@@ -10,9 +10,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// `(id, name, employee_no)` of a staff member.
-pub type Name = (Uuid, String, String);
-
 // ---- settings ----
 
 pub async fn settings(
@@ -106,23 +103,6 @@ pub async fn current_leaders(
         .into_iter()
         .filter_map(|(id, d, name, no)| Some((id, d?, name, no)))
         .collect())
-}
-
-/// Names of the center's staff among `ids`.
-pub async fn names(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    ids: &[Uuid],
-) -> QueryResult<Vec<Name>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    staff::table
-        .filter(staff::center_id.eq(center_id))
-        .filter(staff::id.eq_any(ids))
-        .select((staff::id, staff::name, staff::employee_no))
-        .load(conn)
-        .await
 }
 
 // ---- patterns ----
