@@ -90,7 +90,8 @@ async fn main() {
         let res = conn
             .transaction::<(), ApiError, _>(async |conn| {
                 let (row, assignments) =
-                    dutydesk::roster::rosters::generate(conn, center, None, start, end).await?;
+                    dutydesk::roster::generation::generate(conn, center, None, start, end, false)
+                        .await?;
                 g = t0.elapsed();
                 n = assignments.len();
                 dutydesk::roster::rosters::publish(conn, center, row.id, None, None).await?;

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub config: Arc<config::Config>,
     pub jwt: Arc<auth::jwt::JwtKeys>,
     pub metrics: Arc<metrics::Metrics>,
+    /// The one clock for dates and record times (see [`clock`]).
+    pub clock: clock::Clock,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             config: Arc::new(config),
             jwt: Arc::new(jwt),
             metrics: Arc::new(metrics::Metrics::new()),
+            clock: clock::Clock::system(),
         })
     }
 }

@@ -41,6 +41,17 @@ enum Command {
         #[arg(long, default_value = "办公室管理员")]
         name: String,
     },
+    /// Load a year's statutory holidays and make-up working days (the State Council's notice) from
+    /// a JSON file in the format of data/cn-statutory-holidays.json. All years of the file or none.
+    LoadHolidays {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// The schedule file.
+        file: std::path::PathBuf,
+        /// Replace years already loaded with other days.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Load the demo center (idempotent) and print its logins.
     SeedDemo {
         #[arg(long, env = "DATABASE_URL")]
@@ -148,6 +159,25 @@ async fn main() -> ExitCode {
             {
                 Ok(id) => {
                     eprintln!("created center {center_code} and office admin {employee_no} ({id})");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::LoadHolidays {
+            database_url,
+            file,
+            replace,
+        } => {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+            };
+            match seed::load_holidays(&database_url, &text, replace).await {
+                Ok(lines) => {
+                    for l in lines {
+                        println!("{l}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

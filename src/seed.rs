@@ -235,3 +235,58 @@ pub async fn seed_demo(database_url: &str) -> Result<Vec<String>, String> {
         "  window staff: ldjy04 ldjy05, yb04 …  (department leaders: ldjy06, yb06, …)".into(),
     ])
 }
+
+/// Loads a statutory holiday schedule file (format in [`crate::calendar::statutory`]) in one
+/// transaction: all its years or none. A year already loaded with other days is refused unless
+/// `replace` is set. Returns one line per year saying what happened.
+pub async fn load_holidays(
+    database_url: &str,
+    text: &str,
+    replace: bool,
+) -> Result<Vec<String>, String> {
+    use crate::calendar::{statutory, store::YearLoad};
+    let schedules = statutory::parse(text)?;
+    let mut conn = connect(database_url).await?;
+    let now = crate::clock::Clock::system().now();
+    let loads = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let loads =
+                crate::calendar::store::load_statutory_years(conn, &schedules, replace, now)
+                    .await?;
+            let differing: Vec<String> = loads
+                .iter()
+                .filter_map(|l| match l {
+                    YearLoad::Differs { year } => Some(year.to_string()),
+                    _ => None,
+                })
+                .collect();
+            if !differing.is_empty() {
+                let msg = format!(
+                    "{} already loaded with other days; nothing was written \
+                     (give --replace to replace them)",
+                    differing.join(", ")
+                );
+                return Err(ApiError::conflict("holidays_differ", msg.clone(), msg));
+            }
+            Ok(loads)
+        })
+        .await
+        .map_err(err)?;
+    let fixture = schedules.first().is_some_and(|s| s.fixture);
+    Ok(loads
+        .into_iter()
+        .map(|l| match l {
+            YearLoad::Loaded { year, days } => format!("{year}: loaded {days} days"),
+            YearLoad::Replaced { year, days } => format!("{year}: replaced, now {days} days"),
+            YearLoad::Unchanged { year } => format!("{year}: already loaded, unchanged"),
+            YearLoad::Differs { year } => format!("{year}: differs, not loaded"),
+        })
+        .map(|l| {
+            if fixture {
+                format!("{l} (TEST FIXTURE, not official data)")
+            } else {
+                l
+            }
+        })
+        .collect())
+}

@@ -94,6 +94,7 @@ pub async fn list(
     let cal = store::load(&mut conn, user.center_id, from, to).await?;
     Ok(web::Json(CalendarDays {
         days: cal.days(from, to).map(CalendarDay::from).collect(),
+        years_without_holiday_data: cal.years_without_holidays(from, to),
     }))
 }
 

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod model;
 pub mod rules;
+pub mod statutory;
 pub mod store;
 pub mod workdays;
 

@@ -89,6 +89,11 @@ impl CalendarDay {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarDays {
     pub days: Vec<CalendarDay>,
+    /// Years of the range whose statutory holidays are not loaded: their holidays show as plain
+    /// workdays unless an override sets them, and rosters on them need an explicit confirmation.
+    /// Empty when every date's year is covered.
+    #[schema(example = json!([2027]))]
+    pub years_without_holiday_data: Vec<i32>,
 }
 
 /// Result of a bulk write.

@@ -1,9 +1,10 @@
 //! Queries for the working-day calendar: statutory days (global) and center overrides.
 
 use super::model::OverrideRow;
+use super::statutory::YearSchedule;
 use super::workdays::{Calendar, DayKind, DaySource, SpecialDay};
-use crate::db::schema::{calendar_overrides, statutory_days};
-use chrono::{NaiveDate, Utc};
+use crate::db::schema::{calendar_overrides, statutory_days, statutory_years};
+use chrono::{Datelike, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -57,6 +58,11 @@ pub async fn load(
         ))
         .load(conn)
         .await?;
+    let years: Vec<i32> = statutory_years::table
+        .filter(statutory_years::year.between(from.year(), to.year()))
+        .select(statutory_years::year)
+        .load(conn)
+        .await?;
     let mut days = Vec::with_capacity(statutory.len() + overrides.len());
     for row in statutory {
         days.push(special(row, DaySource::Statutory)?);
@@ -64,7 +70,101 @@ pub async fn load(
     for row in overrides {
         days.push(special(row, DaySource::Override)?);
     }
-    Ok(Calendar::new(days).with_loaded_range(from, to))
+    Ok(Calendar::new(days)
+        .with_loaded_range(from, to)
+        .with_statutory_years(years))
+}
+
+/// What loading one year of a schedule did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YearLoad {
+    /// The year was not loaded before.
+    Loaded { year: i32, days: usize },
+    /// The year was loaded with other days; they were replaced (`replace` was given).
+    Replaced { year: i32, days: usize },
+    /// The year was already loaded with exactly these days.
+    Unchanged { year: i32 },
+    /// The year was loaded with other days and `replace` was not given: nothing written.
+    Differs { year: i32 },
+}
+
+/// Loads statutory years in one transaction's worth of statements (the caller's): each year
+/// replaces every statutory day of that year and records its source and digest. A year already
+/// loaded with other days is replaced only when `replace` is set.
+pub async fn load_statutory_years(
+    conn: &mut AsyncPgConnection,
+    schedules: &[YearSchedule],
+    replace: bool,
+    now: chrono::DateTime<Utc>,
+) -> QueryResult<Vec<YearLoad>> {
+    let mut out = Vec::new();
+    for y in schedules {
+        let existing: Option<String> = statutory_years::table
+            .find(y.year)
+            .select(statutory_years::digest)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let outcome = match &existing {
+            Some(d) if *d == y.digest => {
+                out.push(YearLoad::Unchanged { year: y.year });
+                continue;
+            }
+            Some(_) if !replace => {
+                out.push(YearLoad::Differs { year: y.year });
+                continue;
+            }
+            Some(_) => YearLoad::Replaced {
+                year: y.year,
+                days: y.days.len(),
+            },
+            None => YearLoad::Loaded {
+                year: y.year,
+                days: y.days.len(),
+            },
+        };
+        let first = NaiveDate::from_ymd_opt(y.year, 1, 1).expect("valid year");
+        let last = NaiveDate::from_ymd_opt(y.year, 12, 31).expect("valid year");
+        diesel::delete(statutory_days::table.filter(statutory_days::day.between(first, last)))
+            .execute(conn)
+            .await?;
+        let rows: Vec<_> = y
+            .days
+            .iter()
+            .map(|(d, k, n)| {
+                (
+                    statutory_days::day.eq(*d),
+                    statutory_days::kind.eq(k.as_str()),
+                    statutory_days::name.eq(n),
+                )
+            })
+            .collect();
+        diesel::insert_into(statutory_days::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+        diesel::insert_into(statutory_years::table)
+            .values((
+                statutory_years::year.eq(y.year),
+                statutory_years::source.eq(&y.source),
+                statutory_years::digest.eq(&y.digest),
+                statutory_years::fixture.eq(y.fixture),
+                statutory_years::loaded_at.eq(now),
+            ))
+            .on_conflict(statutory_years::year)
+            .do_update()
+            .set((
+                statutory_years::source.eq(excluded(statutory_years::source)),
+                statutory_years::digest.eq(excluded(statutory_years::digest)),
+                statutory_years::fixture.eq(excluded(statutory_years::fixture)),
+                statutory_years::loaded_at.eq(excluded(statutory_years::loaded_at)),
+            ))
+            .execute(conn)
+            .await?;
+        out.push(outcome);
+    }
+    Ok(out)
 }
 
 /// Serialises calendar writers of one center until the transaction ends, so that what a writer

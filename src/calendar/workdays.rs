@@ -25,7 +25,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use utoipa::ToSchema;
 
@@ -190,6 +190,8 @@ fn nth_weekday_after(date: NaiveDate, k: i64) -> Option<NaiveDate> {
 pub struct Calendar {
     special: BTreeMap<NaiveDate, SpecialDay>,
     loaded: Option<(NaiveDate, NaiveDate)>,
+    /// Years whose statutory holidays are loaded (of those the calendar was loaded for).
+    statutory_years: BTreeSet<i32>,
 }
 
 impl Calendar {
@@ -209,7 +211,27 @@ impl Calendar {
         Calendar {
             special,
             loaded: None,
+            statutory_years: BTreeSet::new(),
         }
+    }
+
+    /// Records the years whose statutory holidays are loaded.
+    pub fn with_statutory_years(mut self, years: impl IntoIterator<Item = i32>) -> Calendar {
+        self.statutory_years = years.into_iter().collect();
+        self
+    }
+
+    /// True when the statutory holidays of `date`'s year are known. When false, a holiday of that
+    /// year that no override sets shows as a plain workday.
+    pub fn holidays_loaded(&self, date: NaiveDate) -> bool {
+        self.statutory_years.contains(&date.year())
+    }
+
+    /// The years of `[from, to]` whose statutory holidays are not loaded, in order.
+    pub fn years_without_holidays(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
+        (from.year()..=to.year())
+            .filter(|y| !self.statutory_years.contains(y))
+            .collect()
     }
 
     /// Records the range the special days were loaded for (see [`Calendar::covers`]). It does not

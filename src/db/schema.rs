@@ -129,6 +129,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    statutory_years (year) {
+        year -> Int4,
+        source -> Text,
+        digest -> Text,
+        fixture -> Bool,
+        loaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     statutory_days (day) {
         day -> Date,
         kind -> Text,
@@ -180,6 +190,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        basis -> Jsonb,
+        confirmed_missing_holidays -> Array<Int4>,
     }
 }
 

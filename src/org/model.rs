@@ -45,9 +45,9 @@ impl Center {
         self.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
     }
 
-    /// Today's date on the center's calendar.
-    pub fn today(&self) -> chrono::NaiveDate {
-        Utc::now().with_timezone(&self.tz()).date_naive()
+    /// Today's date on the center's calendar, by the application's clock.
+    pub fn today(&self, clock: &crate::clock::Clock) -> chrono::NaiveDate {
+        clock.today(self.tz())
     }
 }
 

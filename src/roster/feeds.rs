@@ -164,7 +164,7 @@ pub async fn my_feed(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let (center_id, me) = feed_caller(&req, &mut conn, query.token.as_deref()).await?;
-    let today = super::requests::today(&mut conn, center_id).await?;
+    let today = super::requests::today(&mut conn, &state.clock, center_id).await?;
     let mut rows = Vec::new();
     let mut after = None;
     loop {

@@ -3,6 +3,7 @@
 
 pub mod feeds;
 pub mod feeds_store;
+pub mod generation;
 pub mod ics;
 pub mod leave;
 pub mod model;
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(rosters::delete_draft)
         .service(rosters::replace)
         .service(rosters::publish_roster)
+        .service(rosters::regenerate)
         .service(views::list_assignments)
         .service(views::my_duties)
         .service(views::duty_day)

@@ -26,6 +26,8 @@ pub struct RosterRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub basis: serde_json::Value,
+    pub confirmed_missing_holidays: Vec<i32>,
 }
 
 /// A working day the generator could not fully staff.
@@ -50,6 +52,10 @@ pub struct Roster {
     /// Working days that could not get every supervisor.
     pub shortfalls: Vec<ShortfallView>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Years without statutory holiday data that the office confirmed when generating: their
+    /// holidays may be scheduled as working days.
+    #[schema(example = json!([]))]
+    pub confirmed_missing_holidays: Vec<i32>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
 }
@@ -65,6 +71,7 @@ impl RosterRow {
             supervisors_per_day: self.supervisors_per_day,
             shortfalls: serde_json::from_value(self.shortfalls.clone()).unwrap_or_default(),
             published_at: self.published_at,
+            confirmed_missing_holidays: self.confirmed_missing_holidays.clone(),
             version: self.version,
             created_at: self.created_at,
         }

@@ -3,6 +3,7 @@
 use super::model::Assignment;
 use super::settings;
 use super::store;
+use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::org::store as org_store;
 use chrono::NaiveDate;
@@ -33,8 +34,12 @@ pub struct DecisionNote {
 }
 
 /// Today in the center's time zone.
-pub async fn today(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<NaiveDate, ApiError> {
-    Ok(org_store::center(conn, center_id).await?.today())
+pub async fn today(
+    conn: &mut AsyncPgConnection,
+    clock: &Clock,
+    center_id: Uuid,
+) -> Result<NaiveDate, ApiError> {
+    Ok(org_store::center(conn, center_id).await?.today(clock))
 }
 
 pub fn invalid_state(status: &str) -> ApiError {
@@ -56,6 +61,7 @@ pub fn assignment_changed() -> ApiError {
 /// A published duty that has not passed yet; `lock` holds its row until the transaction ends.
 pub async fn open_duty(
     conn: &mut AsyncPgConnection,
+    clock: &Clock,
     center_id: Uuid,
     id: Uuid,
     field: &str,
@@ -83,7 +89,7 @@ pub async fn open_duty(
             "本中心没有该已发布值班。",
         ));
     }
-    if a.date < today(conn, center_id).await? {
+    if a.date < today(conn, clock, center_id).await? {
         return Err(ApiError::unprocessable(
             "duty_in_past",
             "This duty day has passed.",

@@ -1,9 +1,10 @@
 //! Rosters: generate a draft for a period, edit it, publish it (R1–R3, R10, R11).
 
-use super::model::{Assignment, Roster, RosterDetail, RosterRow, ShortfallView};
-use super::rotation::{self, RotationState};
-use super::settings::{self, parse_unit, unit_str};
-use super::store::{self, NewRoster};
+use super::generation;
+use super::model::{Assignment, Roster, RosterDetail, RosterRow};
+use super::rotation;
+use super::settings::{self, parse_unit};
+use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
@@ -35,6 +36,19 @@ pub struct NewRosterRequest {
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
     pub cycle: Option<Cycle>,
+    /// Generate although the period reaches into years whose statutory holidays are not loaded
+    /// (their holidays would be scheduled as working days). Recorded with the roster.
+    #[serde(default)]
+    pub confirm_missing_holidays: bool,
+}
+
+/// Options for regenerating a draft.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegenerateRequest {
+    /// As for generation; years confirmed before stay confirmed.
+    #[serde(default)]
+    pub confirm_missing_holidays: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -142,83 +156,9 @@ pub fn constraint_conflict(e: diesel::result::Error) -> ApiError {
     e.into()
 }
 
-/// Generates a draft and stores it; shared by the API and the benchmark.
-pub async fn generate(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    created_by: Option<Uuid>,
-    start: NaiveDate,
-    end: NaiveDate,
-) -> Result<(RosterRow, Vec<Assignment>), ApiError> {
-    let loaded = settings::load(conn, center_id, true).await?;
-    let prev = store::last_published_before(conn, center_id, start).await?;
-    let state: RotationState = prev
-        .and_then(|p| p.end_state)
-        .and_then(|s| serde_json::from_value(s).ok())
-        .unwrap_or_default();
-    let leave = store::approved_leave(conn, center_id, start, end).await?;
-    let calendar = crate::calendar::store::load(conn, center_id, start, end).await?;
-    let days = calendar.working_days(start, end);
-    let unit = parse_unit(&loaded.settings.unit);
-    let per_day = loaded.settings.supervisors_per_day.max(1) as u32;
-    let out = rotation::generate(rotation::Input {
-        days: &days,
-        departments: &loaded.queues,
-        per_day,
-        unit,
-        unavailable: |staff, date| {
-            leave
-                .iter()
-                .any(|(s, a, b)| *s == staff && *a <= date && date <= *b)
-        },
-        state: &state,
-    });
-    let roster_id = Uuid::now_v7();
-    let assignments: Vec<Assignment> = out
-        .assignments
-        .iter()
-        .map(|a| Assignment {
-            id: Uuid::now_v7(),
-            center_id,
-            roster_id,
-            date: a.date,
-            slot: a.slot as i32,
-            staff_id: a.staff_id,
-            department_id: a.department_id,
-            reason: a.reason.clone(),
-            substitute_id: None,
-            published: false,
-            version: 1,
-        })
-        .collect();
-    let shortfalls: Vec<ShortfallView> = out
-        .shortfalls
-        .iter()
-        .map(|s| ShortfallView {
-            date: s.date,
-            missing: s.missing,
-        })
-        .collect();
-    let row = store::insert_roster(
-        conn,
-        NewRoster {
-            id: roster_id,
-            center_id,
-            start,
-            end,
-            unit: unit_str(unit),
-            per_day: per_day as i32,
-            start_state: serde_json::to_value(&state).unwrap_or_default(),
-            shortfalls: serde_json::to_value(&shortfalls).unwrap_or_default(),
-            created_by,
-        },
-        &assignments,
-    )
-    .await?;
-    Ok((row, assignments))
-}
-
-/// Publishes a draft: fixes where the rotation stands at its end, so the next roster continues.
+/// Publishes a draft: checks it is still what the generator gives and that nobody on it is now
+/// on leave or inactive, then fixes where the rotation stands at its end, so the next roster
+/// continues from there.
 pub async fn publish(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,
@@ -231,10 +171,10 @@ pub async fn publish(
     if before.status != "draft" {
         return Err(not_draft());
     }
-    let loaded = settings::load(conn, center_id, false).await?;
     let assignments = store::roster_assignments(conn, id).await?;
-    // Leave approved or staff deactivated since the draft was made: the office fixes those
-    // days first (draft edits), so nobody is published onto a day they cannot serve.
+    generation::check_fresh(conn, &before, &assignments).await?;
+    let loaded = settings::load(conn, center_id, false).await?;
+    // Office edits may name people who went on leave or were deactivated since.
     let leave = store::approved_leave(conn, center_id, before.start_date, before.end_date).await?;
     let blocked: Vec<Uuid> = assignments
         .iter()
@@ -256,8 +196,7 @@ pub async fn publish(
         e.conflicts = blocked;
         return Err(e);
     }
-    let start: RotationState =
-        serde_json::from_value(before.start_state.clone()).unwrap_or_default();
+    let start = generation::parse_state(before.id, &before.start_state)?;
     let done: Vec<rotation::Assignment> = assignments
         .iter()
         .map(|a| rotation::Assignment {
@@ -272,7 +211,7 @@ pub async fn publish(
     let after = store::publish_roster(
         conn,
         id,
-        serde_json::to_value(&end_state).unwrap_or_default(),
+        serde_json::to_value(&end_state).expect("plain data serialises"),
         by,
     )
     .await
@@ -295,6 +234,8 @@ pub async fn publish(
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`roster_overlap`: a published roster covers part of the period", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`holidays_not_loaded`: the period reaches into a year without statutory holiday data (named in `detail`) and `confirm_missing_holidays` is not set", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`rotation_state_corrupt`: the rotation state of the previous published roster cannot be read", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/rosters")]
@@ -312,8 +253,15 @@ pub async fn create(
             if store::published_overlapping(conn, user.center_id, b.start, end).await? {
                 return Err(overlap());
             }
-            let (row, assignments) =
-                generate(conn, user.center_id, user.staff_id, b.start, end).await?;
+            let (row, assignments) = generation::generate(
+                conn,
+                user.center_id,
+                user.staff_id,
+                b.start,
+                end,
+                b.confirm_missing_holidays,
+            )
+            .await?;
             audit::record(
                 conn,
                 AuditEntry::new(&user, "generated", "roster", row.id).after(row.view()),
@@ -559,8 +507,10 @@ pub async fn replace(
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`roster_published` (already), `roster_overlap`, `double_duty`, or `roster_conflicts` (people now on leave or inactive; ids in `conflicts`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`roster_published` (already), `roster_overlap`, `double_duty`, `roster_conflicts` (people now on leave or inactive; ids in `conflicts`), `draft_stale` (what the draft was generated from changed: `detail` says what, `conflicts` names the assignments on the changed dates; regenerate it) or `roster_out_of_order` (a later roster is already published)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`holidays_not_loaded`: a year of the period has no holiday data and was not confirmed", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`rotation_state_corrupt`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/rosters/{id}/publish")]
@@ -588,4 +538,64 @@ pub async fn publish_roster(
         })
         .await?;
     Ok(with_etag(&after.view(), after.version))
+}
+
+/// Generate a draft again on what is true now (office admin). Honours `If-Match`.
+///
+/// Replaces the draft's assignments, edits included, with what the generator gives today: the
+/// one call that makes a `draft_stale` draft publishable.
+#[utoipa::path(
+    tag = "rosters",
+    request_body = RegenerateRequest,
+    params(("id" = Uuid, Path, description = "Roster id"), ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The regenerated draft; `ETag` set", body = RosterDetail),
+        (status = 400, description = "Malformed id or body, `unknown_field`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`roster_published`: only drafts are regenerated", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`holidays_not_loaded`", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`rotation_state_corrupt`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/rosters/{id}/regenerate")]
+pub async fn regenerate(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<RegenerateRequest>,
+) -> ApiResult<HttpResponse> {
+    user.require_admin()?;
+    let expected = if_match(&req)?;
+    let mut conn = state.pool.get().await?;
+    let (row, assignments) = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let before = store::roster_for_update(conn, user.center_id, *id).await?;
+            check_version(expected, before.version)?;
+            if before.status != "draft" {
+                return Err(not_draft());
+            }
+            let (row, assignments) =
+                generation::regenerate(conn, &before, body.confirm_missing_holidays).await?;
+            audit::record(
+                conn,
+                AuditEntry::new(&user, "regenerated", "roster", row.id)
+                    .before(before.view())
+                    .after(row.view()),
+            )
+            .await?;
+            Ok((row, assignments))
+        })
+        .await?;
+    Ok(with_etag(
+        &RosterDetail {
+            roster: row.view(),
+            assignments,
+        },
+        row.version,
+    ))
 }

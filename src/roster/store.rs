@@ -151,6 +151,8 @@ pub struct NewRoster<'a> {
     pub start_state: serde_json::Value,
     pub shortfalls: serde_json::Value,
     pub created_by: Option<Uuid>,
+    pub basis: serde_json::Value,
+    pub confirmed_missing_holidays: &'a [i32],
 }
 
 pub async fn insert_roster(
@@ -169,10 +171,20 @@ pub async fn insert_roster(
             rosters::start_state.eq(r.start_state),
             rosters::shortfalls.eq(r.shortfalls),
             rosters::created_by.eq(r.created_by),
+            rosters::basis.eq(r.basis),
+            rosters::confirmed_missing_holidays.eq(r.confirmed_missing_holidays),
         ))
         .returning(RosterRow::as_returning())
         .get_result(conn)
         .await?;
+    insert_assignments(conn, assignments).await?;
+    Ok(row)
+}
+
+async fn insert_assignments(
+    conn: &mut AsyncPgConnection,
+    assignments: &[Assignment],
+) -> QueryResult<()> {
     // One statement per chunk (PostgreSQL allows 65535 bind parameters; 11 per row).
     for chunk in assignments.chunks(2000) {
         diesel::insert_into(da::table)
@@ -180,7 +192,51 @@ pub async fn insert_roster(
             .execute(conn)
             .await?;
     }
+    Ok(())
+}
+
+/// Replaces a draft's generated content and assignments; its version goes up by one.
+pub async fn replace_draft(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    r: NewRoster<'_>,
+    assignments: &[Assignment],
+) -> QueryResult<RosterRow> {
+    diesel::delete(da::table.filter(da::roster_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let row = diesel::update(rosters::table.find(id))
+        .set((
+            rosters::unit.eq(r.unit),
+            rosters::supervisors_per_day.eq(r.per_day),
+            rosters::start_state.eq(r.start_state),
+            rosters::shortfalls.eq(r.shortfalls),
+            rosters::basis.eq(r.basis),
+            rosters::confirmed_missing_holidays.eq(r.confirmed_missing_holidays),
+            rosters::version.eq(rosters::version + 1),
+            rosters::updated_at.eq(Utc::now()),
+        ))
+        .returning(RosterRow::as_returning())
+        .get_result(conn)
+        .await?;
+    insert_assignments(conn, assignments).await?;
     Ok(row)
+}
+
+/// True when a published roster of the center starts after `end`.
+pub async fn published_after(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    end: NaiveDate,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        rosters::table
+            .filter(rosters::center_id.eq(center_id))
+            .filter(rosters::status.eq("published"))
+            .filter(rosters::start_date.gt(end)),
+    ))
+    .get_result(conn)
+    .await
 }
 
 pub async fn roster(

@@ -42,6 +42,7 @@ fn open_exists() -> ApiError {
 
 async fn new_substitution(
     conn: &mut AsyncPgConnection,
+    clock: &crate::clock::Clock,
     user: &CurrentUser,
     b: &SubstitutionRequest,
     offline: bool,
@@ -50,6 +51,7 @@ async fn new_substitution(
     // The office's one-step path changes the duty now, so it locks the row.
     let a = open_duty(
         conn,
+        clock,
         user.center_id,
         b.assignment_id,
         "assignment_id",
@@ -73,7 +75,7 @@ async fn new_substitution(
         ));
     }
     can_cover(conn, user.center_id, b.substitute_id, a.date, &[]).await?;
-    let same_day = a.date == today(conn, user.center_id).await?;
+    let same_day = a.date == today(conn, clock, user.center_id).await?;
     let s = rs::insert_substitution(
         conn,
         NewSubstitution {
@@ -146,7 +148,7 @@ pub async fn propose(
     let mut conn = state.pool.get().await?;
     let s = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            new_substitution(conn, &user, &body, false).await
+            new_substitution(conn, &state.clock, &user, &body, false).await
         })
         .await?;
     Ok(created(
@@ -180,7 +182,7 @@ pub async fn record_offline(
     let mut conn = state.pool.get().await?;
     let s = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            new_substitution(conn, &user, &body, true).await
+            new_substitution(conn, &state.clock, &user, &body, true).await
         })
         .await?;
     Ok(created(

@@ -62,6 +62,7 @@ pub async fn propose(
         .transaction::<_, ApiError, _>(async |conn| {
             let a = open_duty(
                 conn,
+                &state.clock,
                 user.center_id,
                 body.assignment_id,
                 "assignment_id",
@@ -70,6 +71,7 @@ pub async fn propose(
             .await?;
             let b = open_duty(
                 conn,
+                &state.clock,
                 user.center_id,
                 body.other_assignment_id,
                 "other_assignment_id",

@@ -12,7 +12,7 @@ use crate::calendar::{rules as cal_rules, store as cal_store};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::pagination::{self, Page};
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -75,7 +75,7 @@ pub async fn record(
             let center = user.center_id;
             let leader = checks::named_leader(conn, center, b.leader_id, "leader_id").await?;
             let tz = checks::time_zone(conn, center).await?;
-            if date > checks::today(tz) {
+            if date > checks::today(&state.clock, tz) {
                 return Err(ApiError::unprocessable(
                     "date_in_future",
                     "A sit-in can only be recorded on or after its day.",
@@ -103,7 +103,7 @@ pub async fn record(
                     department_id: leader.department_id,
                     date,
                     recorded_by: user.staff_id,
-                    recorded_at: Utc::now(),
+                    recorded_at: state.clock.now(),
                 },
             )
             .await?;

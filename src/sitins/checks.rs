@@ -20,9 +20,9 @@ pub async fn time_zone(conn: &mut AsyncPgConnection, center_id: Uuid) -> Result<
     Ok(org_store::center(conn, center_id).await?.tz())
 }
 
-/// Today in time zone `tz`.
-pub fn today(tz: Tz) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&tz).date_naive()
+/// Today in time zone `tz`, by the application's clock.
+pub fn today(clock: &crate::clock::Clock, tz: Tz) -> NaiveDate {
+    clock.today(tz)
 }
 
 /// The center's deadline setting (the default while it was never changed).

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::pagination::{self, Page};
 use crate::web::{created, with_etag};
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -141,7 +141,7 @@ pub async fn file(
             let leader = checks::acting_leader(conn, &user, b.leader_id, "leader_id").await?;
             let center = user.center_id;
             let tz = checks::time_zone(conn, center).await?;
-            let now = Utc::now();
+            let now = state.clock.now();
             let today = now.with_timezone(&tz).date_naive();
             checks::week_in_range("week", week, today).map_err(|e| ApiError::validation(vec![e]))?;
             let cal = cal_store::load(conn, center, week, compliance::week_end(week)).await?;

@@ -1,8 +1,8 @@
 //! iCalendar feeds: parsed by a real iCalendar parser (Python `icalendar`), reachable with a
 //! revocable personal token instead of a header.
 
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::roster::{hall, published};
 use serde_json::{Value, json};
 use std::process::Command;
 
@@ -34,8 +34,9 @@ fn python_check(body: &str, events: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roster_and_personal_feeds_parse_as_icalendar() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 2).await;
     let h = hall(&app).await;
-    let r = published(&app, "2026-12-07", "2026-12-18").await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 11)).await;
     let rid = r["id"].as_str().unwrap();
     let res = app
         .get(&format!("/api/v1/rosters/{rid}.ics"), &app.admin_token)
@@ -69,8 +70,9 @@ async fn roster_and_personal_feeds_parse_as_icalendar() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feed_tokens_work_without_headers_until_revoked() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 1).await;
     let h = hall(&app).await;
-    let r = published(&app, "2026-12-07", "2026-12-11").await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let res = app
         .post(
             "/api/v1/me/feed-tokens",

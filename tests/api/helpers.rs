@@ -1,7 +1,10 @@
 //! Test harness: every test gets its own database, cloned from a migrated template, and the
 //! real application listening on a random local port.
 
+use chrono::NaiveDate;
+use chrono_tz::Asia::Shanghai;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use dutydesk::clock::Clock;
 use dutydesk::config::Config;
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -25,6 +28,19 @@ pub struct TestApp {
     pub center_id: Uuid,
     pub admin_id: Uuid,
     pub admin_token: String,
+    /// The application's clock: set to the tests' "today" (see [`test_today`]).
+    pub clock: Clock,
+}
+
+/// The tests' "today" in Asia/Shanghai: `DUTYDESK_TEST_TODAY=YYYY-MM-DD` when set (CI runs the
+/// suite at far dates with it), else the real date. Every date-sensitive test derives its dates
+/// from this, so the suite passes on any day.
+pub fn test_today() -> NaiveDate {
+    match std::env::var("DUTYDESK_TEST_TODAY") {
+        Ok(v) if !v.trim().is_empty() => NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .unwrap_or_else(|_| panic!("DUTYDESK_TEST_TODAY must be YYYY-MM-DD, not {v:?}")),
+        _ => Clock::system().today(Shanghai),
+    }
 }
 
 fn admin_url() -> String {
@@ -186,6 +202,8 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut cfg = config(&db_url);
     tweak(&mut cfg);
     let state = dutydesk::AppState::new(cfg).expect("state");
+    let clock = state.clock.clone();
+    clock.set(dutydesk::clock::morning(test_today(), Shanghai));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = dutydesk::start(state, listener).expect("server");
@@ -199,6 +217,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         center_id: Uuid::nil(),
         admin_id,
         admin_token: String::new(),
+        clock,
     };
     let login = app.login("alpha", "admin", ADMIN_PASSWORD).await;
     assert_eq!(login.status(), 200);
@@ -231,6 +250,11 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Today on the application's clock (center alpha is in Asia/Shanghai).
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today(Shanghai)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

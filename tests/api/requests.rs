@@ -1,7 +1,7 @@
 //! Substitutes, swaps and leave: the workflows, their refusals and their races (R6, R14).
 
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::roster::{hall, published};
 use serde_json::{Value, json};
 
 fn on(r: &Value, i: usize) -> (String, String) {
@@ -15,8 +15,9 @@ fn on(r: &Value, i: usize) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn substitute_takes_over_after_agreement_and_registration_r6() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
-    let r = published(&app, "2026-12-07", "2026-12-11").await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let (aid, staff) = on(&r, 0); // d1-1 on 12-07
     let me = h.no_of(&staff);
     let sub = "d2-2";
@@ -101,7 +102,10 @@ async fn substitute_takes_over_after_agreement_and_registration_r6() {
         .await;
     assert_eq!(reg.status(), 200);
     let day: Value = app
-        .get("/api/v1/duty-days/2026-12-07", h.token("w1"))
+        .get(
+            &format!("/api/v1/duty-days/{}", plus(mon, 0)),
+            h.token("w1"),
+        )
         .await
         .json()
         .await
@@ -115,7 +119,11 @@ async fn substitute_takes_over_after_agreement_and_registration_r6() {
     assert_eq!(day["on_duty"][0]["substitute"], true);
     let mine: Value = app
         .get(
-            "/api/v1/me/duties?from=2026-12-01&to=2026-12-31",
+            &format!(
+                "/api/v1/me/duties?from={}&to={}",
+                plus(mon, -6),
+                plus(mon, 24)
+            ),
             h.token(sub),
         )
         .await
@@ -151,8 +159,9 @@ async fn substitute_takes_over_after_agreement_and_registration_r6() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn office_records_offline_substitution_in_one_step_r6() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 1).await;
     let h = hall(&app).await;
-    let r = published(&app, "2026-12-07", "2026-12-11").await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let (aid, _) = on(&r, 2);
     let body = json!({"assignment_id": aid, "substitute_id": h.id("d1-2")});
     assert_problem(
@@ -177,8 +186,9 @@ async fn office_records_offline_substitution_in_one_step_r6() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_registrations_let_exactly_one_win() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 1).await;
     let h = hall(&app).await;
-    let r = published(&app, "2026-12-07", "2026-12-11").await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let (aid, staff) = on(&r, 0);
     let me = h.no_of(&staff);
     let s: Value = app
@@ -253,8 +263,9 @@ async fn concurrent_registrations_let_exactly_one_win() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn swap_exchanges_two_duties_after_both_agree() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 1).await;
     let h = hall(&app).await;
-    let r = published(&app, "2026-12-07", "2026-12-11").await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let (a, sa) = on(&r, 0);
     let (b, sb) = on(&r, 1);
     let (na, nb) = (h.no_of(&sa), h.no_of(&sb));
@@ -315,13 +326,19 @@ async fn swap_exchanges_two_duties_after_both_agree() {
     )
     .await;
     let d0: Value = app
-        .get("/api/v1/duty-days/2026-12-07", &app.admin_token)
+        .get(
+            &format!("/api/v1/duty-days/{}", plus(mon, 0)),
+            &app.admin_token,
+        )
         .await
         .json()
         .await
         .unwrap();
     let d1: Value = app
-        .get("/api/v1/duty-days/2026-12-08", &app.admin_token)
+        .get(
+            &format!("/api/v1/duty-days/{}", plus(mon, 1)),
+            &app.admin_token,
+        )
         .await
         .json()
         .await
@@ -343,12 +360,13 @@ async fn swap_exchanges_two_duties_after_both_agree() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leave_overlapping_duty_is_refused_until_covered_r14() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
-    let r = published(&app, "2026-12-07", "2026-12-11").await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let (aid, staff) = on(&r, 0);
     let me = h.no_of(&staff);
     let l: Value = app
-        .post("/api/v1/leave-requests", h.token(&me), &json!({"kind": "time_off_in_lieu", "start_date": "2026-12-07", "end_date": "2026-12-07", "reason": "调休"}))
+        .post("/api/v1/leave-requests", h.token(&me), &json!({"kind": "time_off_in_lieu", "start_date": plus(mon, 0), "end_date": plus(mon, 0), "reason": "调休"}))
         .await
         .json()
         .await
@@ -411,7 +429,7 @@ async fn leave_overlapping_duty_is_refused_until_covered_r14() {
         .post(
             "/api/v1/leave-requests",
             h.token("d1-2"),
-            &json!({"kind": "annual", "start_date": "2026-12-14", "end_date": "2026-12-31"}),
+            &json!({"kind": "annual", "start_date": plus(mon, 7), "end_date": plus(mon, 24)}),
         )
         .await
         .json()
@@ -432,7 +450,7 @@ async fn leave_overlapping_duty_is_refused_until_covered_r14() {
         .post(
             "/api/v1/rosters",
             &app.admin_token,
-            &json!({"start": "2026-12-14", "cycle": "two_weeks"}),
+            &json!({"start": plus(mon, 7), "cycle": "two_weeks"}),
         )
         .await
         .json()
@@ -450,7 +468,7 @@ async fn leave_overlapping_duty_is_refused_until_covered_r14() {
         app.post(
             "/api/v1/leave-requests",
             h.token(&me),
-            &json!({"kind": "nap", "start_date": "2026-12-07", "end_date": "2026-12-07"}),
+            &json!({"kind": "nap", "start_date": plus(mon, 0), "end_date": plus(mon, 0)}),
         )
         .await,
         400,
@@ -461,7 +479,7 @@ async fn leave_overlapping_duty_is_refused_until_covered_r14() {
         app.post(
             "/api/v1/leave-requests",
             h.token(&me),
-            &json!({"kind": "sick", "start_date": "2026-12-07", "end_date": "2026-12-01"}),
+            &json!({"kind": "sick", "start_date": plus(mon, 0), "end_date": plus(mon, -6)}),
         )
         .await,
         400,

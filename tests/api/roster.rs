@@ -1,83 +1,8 @@
 //! Rotation, rosters, substitutions, swaps and leave over real HTTP (R1–R3, R6, R10, R11, R14).
 
+use crate::fixtures::*;
 use crate::helpers::*;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-
-pub struct Hall {
-    /// Department ids in rotation order.
-    pub depts: Vec<String>,
-    /// employee_no → (staff id, token)
-    pub people: HashMap<String, (String, String)>,
-}
-
-impl Hall {
-    pub fn id(&self, no: &str) -> &str {
-        &self.people[no].0
-    }
-    pub fn token(&self, no: &str) -> &str {
-        &self.people[no].1
-    }
-    pub fn no_of(&self, id: &str) -> String {
-        self.people
-            .iter()
-            .find(|(_, v)| v.0 == id)
-            .map(|(k, _)| k.clone())
-            .unwrap()
-    }
-}
-
-/// Three departments (orders 10, 20, 30), each with two supervisors `dN-1`, `dN-2`, plus a
-/// window clerk `w1` in the first department.
-pub async fn hall(app: &TestApp) -> Hall {
-    let mut depts = Vec::new();
-    let mut people = HashMap::new();
-    for d in 1..=3 {
-        let dept = app.create_department(&format!("d{d}"), d * 10).await;
-        let id = dept["id"].as_str().unwrap().to_owned();
-        for p in 1..=2 {
-            let no = format!("d{d}-{p}");
-            let (s, t) = app
-                .create_staff(&no, &["supervisor", "window_staff"], Some(&id))
-                .await;
-            people.insert(no, (s["id"].as_str().unwrap().to_owned(), t));
-        }
-        depts.push(id);
-    }
-    let (s, t) = app
-        .create_staff("w1", &["window_staff"], Some(&depts[0]))
-        .await;
-    people.insert("w1".into(), (s["id"].as_str().unwrap().to_owned(), t));
-    Hall { depts, people }
-}
-
-pub async fn roster(app: &TestApp, start: &str, end: &str) -> Value {
-    let r = app
-        .post(
-            "/api/v1/rosters",
-            &app.admin_token,
-            &json!({"start": start, "end": end}),
-        )
-        .await;
-    assert_eq!(r.status(), 201, "generate {start}..{end}");
-    r.json().await.unwrap()
-}
-
-pub async fn publish(app: &TestApp, roster: &Value) -> reqwest::Response {
-    app.post(
-        &format!("/api/v1/rosters/{}/publish", roster["id"].as_str().unwrap()),
-        &app.admin_token,
-        &json!({}),
-    )
-    .await
-}
-
-/// Generates and publishes; returns the roster with assignments.
-pub async fn published(app: &TestApp, start: &str, end: &str) -> Value {
-    let r = roster(app, start, end).await;
-    assert_eq!(publish(app, &r).await.status(), 200);
-    r
-}
 
 fn dates(r: &Value) -> Vec<String> {
     r["assignments"]
@@ -511,10 +436,11 @@ async fn publishing_refuses_people_now_on_leave_r14() {
         )
         .await;
     assert_eq!(ok.status(), 200);
-    // ...and publishing then names the day to fix.
-    let p = assert_problem(publish(&app, &r).await, 409, "roster_conflicts").await;
-    assert_eq!(p["conflicts"], json!([first["id"]]));
-    // Fix it with a draft edit (If-Match on the assignment), then publish.
+    // ...and publishing then says the draft is stale, naming the day.
+    let p = assert_problem(publish(&app, &r).await, 409, "draft_stale").await;
+    assert!(p["conflicts"].as_array().unwrap().contains(&first["id"]));
+    assert!(p["detail"].as_str().unwrap().contains(date), "{p}");
+    // A draft edit honours If-Match, but does not make a stale draft publishable.
     let path = format!(
         "/api/v1/rosters/{}/assignments/{}",
         r["id"].as_str().unwrap(),
@@ -537,7 +463,26 @@ async fn publishing_refuses_people_now_on_leave_r14() {
         .unwrap();
     assert_eq!(fixed.status(), 200);
     assert_eq!(fixed.headers()["etag"], "\"2\"");
-    assert_eq!(publish(&app, &r).await.status(), 200);
+    assert_problem(publish(&app, &r).await, 409, "draft_stale").await;
+    // Regenerating is one call; the person on leave is no longer on that day.
+    let again = app
+        .post(
+            &format!("/api/v1/rosters/{}/regenerate", r["id"].as_str().unwrap()),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.unwrap();
+    assert!(
+        again["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| !(a["date"] == date && a["staff_id"] == h.id(&who))),
+        "{again}"
+    );
+    assert_eq!(publish(&app, &again).await.status(), 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

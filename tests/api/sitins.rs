@@ -5,7 +5,7 @@
 //! calendar, so the tests hold whatever the date they run on.
 
 use crate::helpers::*;
-use chrono::{Datelike, Days, NaiveDate, Utc};
+use chrono::{Datelike, Days, NaiveDate};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
@@ -16,9 +16,7 @@ const PLANS: &str = "/api/v1/leader-sit-ins/plans";
 const ATTENDANCE: &str = "/api/v1/leader-sit-ins/attendance";
 
 fn today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive()
+    test_today()
 }
 
 fn this_monday() -> NaiveDate {

@@ -1,0 +1,470 @@
+//! Generating, regenerating and publishing drafts (R1–R3, R10, R11): the rotation continues from
+//! the published roster before the period, and a draft whose inputs changed is never published.
+//!
+//! A draft records its **basis**: the published roster it continued from, the working days it
+//! saw and the people it generated. Publishing runs the generator again on what is true now;
+//! when the answer differs (a roster before it was published meanwhile, a holiday or closure was
+//! entered, someone was put on leave or deactivated, the rotation settings changed) the draft is
+//! stale and publishing is refused with `draft_stale`, saying what changed. `regenerate` makes
+//! it fresh in one call.
+
+use super::model::{Assignment, RosterRow, ShortfallView};
+use super::rotation::{self, RotationState};
+use super::settings::{self, parse_unit, unit_str};
+use super::store::{self, NewRoster};
+use crate::error::ApiError;
+use chrono::NaiveDate;
+use diesel_async::AsyncPgConnection;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+/// What a draft was generated from; stored with the draft as JSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Basis {
+    /// The published roster the rotation continued from (`None`: the rotation's start).
+    pub previous_roster: Option<Uuid>,
+    /// The working days of the period, as the calendar had them.
+    pub working_days: Vec<NaiveDate>,
+    /// Who the generator put on each working day, slot by slot.
+    pub generated: Vec<(NaiveDate, Vec<Uuid>)>,
+}
+
+/// Why a draft is stale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Another roster before this one was published (or withdrawn) since: the rotation would
+    /// continue from a different point.
+    PreviousRoster,
+    /// Dates that became working days or stopped being ones.
+    WorkingDays(Vec<NaiveDate>),
+    /// The same days, other people: leave, deactivations or rotation settings changed.
+    People(Vec<NaiveDate>),
+}
+
+/// Compares a draft's basis with a fresh one; empty when the draft is still right. A basis
+/// without generated days (a draft made before bases were recorded) is always stale.
+pub fn changes(old: &Basis, new: &Basis) -> Vec<Change> {
+    let mut out = Vec::new();
+    if old.previous_roster != new.previous_roster {
+        out.push(Change::PreviousRoster);
+    }
+    let a: BTreeSet<_> = old.working_days.iter().collect();
+    let b: BTreeSet<_> = new.working_days.iter().collect();
+    let moved: Vec<NaiveDate> = a.symmetric_difference(&b).map(|d| **d).collect();
+    if !moved.is_empty() {
+        out.push(Change::WorkingDays(moved));
+    }
+    let before: BTreeMap<_, _> = old.generated.iter().cloned().collect();
+    let after: BTreeMap<_, _> = new.generated.iter().cloned().collect();
+    let people: Vec<NaiveDate> = after
+        .iter()
+        .filter(|(d, who)| before.get(*d).is_some_and(|w| w != *who))
+        .map(|(d, _)| *d)
+        .collect();
+    if !people.is_empty() {
+        out.push(Change::People(people));
+    }
+    if out.is_empty() && old.generated.is_empty() && !new.generated.is_empty() {
+        out.push(Change::PreviousRoster);
+    }
+    out
+}
+
+/// The dates a list of changes touches (all of them for [`Change::PreviousRoster`]: `None`).
+pub fn changed_dates(changes: &[Change]) -> Option<BTreeSet<NaiveDate>> {
+    let mut dates = BTreeSet::new();
+    for c in changes {
+        match c {
+            Change::PreviousRoster => return None,
+            Change::WorkingDays(d) | Change::People(d) => dates.extend(d.iter().copied()),
+        }
+    }
+    Some(dates)
+}
+
+fn dates(d: &[NaiveDate]) -> String {
+    let shown: Vec<String> = d.iter().take(10).map(|d| d.to_string()).collect();
+    if d.len() > 10 {
+        format!("{} … ({} dates)", shown.join(", "), d.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// The 409 for a stale draft: what changed, in both languages; `conflicts` names the draft's
+/// assignments on the changed dates.
+pub fn stale(changes: &[Change], assignments: &[Assignment]) -> ApiError {
+    let mut en = Vec::new();
+    let mut zh = Vec::new();
+    for c in changes {
+        match c {
+            Change::PreviousRoster => {
+                en.push("the roster before this period changed (another roster was published), so the rotation continues from a different point".to_owned());
+                zh.push("本期之前的值班表已变化（另一值班表已发布），轮换的起点不同".to_owned());
+            }
+            Change::WorkingDays(d) => {
+                en.push(format!("working days changed on {}", dates(d)));
+                zh.push(format!("工作日已变化：{}", dates(d)));
+            }
+            Change::People(d) => {
+                en.push(format!(
+                    "who can serve changed (leave, deactivation or rotation settings) on {}",
+                    dates(d)
+                ));
+                zh.push(format!(
+                    "可值班人员已变化（请假、停用或轮换设置）：{}",
+                    dates(d)
+                ));
+            }
+        }
+    }
+    let mut e = ApiError::conflict(
+        "draft_stale",
+        format!(
+            "The draft is out of date: {}. Regenerate it (POST /api/v1/rosters/{{id}}/regenerate) and publish again.",
+            en.join("; ")
+        ),
+        format!(
+            "草稿已过时：{}。请重新生成（POST /api/v1/rosters/{{id}}/regenerate）后再发布。",
+            zh.join("；")
+        ),
+    );
+    let touched = changed_dates(changes);
+    e.conflicts = assignments
+        .iter()
+        .filter(|a| touched.as_ref().is_none_or(|t| t.contains(&a.date)))
+        .map(|a| a.id)
+        .collect();
+    e
+}
+
+/// The 422 for dates in years without statutory holiday data.
+pub fn holidays_not_loaded(years: &[i32]) -> ApiError {
+    let list: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+    let list = list.join(", ");
+    ApiError::unprocessable(
+        "holidays_not_loaded",
+        format!(
+            "No statutory holidays are loaded for {list}: their holidays (元旦, 春节, …) would be scheduled as working days. \
+             Load the State Council's schedule (`dutydesk load-holidays`), enter the days as calendar overrides, \
+             or confirm with `confirm_missing_holidays: true`."
+        ),
+        format!(
+            "尚未载入 {list} 年的法定节假日：元旦、春节等假日将被排为工作日。请载入国务院节假日安排（dutydesk load-holidays）、\
+             在日历中设置这些日期，或以 confirm_missing_holidays: true 确认。"
+        ),
+    )
+}
+
+fn corrupt(roster: Uuid, e: serde_json::Error) -> ApiError {
+    tracing::error!(%roster, error = %e, "stored rotation state is corrupt");
+    ApiError::new(
+        actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "rotation_state_corrupt",
+        "The rotation state stored with a published roster cannot be read; the office must repair it before generating.",
+        "已发布值班表保存的轮换状态无法读取，须由管理员修复后再生成。",
+    )
+}
+
+/// A stored rotation state; corrupt state is an error, never a silent restart of the rotation.
+pub fn parse_state(roster: Uuid, v: &serde_json::Value) -> Result<RotationState, ApiError> {
+    serde_json::from_value(v.clone()).map_err(|e| corrupt(roster, e))
+}
+
+/// The generator's answer for a period, on what is true now.
+pub struct Plan {
+    pub state: RotationState,
+    pub unit: rotation::Unit,
+    pub per_day: u32,
+    pub assignments: Vec<rotation::Assignment>,
+    pub shortfalls: Vec<ShortfallView>,
+    pub basis: Basis,
+    /// Years of the period without statutory holiday data.
+    pub years_without_holidays: Vec<i32>,
+}
+
+/// Runs the generator for `[start, end]` on the current settings, calendar, leave and the
+/// published roster before `start`.
+pub async fn plan(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+    lock_settings: bool,
+) -> Result<Plan, ApiError> {
+    let loaded = settings::load(conn, center_id, lock_settings).await?;
+    let prev = store::last_published_before(conn, center_id, start).await?;
+    let state = match &prev {
+        Some(p) => match &p.end_state {
+            Some(s) => parse_state(p.id, s)?,
+            None => {
+                return Err(corrupt(
+                    p.id,
+                    serde::de::Error::custom("published roster without end state"),
+                ));
+            }
+        },
+        None => RotationState::default(),
+    };
+    let leave = store::approved_leave(conn, center_id, start, end).await?;
+    let calendar = crate::calendar::store::load(conn, center_id, start, end).await?;
+    let days = calendar.working_days(start, end);
+    let unit = parse_unit(&loaded.settings.unit);
+    let per_day = loaded.settings.supervisors_per_day.max(1) as u32;
+    let out = rotation::generate(rotation::Input {
+        days: &days,
+        departments: &loaded.queues,
+        per_day,
+        unit,
+        unavailable: |staff, date| {
+            leave
+                .iter()
+                .any(|(s, a, b)| *s == staff && *a <= date && date <= *b)
+        },
+        state: &state,
+    });
+    let mut generated: BTreeMap<NaiveDate, Vec<Uuid>> =
+        days.iter().map(|d| (*d, Vec::new())).collect();
+    for a in &out.assignments {
+        generated.entry(a.date).or_default().push(a.staff_id);
+    }
+    Ok(Plan {
+        unit,
+        per_day,
+        shortfalls: out
+            .shortfalls
+            .iter()
+            .map(|s| ShortfallView {
+                date: s.date,
+                missing: s.missing,
+            })
+            .collect(),
+        basis: Basis {
+            previous_roster: prev.map(|p| p.id),
+            working_days: days,
+            generated: generated.into_iter().collect(),
+        },
+        years_without_holidays: calendar.years_without_holidays(start, end),
+        assignments: out.assignments,
+        state,
+    })
+}
+
+/// The years a request leaves unconfirmed: refused unless `confirm` is given.
+pub fn check_years(plan: &Plan, confirmed: &[i32], confirm: bool) -> Result<Vec<i32>, ApiError> {
+    let missing: Vec<i32> = plan
+        .years_without_holidays
+        .iter()
+        .copied()
+        .filter(|y| !confirmed.contains(y))
+        .collect();
+    if !missing.is_empty() && !confirm {
+        return Err(holidays_not_loaded(&missing));
+    }
+    Ok(plan.years_without_holidays.clone())
+}
+
+fn rows(plan: &Plan, center_id: Uuid, roster_id: Uuid) -> Vec<Assignment> {
+    plan.assignments
+        .iter()
+        .map(|a| Assignment {
+            id: Uuid::now_v7(),
+            center_id,
+            roster_id,
+            date: a.date,
+            slot: a.slot as i32,
+            staff_id: a.staff_id,
+            department_id: a.department_id,
+            reason: a.reason.clone(),
+            substitute_id: None,
+            published: false,
+            version: 1,
+        })
+        .collect()
+}
+
+fn json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).expect("plain data serialises")
+}
+
+/// Generates a draft and stores it; shared by the API, the demo data and the benchmark.
+/// Refused with `holidays_not_loaded` for years without holiday data unless `confirm`.
+pub async fn generate(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    created_by: Option<Uuid>,
+    start: NaiveDate,
+    end: NaiveDate,
+    confirm_missing_holidays: bool,
+) -> Result<(RosterRow, Vec<Assignment>), ApiError> {
+    let plan = plan(conn, center_id, start, end, true).await?;
+    let confirmed = check_years(&plan, &[], confirm_missing_holidays)?;
+    let roster_id = Uuid::now_v7();
+    let assignments = rows(&plan, center_id, roster_id);
+    let row = store::insert_roster(
+        conn,
+        NewRoster {
+            id: roster_id,
+            center_id,
+            start,
+            end,
+            unit: unit_str(plan.unit),
+            per_day: plan.per_day as i32,
+            start_state: json(&plan.state),
+            shortfalls: json(&plan.shortfalls),
+            created_by,
+            basis: json(&plan.basis),
+            confirmed_missing_holidays: &confirmed,
+        },
+        &assignments,
+    )
+    .await?;
+    Ok((row, assignments))
+}
+
+/// Generates a draft again on what is true now, replacing its assignments (edits included).
+/// Years confirmed before stay confirmed.
+pub async fn regenerate(
+    conn: &mut AsyncPgConnection,
+    draft: &RosterRow,
+    confirm_missing_holidays: bool,
+) -> Result<(RosterRow, Vec<Assignment>), ApiError> {
+    let plan = plan(
+        conn,
+        draft.center_id,
+        draft.start_date,
+        draft.end_date,
+        true,
+    )
+    .await?;
+    let confirmed = check_years(
+        &plan,
+        &draft.confirmed_missing_holidays,
+        confirm_missing_holidays,
+    )?;
+    let assignments = rows(&plan, draft.center_id, draft.id);
+    let row = store::replace_draft(
+        conn,
+        draft.id,
+        NewRoster {
+            id: draft.id,
+            center_id: draft.center_id,
+            start: draft.start_date,
+            end: draft.end_date,
+            unit: unit_str(plan.unit),
+            per_day: plan.per_day as i32,
+            start_state: json(&plan.state),
+            shortfalls: json(&plan.shortfalls),
+            created_by: draft.created_by,
+            basis: json(&plan.basis),
+            confirmed_missing_holidays: &confirmed,
+        },
+        &assignments,
+    )
+    .await?;
+    Ok((row, assignments))
+}
+
+/// Refuses to publish a draft that is no longer what the generator would give, that reaches into
+/// years without holiday data nobody confirmed, or that a later published roster already
+/// continues past.
+pub async fn check_fresh(
+    conn: &mut AsyncPgConnection,
+    draft: &RosterRow,
+    assignments: &[Assignment],
+) -> Result<(), ApiError> {
+    if store::published_after(conn, draft.center_id, draft.end_date).await? {
+        return Err(ApiError::conflict(
+            "roster_out_of_order",
+            "A later roster is already published and its rotation does not continue from this one; rosters are published in date order.",
+            "之后的值班表已发布，其轮换并非接续本表；值班表须按日期顺序发布。",
+        ));
+    }
+    let now = plan(
+        conn,
+        draft.center_id,
+        draft.start_date,
+        draft.end_date,
+        false,
+    )
+    .await?;
+    check_years(&now, &draft.confirmed_missing_holidays, false)?;
+    let old: Basis = serde_json::from_value(draft.basis.clone()).unwrap_or_default();
+    let found = changes(&old, &now.basis);
+    if !found.is_empty() {
+        return Err(stale(&found, assignments));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, day).unwrap()
+    }
+
+    fn basis(prev: Option<Uuid>, days: &[(u32, u128)]) -> Basis {
+        Basis {
+            previous_roster: prev,
+            working_days: days.iter().map(|(x, _)| d(*x)).collect(),
+            generated: days
+                .iter()
+                .map(|(x, p)| (d(*x), vec![Uuid::from_u128(*p)]))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_same_basis_is_fresh() {
+        let b = basis(None, &[(1, 1), (2, 2)]);
+        assert!(changes(&b, &b.clone()).is_empty());
+    }
+
+    #[test]
+    fn a_roster_published_before_makes_the_draft_stale_on_every_date() {
+        let old = basis(None, &[(1, 1), (2, 2)]);
+        let new = basis(Some(Uuid::from_u128(9)), &[(1, 1), (2, 2)]);
+        let c = changes(&old, &new);
+        assert_eq!(c, [Change::PreviousRoster]);
+        assert_eq!(changed_dates(&c), None);
+    }
+
+    #[test]
+    fn a_new_holiday_and_other_people_are_named_by_date() {
+        let old = basis(None, &[(1, 1), (2, 2), (3, 3)]);
+        let new = basis(None, &[(1, 1), (3, 2)]);
+        let c = changes(&old, &new);
+        assert_eq!(
+            c,
+            [Change::WorkingDays(vec![d(2)]), Change::People(vec![d(3)])]
+        );
+        assert_eq!(changed_dates(&c), Some([d(2), d(3)].into_iter().collect()));
+        let e = stale(&c, &[]);
+        assert_eq!(e.code, "draft_stale");
+        assert!(e.detail_en.contains("2027-03-02"), "{}", e.detail_en);
+        assert!(e.detail_zh.contains("2027-03-03"), "{}", e.detail_zh);
+    }
+
+    #[test]
+    fn a_draft_without_a_recorded_basis_is_stale() {
+        let new = basis(None, &[(1, 1)]);
+        assert!(!changes(&Basis::default(), &new).is_empty());
+        let empty = Basis::default();
+        assert!(
+            changes(&empty, &empty).is_empty(),
+            "an empty period stays fresh"
+        );
+    }
+
+    #[test]
+    fn corrupt_state_is_an_error() {
+        let id = Uuid::from_u128(1);
+        assert!(parse_state(id, &serde_json::json!({})).is_ok());
+        let e = parse_state(id, &serde_json::json!({"rounds": 5})).unwrap_err();
+        assert_eq!(e.code, "rotation_state_corrupt");
+        assert!(parse_state(id, &serde_json::json!("garbage")).is_err());
+    }
+}
