@@ -3,6 +3,7 @@
 pub mod centers;
 pub mod departments;
 pub mod model;
+pub mod names;
 pub mod rules;
 pub mod staff;
 pub mod store;

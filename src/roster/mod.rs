@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(rosters::regenerate)
         .service(views::list_assignments)
         .service(views::my_duties)
+        .service(views::duty_today)
         .service(views::duty_day)
         .service(views::statistics)
         .service(leave::suggest)

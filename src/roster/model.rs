@@ -113,7 +113,78 @@ impl Assignment {
 pub struct RosterDetail {
     #[serde(flatten)]
     pub roster: Roster,
-    pub assignments: Vec<Assignment>,
+    pub assignments: Vec<AssignmentView>,
+    /// Conflicts: dates with assignments that are no longer working days (a closure or a newly
+    /// loaded holiday entered after generation or publication). Empty when there are none.
+    pub not_working_days: Vec<NaiveDate>,
+}
+
+impl RosterDetail {
+    /// The roster with its assignments, their names and its conflicts with today's calendar.
+    pub async fn load(
+        conn: &mut diesel_async::AsyncPgConnection,
+        row: &RosterRow,
+        assignments: Vec<Assignment>,
+    ) -> diesel::QueryResult<RosterDetail> {
+        let cal =
+            crate::calendar::store::load(conn, row.center_id, row.start_date, row.end_date).await?;
+        let mut not_working_days: Vec<NaiveDate> = assignments
+            .iter()
+            .map(|a| a.date)
+            .filter(|d| !cal.is_working_day(*d))
+            .collect();
+        not_working_days.dedup();
+        Ok(RosterDetail {
+            roster: row.view(),
+            assignments: AssignmentView::load(conn, row.center_id, assignments).await?,
+            not_working_days,
+        })
+    }
+}
+
+/// An assignment with the names a phone or a report shows beside the ids.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssignmentView {
+    #[serde(flatten)]
+    pub assignment: Assignment,
+    /// The rostered person's name.
+    pub staff_name: String,
+    pub department_name: String,
+    /// Who serves the day: the substitute once one holds it, else the rostered person.
+    pub on_duty_staff_id: Uuid,
+    pub on_duty_name: String,
+    /// The substitute's name, when one holds the day.
+    pub substitute_name: Option<String>,
+}
+
+impl AssignmentView {
+    /// Views of `rows`, their names loaded in two queries.
+    pub async fn load(
+        conn: &mut diesel_async::AsyncPgConnection,
+        center_id: Uuid,
+        rows: Vec<Assignment>,
+    ) -> diesel::QueryResult<Vec<AssignmentView>> {
+        let names = crate::org::names::Names::load(
+            conn,
+            center_id,
+            rows.iter()
+                .flat_map(|a| [Some(a.staff_id), a.substitute_id])
+                .flatten(),
+            rows.iter().map(|a| a.department_id),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|a| AssignmentView {
+                staff_name: names.staff(a.staff_id),
+                department_name: names.department(a.department_id),
+                on_duty_staff_id: a.on_duty(),
+                on_duty_name: names.staff(a.on_duty()),
+                substitute_name: a.substitute_id.map(|s| names.staff(s)),
+                assignment: a,
+            })
+            .collect())
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]

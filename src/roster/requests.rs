@@ -42,6 +42,26 @@ pub async fn today(
     Ok(org_store::center(conn, center_id).await?.today(clock))
 }
 
+/// One open change request per duty: a second substitution or swap waits for the first.
+pub fn change_open() -> ApiError {
+    ApiError::conflict(
+        "change_open",
+        "This duty already has an open substitution or swap request; it must be settled first.",
+        "该值班已有未完成的顶岗或换班申请，须先处理完毕。",
+    )
+}
+
+/// Refuses a new change request on duties that already have an open one.
+pub async fn check_no_open_change(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<(), ApiError> {
+    if super::requests_store::open_change(conn, ids).await? {
+        return Err(change_open());
+    }
+    Ok(())
+}
+
 pub fn invalid_state(status: &str) -> ApiError {
     ApiError::conflict(
         "invalid_state",

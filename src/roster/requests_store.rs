@@ -9,6 +9,33 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+/// True when one of these duties has an open substitution or swap (proposed or accepted). The
+/// caller holds the duties' rows locked, so the answer stays true until it commits.
+pub async fn open_change(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<bool> {
+    let open = ["proposed", "accepted"];
+    let subs: bool = diesel::select(diesel::dsl::exists(
+        sb::table
+            .filter(sb::assignment_id.eq_any(ids))
+            .filter(sb::status.eq_any(open)),
+    ))
+    .get_result(conn)
+    .await?;
+    if subs {
+        return Ok(true);
+    }
+    diesel::select(diesel::dsl::exists(
+        sw::table
+            .filter(
+                sw::assignment_a
+                    .eq_any(ids)
+                    .or(sw::assignment_b.eq_any(ids)),
+            )
+            .filter(sw::status.eq_any(open)),
+    ))
+    .get_result(conn)
+    .await
+}
+
 pub struct NewSubstitution {
     pub id: Uuid,
     pub center_id: Uuid,

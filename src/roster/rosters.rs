@@ -270,10 +270,7 @@ pub async fn create(
             Ok((row, assignments))
         })
         .await?;
-    let detail = RosterDetail {
-        roster: row.view(),
-        assignments,
-    };
+    let detail = RosterDetail::load(&mut conn, &row, assignments).await?;
     Ok(created(
         &detail,
         row.version,
@@ -343,10 +340,7 @@ pub async fn get_one(
     let row = store::roster(&mut conn, user.center_id, *id).await?;
     let assignments = store::roster_assignments(&mut conn, row.id).await?;
     Ok(with_etag(
-        &RosterDetail {
-            roster: row.view(),
-            assignments,
-        },
+        &RosterDetail::load(&mut conn, &row, assignments).await?,
         row.version,
     ))
 }
@@ -592,10 +586,7 @@ pub async fn regenerate(
         })
         .await?;
     Ok(with_etag(
-        &RosterDetail {
-            roster: row.view(),
-            assignments,
-        },
+        &RosterDetail::load(&mut conn, &row, assignments).await?,
         row.version,
     ))
 }

@@ -4,7 +4,8 @@
 
 use super::model::Substitution;
 use super::requests::{
-    RequestQuery, assignment_changed, can_cover, invalid_state, open_duty, today,
+    RequestQuery, assignment_changed, can_cover, change_open, check_no_open_change, invalid_state,
+    open_duty, today,
 };
 use super::requests_store::{self as rs, NewSubstitution};
 use super::rosters::constraint_conflict;
@@ -32,14 +33,6 @@ pub struct SubstitutionRequest {
     pub reason: String,
 }
 
-fn open_exists() -> ApiError {
-    ApiError::conflict(
-        "substitution_open",
-        "This duty already has an open substitution request.",
-        "该值班已有未完成的顶岗申请。",
-    )
-}
-
 async fn new_substitution(
     conn: &mut AsyncPgConnection,
     clock: &crate::clock::Clock,
@@ -48,14 +41,15 @@ async fn new_substitution(
     offline: bool,
 ) -> ApiResult<Substitution> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
-    // The office's one-step path changes the duty now, so it locks the row.
+    // Locked: the duty's row serialises change requests on it (one open at a time) and the
+    // office's one-step path changes it now.
     let a = open_duty(
         conn,
         clock,
         user.center_id,
         b.assignment_id,
         "assignment_id",
-        offline,
+        true,
     )
     .await?;
     if !offline && a.on_duty() != me {
@@ -74,6 +68,7 @@ async fn new_substitution(
             "顶岗人员须为他人。",
         ));
     }
+    check_no_open_change(conn, &[a.id]).await?;
     can_cover(conn, user.center_id, b.substitute_id, a.date, &[]).await?;
     let same_day = a.date == today(conn, clock, user.center_id).await?;
     let s = rs::insert_substitution(
@@ -95,7 +90,7 @@ async fn new_substitution(
     )
     .await
     .map_err(|e| match ApiError::from(e) {
-        e if e.code == "already_exists" => open_exists(),
+        e if e.code == "already_exists" => change_open(),
         e => e,
     })?;
     if offline {
@@ -134,7 +129,7 @@ async fn new_substitution(
         (status = 201, description = "Proposed", body = Substitution),
         (status = 400, description = "`validation_failed` (unknown duty, same person), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_on_duty`: only the person on duty may hand it over", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`substitution_open`: the duty already has an open request", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`change_open`: the duty already has an open substitution or swap", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`duty_in_past`, `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
     )
@@ -167,7 +162,7 @@ pub async fn propose(
         (status = 201, description = "Registered", body = Substitution),
         (status = 400, description = "`validation_failed`, `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`substitution_open` or `double_duty`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`change_open` or `double_duty`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`duty_in_past`, `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
     )

@@ -1,7 +1,9 @@
 //! Swaps (换班): two people exchange two duties; both agree, the office registers.
 
 use super::model::Swap;
-use super::requests::{RequestQuery, assignment_changed, can_cover, invalid_state, open_duty};
+use super::requests::{
+    RequestQuery, assignment_changed, can_cover, check_no_open_change, invalid_state, open_duty,
+};
 use super::requests_store::{self as rs, NewSwap};
 use super::rosters::constraint_conflict;
 use super::store;
@@ -47,6 +49,7 @@ fn has_substitute() -> ApiError {
         (status = 400, description = "`validation_failed` (unknown duty), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_on_duty`: the first duty is not yours", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`change_open`: one of the duties already has an open substitution or swap", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`duty_in_past`, `same_day`, `has_substitute`, `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -66,7 +69,7 @@ pub async fn propose(
                 user.center_id,
                 body.assignment_id,
                 "assignment_id",
-                false,
+                true,
             )
             .await?;
             let b = open_duty(
@@ -75,7 +78,7 @@ pub async fn propose(
                 user.center_id,
                 body.other_assignment_id,
                 "other_assignment_id",
-                false,
+                true,
             )
             .await?;
             if a.on_duty() != me {
@@ -89,6 +92,7 @@ pub async fn propose(
             if a.substitute_id.is_some() || b.substitute_id.is_some() {
                 return Err(has_substitute());
             }
+            check_no_open_change(conn, &[a.id, b.id]).await?;
             if a.date == b.date || a.staff_id == b.staff_id {
                 return Err(ApiError::unprocessable(
                     "same_day",

@@ -1,9 +1,10 @@
 //! Read views over published duty: assignments, my duties, who is on duty on a day, statistics.
 
-use super::model::Assignment;
+use super::model::AssignmentView;
 use super::store::{self, AssignmentFilter};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::calendar::workdays::DayKind;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::export::{self, Format, Table};
 use crate::org::store as org_store;
@@ -67,7 +68,7 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
     params(AssignmentQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page, by date and slot", body = Page<Assignment>),
+        (status = 200, description = "One page, by date and slot", body = Page<AssignmentView>),
         (status = 400, description = "`validation_failed` (range, limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -76,7 +77,7 @@ pub async fn list_assignments(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<AssignmentQuery>,
-) -> ApiResult<web::Json<Page<Assignment>>> {
+) -> ApiResult<web::Json<Page<AssignmentView>>> {
     let q = query.into_inner();
     check_range(q.from, q.to)?;
     let limit = pagination::limit(q.limit)?;
@@ -95,10 +96,11 @@ pub async fn list_assignments(
         },
     )
     .await?;
+    let rows = AssignmentView::load(&mut conn, user.center_id, rows).await?;
     Ok(web::Json(pagination::page(
         rows,
         limit,
-        |a| (a.date, a.slot, a.id),
+        |a| (a.assignment.date, a.assignment.slot, a.assignment.id),
         |a| a,
     )))
 }
@@ -109,7 +111,7 @@ pub async fn list_assignments(
     params(AssignmentQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One page of the caller's duties", body = Page<Assignment>),
+        (status = 200, description = "One page of the caller's duties", body = Page<AssignmentView>),
         (status = 400, description = "`validation_failed` (range, limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
     )
@@ -119,7 +121,7 @@ pub async fn my_duties(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<AssignmentQuery>,
-) -> ApiResult<web::Json<Page<Assignment>>> {
+) -> ApiResult<web::Json<Page<AssignmentView>>> {
     let me = user.staff_id.ok_or_else(ApiError::not_found)?;
     let q = query.into_inner();
     check_range(q.from, q.to)?;
@@ -139,10 +141,11 @@ pub async fn my_duties(
         },
     )
     .await?;
+    let rows = AssignmentView::load(&mut conn, user.center_id, rows).await?;
     Ok(web::Json(pagination::page(
         rows,
         limit,
-        |a| (a.date, a.slot, a.id),
+        |a| (a.assignment.date, a.assignment.slot, a.assignment.id),
         |a| a,
     )))
 }
@@ -150,12 +153,15 @@ pub async fn my_duties(
 /// One supervisor on duty on a day.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OnDuty {
-    /// Who is actually on duty (the substitute when one is registered).
+    /// Who is actually on duty (the substitute when one holds the day).
     pub staff_id: Uuid,
+    pub staff_name: String,
     /// The rostered supervisor.
     pub rostered_staff_id: Uuid,
+    pub rostered_staff_name: String,
     pub substitute: bool,
     pub department_id: Uuid,
+    pub department_name: String,
     pub assignment_id: Uuid,
     pub slot: i32,
 }
@@ -163,32 +169,40 @@ pub struct OnDuty {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DutyDay {
     pub date: NaiveDate,
-    /// Empty when no published roster covers the day or it is not a working day.
+    /// The day's kind on the center's calendar now.
+    pub kind: DayKind,
+    /// e.g. 国庆节 or the reason of a closure.
+    pub day_name: Option<String>,
+    /// True when the hall opens that day and duty runs.
+    pub working: bool,
+    /// The published duties of the day (after substitutions), empty when no published roster
+    /// covers it. When the day stopped being a working day after publication (a closure or a
+    /// newly loaded holiday), they are still listed and `conflict` is `not_working_day`: duty
+    /// does not run, and the office settles it (tells the people, moves the duty).
     pub on_duty: Vec<OnDuty>,
+    /// `not_working_day` as described above; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<DayConflict>,
 }
 
-/// Who is on duty on a date, after substitutions. Supervisor powers for the day follow this answer.
-#[utoipa::path(
-    tag = "duty",
-    params(("date" = NaiveDate, Path, description = "YYYY-MM-DD in the center's calendar")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The day's supervisors", body = DutyDay),
-        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/duty-days/{date}")]
-pub async fn duty_day(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    date: web::Path<NaiveDate>,
-) -> ApiResult<web::Json<DutyDay>> {
-    let date = *date;
-    let mut conn = state.pool.get().await?;
+/// What is wrong with a published duty day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayConflict {
+    /// Duties are published on a day the hall is now closed.
+    NotWorkingDay,
+}
+
+/// The duty day of `date`: the calendar's word on it and who is on duty, with names.
+pub async fn load_duty_day(
+    conn: &mut diesel_async::AsyncPgConnection,
+    center_id: Uuid,
+    date: NaiveDate,
+) -> ApiResult<DutyDay> {
     let rows = store::list_assignments(
-        &mut conn,
+        conn,
         AssignmentFilter {
-            center_id: user.center_id,
+            center_id,
             from: date,
             to: date,
             staff_id: None,
@@ -198,20 +212,78 @@ pub async fn duty_day(
         },
     )
     .await?;
-    Ok(web::Json(DutyDay {
+    let cal = crate::calendar::store::load(conn, center_id, date, date).await?;
+    let day = cal.day(date);
+    let rows = AssignmentView::load(conn, center_id, rows).await?;
+    let working = day.kind.is_working();
+    Ok(DutyDay {
         date,
+        kind: day.kind,
+        day_name: day.name.map(str::to_owned),
+        working,
+        conflict: (!working && !rows.is_empty()).then_some(DayConflict::NotWorkingDay),
         on_duty: rows
             .into_iter()
-            .map(|a| OnDuty {
-                staff_id: a.on_duty(),
-                rostered_staff_id: a.staff_id,
-                substitute: a.substitute_id.is_some(),
-                department_id: a.department_id,
-                assignment_id: a.id,
-                slot: a.slot,
+            .map(|v| OnDuty {
+                staff_id: v.on_duty_staff_id,
+                staff_name: v.on_duty_name,
+                rostered_staff_id: v.assignment.staff_id,
+                rostered_staff_name: v.staff_name,
+                substitute: v.assignment.substitute_id.is_some(),
+                department_id: v.assignment.department_id,
+                department_name: v.department_name,
+                assignment_id: v.assignment.id,
+                slot: v.assignment.slot,
             })
             .collect(),
-    }))
+    })
+}
+
+/// Who is on duty on a date, after substitutions, with names. Supervisor powers for the day
+/// follow this answer.
+#[utoipa::path(
+    tag = "duty",
+    operation_id = "getDutyDay",
+    params(("date" = NaiveDate, Path, description = "YYYY-MM-DD in the center's calendar")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The day: calendar kind, supervisors, and `conflict` when duties are published on a day that is no longer a working day", body = DutyDay),
+        (status = 400, description = "Malformed date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/duty-days/{date}")]
+pub async fn duty_day(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    date: web::Path<NaiveDate>,
+) -> ApiResult<web::Json<DutyDay>> {
+    let mut conn = state.pool.get().await?;
+    Ok(web::Json(
+        load_duty_day(&mut conn, user.center_id, *date).await?,
+    ))
+}
+
+/// Today's duty day in the center's time zone (the server's clock decides).
+#[utoipa::path(
+    tag = "duty",
+    operation_id = "getTodaysDutyDay",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Today's duty day", body = DutyDay),
+    )
+)]
+#[get("/duty-days/today")]
+pub async fn duty_today(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<DutyDay>> {
+    let mut conn = state.pool.get().await?;
+    let today = crate::org::store::center(&mut conn, user.center_id)
+        .await?
+        .today(&state.clock);
+    Ok(web::Json(
+        load_duty_day(&mut conn, user.center_id, today).await?,
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

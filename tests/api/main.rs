@@ -5,6 +5,7 @@ mod auth;
 mod calendar;
 mod cli;
 mod drafts;
+mod duty_days;
 mod feeds;
 mod fixtures;
 mod helpers;

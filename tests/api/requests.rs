@@ -46,7 +46,7 @@ async fn substitute_takes_over_after_agreement_and_registration_r6() {
     assert_problem(
         app.post("/api/v1/substitutions", h.token(&me), &body).await,
         409,
-        "substitution_open",
+        "change_open",
     )
     .await;
     // Not the substitute: refused. The office cannot register before the substitute agrees.
@@ -208,36 +208,27 @@ async fn concurrent_registrations_let_exactly_one_win() {
         &json!({}),
     )
     .await;
-    // A swap of the same duty, accepted, races the registration.
-    let (other, other_staff) = on(&r, 3);
-    let sw: Value = app
-        .post(
+    // A swap of the same duty waits: one open change request per duty.
+    let (other, _) = on(&r, 3);
+    assert_problem(
+        app.post(
             "/api/v1/swaps",
             h.token(&me),
             &json!({"assignment_id": aid, "other_assignment_id": other}),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let swid = sw["id"].as_str().unwrap();
-    assert_eq!(
-        app.post(
-            &format!("/api/v1/swaps/{swid}/accept"),
-            h.token(&h.no_of(&other_staff)),
-            &json!({})
-        )
-        .await
-        .status(),
-        200
-    );
+        .await,
+        409,
+        "change_open",
+    )
+    .await;
+    // Two registrations and the office's rejection race: exactly one decides it.
     let reg = format!("/api/v1/substitutions/{sid}/register");
-    let swap_reg = format!("/api/v1/swaps/{swid}/register");
+    let reject = format!("/api/v1/substitutions/{sid}/reject");
     let empty = json!({});
     let (a, b, c) = tokio::join!(
         app.post(&reg, &app.admin_token, &empty),
         app.post(&reg, &app.admin_token, &empty),
-        app.post(&swap_reg, &app.admin_token, &empty),
+        app.post(&reject, &app.admin_token, &empty),
     );
     let statuses = [
         a.status().as_u16(),
