@@ -37,6 +37,7 @@ pub struct CenterPatch {
 
 /// The caller's center.
 #[utoipa::path(
+    operation_id = "getCurrentCenter",
     tag = "centers",
     security(("bearer" = [])),
     responses(
@@ -55,6 +56,7 @@ pub async fn get_current(user: CurrentUser, state: web::Data<AppState>) -> ApiRe
 
 /// Change the center's settings (office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "updateCurrentCenter",
     tag = "centers",
     request_body = CenterPatch,
     params(("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),

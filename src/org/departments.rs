@@ -63,6 +63,7 @@ fn map_unique(e: ApiError) -> ApiError {
 
 /// List the center's departments in rotation order.
 #[utoipa::path(
+    operation_id = "listDepartments",
     tag = "departments",
     params(DepartmentQuery),
     security(("bearer" = [])),
@@ -94,6 +95,7 @@ pub async fn list(
 
 /// Create a department (office admin).
 #[utoipa::path(
+    operation_id = "createDepartment",
     tag = "departments",
     request_body = NewDepartmentRequest,
     security(("bearer" = [])),
@@ -152,6 +154,7 @@ pub async fn create(
 
 /// One department.
 #[utoipa::path(
+    operation_id = "getDepartment",
     tag = "departments",
     params(("id" = Uuid, Path, description = "Department id")),
     security(("bearer" = [])),
@@ -203,6 +206,7 @@ async fn change(
 
 /// Change a department (office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "updateDepartment",
     tag = "departments",
     request_body = DepartmentPatch,
     params(
@@ -256,6 +260,7 @@ pub async fn update(
 
 /// Deactivate a department (office admin). Its history and staff records are kept.
 #[utoipa::path(
+    operation_id = "deactivateDepartment",
     tag = "departments",
     params(
         ("id" = Uuid, Path, description = "Department id"),

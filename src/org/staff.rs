@@ -124,6 +124,7 @@ async fn check_department(
 /// Everyone in the center may read it; phone numbers of others are shown only to office
 /// admins and auditors.
 #[utoipa::path(
+    operation_id = "listStaff",
     tag = "staff",
     params(StaffQuery),
     security(("bearer" = [])),
@@ -170,6 +171,7 @@ pub async fn list(
 
 /// Add a staff member (office admin).
 #[utoipa::path(
+    operation_id = "createStaff",
     tag = "staff",
     request_body = NewStaffRequest,
     security(("bearer" = [])),
@@ -240,6 +242,7 @@ pub async fn create(
 
 /// One staff member.
 #[utoipa::path(
+    operation_id = "getStaff",
     tag = "staff",
     params(("id" = Uuid, Path, description = "Staff id")),
     security(("bearer" = [])),
@@ -305,6 +308,7 @@ async fn change(
 
 /// Change a staff member (office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "updateStaff",
     tag = "staff",
     request_body = StaffPatch,
     params(
@@ -365,6 +369,7 @@ pub async fn update(
 /// Deactivate a staff member (office admin): they can no longer log in, their sessions are
 /// revoked, and their history is kept.
 #[utoipa::path(
+    operation_id = "deactivateStaff",
     tag = "staff",
     params(
         ("id" = Uuid, Path, description = "Staff id"),
@@ -409,6 +414,7 @@ pub async fn deactivate(
 /// Reactivate a deactivated staff member (office admin). They log in again with their
 /// password (reset it if needed); revoked sessions stay revoked.
 #[utoipa::path(
+    operation_id = "activateStaff",
     tag = "staff",
     params(
         ("id" = Uuid, Path, description = "Staff id"),
@@ -443,6 +449,7 @@ pub async fn activate(
 
 /// Set a new password for a staff member (office admin); their sessions are revoked.
 #[utoipa::path(
+    operation_id = "resetStaffPassword",
     tag = "staff",
     request_body = PasswordResetRequest,
     params(("id" = Uuid, Path, description = "Staff id")),

@@ -63,6 +63,7 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
 
 /// Published duty assignments in a date range.
 #[utoipa::path(
+    operation_id = "listDutyAssignments",
     tag = "duty",
     params(AssignmentQuery),
     security(("bearer" = [])),
@@ -105,6 +106,7 @@ pub async fn list_assignments(
 
 /// The caller's own published duties (rostered or as substitute) in a date range.
 #[utoipa::path(
+    operation_id = "listMyDuties",
     tag = "duty",
     params(AssignmentQuery),
     security(("bearer" = [])),
@@ -169,6 +171,7 @@ pub struct DutyDay {
 
 /// Who is on duty on a date, after substitutions. Supervisor powers for the day follow this answer.
 #[utoipa::path(
+    operation_id = "getDutyDay",
     tag = "duty",
     params(("date" = NaiveDate, Path, description = "YYYY-MM-DD in the center's calendar")),
     security(("bearer" = [])),
@@ -244,6 +247,7 @@ pub struct DutyStatistics {
 /// Duty days per staff member and per department over a range (fairness at a glance).
 /// `?format=csv|xlsx` downloads the same figures as a table.
 #[utoipa::path(
+    operation_id = "getDutyStatistics",
     tag = "duty",
     params(RangeQuery),
     security(("bearer" = [])),
