@@ -48,6 +48,7 @@ pub struct RefreshRequest {
 pub struct ChangePasswordRequest {
     pub current_password: String,
     /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 

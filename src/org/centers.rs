@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CenterPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// IANA time zone, e.g. `Asia/Shanghai`.
     pub time_zone: Option<String>,
@@ -30,8 +31,10 @@ pub struct CenterPatch {
     #[schema(value_type = Option<String>, example = "18:00:00")]
     pub duty_end_time: Option<NaiveTime>,
     /// 0–240 minutes.
+    #[schema(minimum = 0, maximum = 240)]
     pub arrival_lead_minutes: Option<i32>,
     /// 1–50 people.
+    #[schema(minimum = 1, maximum = 50)]
     pub min_on_duty: Option<i32>,
 }
 

@@ -30,18 +30,24 @@ pub struct DepartmentQuery {
 #[serde(deny_unknown_fields)]
 pub struct NewDepartmentRequest {
     /// 1–100 characters, e.g. 医保中心.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Unique per center; 1–32 of letters, digits, `-`, `_`, `.`.
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
     /// Place in the duty rotation, 0–1000.
+    #[schema(minimum = 0, maximum = 1000)]
     pub rotation_order: i32,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: Option<String>,
+    #[schema(minimum = 0, maximum = 1000)]
     pub rotation_order: Option<i32>,
 }
 

@@ -31,17 +31,23 @@ pub struct StaffQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaffRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Unique per center; the login name. 1–32 of letters, digits, `-`, `_`, `.`.
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub employee_no: String,
     pub department_id: Option<Uuid>,
     pub position: Option<Position>,
     /// At least one role.
+    #[schema(min_items = 1)]
     pub roles: Vec<Role>,
     #[serde(default)]
     pub leader: bool,
+    /// 5–20 of digits, spaces, `+` and `-`, with at least 5 digits.
+    #[schema(pattern = "^[0-9+ -]{5,20}$")]
     pub phone: Option<String>,
     /// Initial password, 10–128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
 }
 
@@ -49,7 +55,9 @@ pub struct NewStaffRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub employee_no: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>, nullable)]
@@ -57,10 +65,12 @@ pub struct StaffPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Position>, nullable)]
     pub position: Option<Option<Position>>,
+    #[schema(min_items = 1)]
     pub roles: Option<Vec<Role>>,
     pub leader: Option<bool>,
+    /// 5–20 of digits, spaces, `+` and `-`, with at least 5 digits; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, pattern = "^[0-9+ -]{5,20}$")]
     pub phone: Option<Option<String>>,
 }
 
@@ -68,6 +78,7 @@ pub struct StaffPatch {
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
     /// The new password, 10–128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 

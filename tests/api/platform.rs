@@ -127,6 +127,29 @@ fn every_operation_has_a_unique_descriptive_operation_id() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Every list declares the page size the server enforces (`limit`: 1–200, default 50), so
+/// validators, fuzzers and client generators know it.
+#[test]
+fn every_page_limit_declares_its_range() {
+    let doc: Value = serde_json::to_value(dutydesk::openapi::spec()).unwrap();
+    let mut lists = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params = op["parameters"].as_array().into_iter().flatten();
+            for p in params.filter(|p| p["name"] == "limit" && p["in"] == "query") {
+                lists += 1;
+                let s = &p["schema"];
+                assert_eq!(
+                    (&s["minimum"], &s["maximum"], &s["default"]),
+                    (&Value::from(1), &Value::from(200), &Value::from(50)),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+    assert!(lists >= 13, "only {lists} lists found");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn problems_speak_chinese_when_asked() {
     let app = spawn_app().await;
