@@ -11,5 +11,6 @@ mod org;
 mod platform;
 mod requests;
 mod roster;
+mod schema;
 mod sitins;
 mod staff;
