@@ -147,9 +147,6 @@ pub async fn login(
         return Err(bad_credentials());
     };
     store::clear_failures(&mut conn, &key).await?;
-    if rand::random::<u8>() < 3 {
-        store::sweep_expired_refresh(&mut conn).await?;
-    }
     let res = issue_session(&mut conn, &state, row, Uuid::now_v7()).await?;
     Ok(web::Json(res))
 }

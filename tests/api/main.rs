@@ -14,3 +14,4 @@ mod roster;
 mod schema;
 mod sitins;
 mod staff;
+mod tick;
