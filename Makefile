@@ -46,13 +46,22 @@ run:
 # The calendar-feed tests parse the service's .ics output with Python's `icalendar` (a real
 # iCalendar parser): it is installed into a private venv under target/ and passed to the tests
 # as DUTYDESK_PYTHON.
+#
+# The committed OpenAPI document is checked by a real validator, openapi-spec-validator (pinned,
+# in the same venv), before the Rust tests so that their summary stays last; a cargo test checks
+# that the committed document is what the code generates.
 PYENV = $${CARGO_TARGET_DIR:-target}/pyenv
+OPENAPI_SPEC_VALIDATOR = 0.9.0
 test:
 	@$(WITH_DB) \
 	status=0; \
 	if [ ! -x "$(PYENV)/bin/python" ]; then python3 -m venv "$(PYENV)"; fi; \
 	"$(PYENV)/bin/python" -c 'import icalendar' 2>/dev/null || \
 	  "$(PYENV)/bin/pip" install --quiet --disable-pip-version-check icalendar; \
+	"$(PYENV)/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("openapi-spec-validator") != "$(OPENAPI_SPEC_VALIDATOR)")' 2>/dev/null || \
+	  "$(PYENV)/bin/pip" install --quiet --disable-pip-version-check "openapi-spec-validator==$(OPENAPI_SPEC_VALIDATOR)"; \
+	echo "== openapi-spec-validator openapi/openapi.json"; \
+	"$(PYENV)/bin/openapi-spec-validator" --validation-errors all openapi/openapi.json || status=1; \
 	export DUTYDESK_PYTHON="$$(cd "$(PYENV)/bin" && pwd)/python"; \
 	if [ -f src/lib.rs ]; then \
 	  echo "== cargo test --doc"; \

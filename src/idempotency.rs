@@ -12,7 +12,7 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 
 pub const HEADER: &str = "Idempotency-Key";
@@ -178,6 +178,16 @@ pub async fn middleware(
     run_and_store(req, next, state, principal, key).await
 }
 
+/// Deletes keys older than a day (the time the API promises to keep them); run by
+/// `dutydesk tick`.
+pub async fn sweep_old_keys(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::delete(
+        ik::table.filter(ik::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24))),
+    )
+    .execute(conn)
+    .await
+}
+
 /// Outcomes a retry should run again rather than replay.
 fn retryable(res: &ServiceResponse<impl MessageBody>) -> bool {
     let status = res.status();
@@ -234,15 +244,6 @@ async fn run_and_store(
         .execute(&mut conn)
         .await
         .map_err(ApiError::from)?;
-    if rand::random::<u8>() < 3 {
-        // Keys are kept for a day; sweep old ones now and then.
-        diesel::delete(
-            ik::table.filter(ik::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24))),
-        )
-        .execute(&mut conn)
-        .await
-        .map_err(ApiError::from)?;
-    }
     let http_res = http_res.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(http_req, http_res))
 }

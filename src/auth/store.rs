@@ -84,21 +84,23 @@ pub async fn record_failure(
     .bind::<diesel::sql_types::Double, _>(window_secs as f64)
     .execute(conn)
     .await?;
-    if rand::random::<u8>() < 3 {
-        // Now and then, forget failures whose window and lock are long over.
-        diesel::delete(
-            login_throttle::table
-                .filter(login_throttle::window_start.lt(Utc::now() - Duration::days(1)))
-                .filter(
-                    login_throttle::locked_until
-                        .is_null()
-                        .or(login_throttle::locked_until.lt(Utc::now())),
-                ),
-        )
-        .execute(conn)
-        .await?;
-    }
     Ok(())
+}
+
+/// Forgets failures whose window started over a day ago and whose lock (if any) is over; run by
+/// `dutydesk tick`.
+pub async fn sweep_stale_throttle(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::delete(
+        login_throttle::table
+            .filter(login_throttle::window_start.lt(Utc::now() - Duration::days(1)))
+            .filter(
+                login_throttle::locked_until
+                    .is_null()
+                    .or(login_throttle::locked_until.lt(Utc::now())),
+            ),
+    )
+    .execute(conn)
+    .await
 }
 
 pub async fn clear_failures(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<()> {
@@ -120,7 +122,7 @@ pub struct RefreshToken {
 }
 
 /// Deletes refresh tokens that expired more than a day ago (kept that long so a late reuse is
-/// still recognised as reuse rather than as an unknown token).
+/// still recognised as reuse rather than as an unknown token); run by `dutydesk tick`.
 pub async fn sweep_expired_refresh(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     diesel::delete(
         refresh_tokens::table.filter(refresh_tokens::expires_at.lt(Utc::now() - Duration::days(1))),

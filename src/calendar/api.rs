@@ -73,6 +73,7 @@ pub struct BulkOverrideRequest {
 /// A date's kind is the center's override if set, else the statutory day (China's holidays and
 /// make-up working days), else Monday–Friday `workday`, Saturday–Sunday `weekend` (R9).
 #[utoipa::path(
+    operation_id = "getCalendar",
     tag = "calendar",
     params(RangeQuery),
     security(("bearer" = [])),
@@ -111,6 +112,7 @@ fn stored_view(row: &OverrideRow) -> ApiResult<CalendarDay> {
 
 /// One date of the caller's center; `ETag` set when the date has an override.
 #[utoipa::path(
+    operation_id = "getCalendarDay",
     tag = "calendar",
     params(("date" = NaiveDate, Path, description = "`YYYY-MM-DD`")),
     security(("bearer" = [])),
@@ -212,6 +214,7 @@ async fn apply(
 /// workday or weekend again, delete the override. Setting the same kind and name again changes
 /// nothing (no new version, no audit event).
 #[utoipa::path(
+    operation_id = "setCalendarDay",
     tag = "calendar",
     request_body = DayOverrideRequest,
     params(
@@ -268,6 +271,7 @@ pub async fn put_day(
 /// Remove the override of one date (office admin): the date returns to the statutory day or the
 /// weekday rule. Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "deleteCalendarDay",
     tag = "calendar",
     params(
         ("date" = NaiveDate, Path, description = "`YYYY-MM-DD`"),
@@ -327,6 +331,7 @@ pub async fn delete_day(
 /// Each date is created, updated, or left unchanged when it already has this kind and name;
 /// one audit event is recorded per created or updated date.
 #[utoipa::path(
+    operation_id = "setCalendarDays",
     tag = "calendar",
     request_body = BulkOverrideRequest,
     security(("bearer" = [])),

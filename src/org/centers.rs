@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CenterPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// IANA time zone, e.g. `Asia/Shanghai`.
     pub time_zone: Option<String>,
@@ -30,13 +31,16 @@ pub struct CenterPatch {
     #[schema(value_type = Option<String>, example = "18:00:00")]
     pub duty_end_time: Option<NaiveTime>,
     /// 0–240 minutes.
+    #[schema(minimum = 0, maximum = 240)]
     pub arrival_lead_minutes: Option<i32>,
     /// 1–50 people.
+    #[schema(minimum = 1, maximum = 50)]
     pub min_on_duty: Option<i32>,
 }
 
 /// The caller's center.
 #[utoipa::path(
+    operation_id = "getCurrentCenter",
     tag = "centers",
     security(("bearer" = [])),
     responses(
@@ -55,6 +59,7 @@ pub async fn get_current(user: CurrentUser, state: web::Data<AppState>) -> ApiRe
 
 /// Change the center's settings (office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "updateCurrentCenter",
     tag = "centers",
     request_body = CenterPatch,
     params(("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),

@@ -30,18 +30,24 @@ pub struct DepartmentQuery {
 #[serde(deny_unknown_fields)]
 pub struct NewDepartmentRequest {
     /// 1–100 characters, e.g. 医保中心.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Unique per center; 1–32 of letters, digits, `-`, `_`, `.`.
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
     /// Place in the duty rotation, 0–1000.
+    #[schema(minimum = 0, maximum = 1000)]
     pub rotation_order: i32,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: Option<String>,
+    #[schema(minimum = 0, maximum = 1000)]
     pub rotation_order: Option<i32>,
 }
 
@@ -63,6 +69,7 @@ fn map_unique(e: ApiError) -> ApiError {
 
 /// List the center's departments in rotation order.
 #[utoipa::path(
+    operation_id = "listDepartments",
     tag = "departments",
     params(DepartmentQuery),
     security(("bearer" = [])),
@@ -94,6 +101,7 @@ pub async fn list(
 
 /// Create a department (office admin).
 #[utoipa::path(
+    operation_id = "createDepartment",
     tag = "departments",
     request_body = NewDepartmentRequest,
     security(("bearer" = [])),
@@ -152,6 +160,7 @@ pub async fn create(
 
 /// One department.
 #[utoipa::path(
+    operation_id = "getDepartment",
     tag = "departments",
     params(("id" = Uuid, Path, description = "Department id")),
     security(("bearer" = [])),
@@ -203,6 +212,7 @@ async fn change(
 
 /// Change a department (office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "updateDepartment",
     tag = "departments",
     request_body = DepartmentPatch,
     params(
@@ -256,6 +266,7 @@ pub async fn update(
 
 /// Deactivate a department (office admin). Its history and staff records are kept.
 #[utoipa::path(
+    operation_id = "deactivateDepartment",
     tag = "departments",
     params(
         ("id" = Uuid, Path, description = "Department id"),

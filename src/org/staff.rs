@@ -31,17 +31,23 @@ pub struct StaffQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaffRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Unique per center; the login name. 1–32 of letters, digits, `-`, `_`, `.`.
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub employee_no: String,
     pub department_id: Option<Uuid>,
     pub position: Option<Position>,
     /// At least one role.
+    #[schema(min_items = 1)]
     pub roles: Vec<Role>,
     #[serde(default)]
     pub leader: bool,
+    /// 5–20 of digits, spaces, `+` and `-`, with at least 5 digits.
+    #[schema(pattern = "^[0-9+ -]{5,20}$")]
     pub phone: Option<String>,
     /// Initial password, 10–128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
 }
 
@@ -49,7 +55,9 @@ pub struct NewStaffRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffPatch {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub employee_no: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>, nullable)]
@@ -57,10 +65,12 @@ pub struct StaffPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Position>, nullable)]
     pub position: Option<Option<Position>>,
+    #[schema(min_items = 1)]
     pub roles: Option<Vec<Role>>,
     pub leader: Option<bool>,
+    /// 5–20 of digits, spaces, `+` and `-`, with at least 5 digits; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, nullable)]
+    #[schema(value_type = Option<String>, nullable, pattern = "^[0-9+ -]{5,20}$")]
     pub phone: Option<Option<String>>,
 }
 
@@ -68,6 +78,7 @@ pub struct StaffPatch {
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
     /// The new password, 10–128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 
@@ -124,6 +135,7 @@ async fn check_department(
 /// Everyone in the center may read it; phone numbers of others are shown only to office
 /// admins and auditors.
 #[utoipa::path(
+    operation_id = "listStaff",
     tag = "staff",
     params(StaffQuery),
     security(("bearer" = [])),
@@ -170,6 +182,7 @@ pub async fn list(
 
 /// Add a staff member (office admin).
 #[utoipa::path(
+    operation_id = "createStaff",
     tag = "staff",
     request_body = NewStaffRequest,
     security(("bearer" = [])),
@@ -240,6 +253,7 @@ pub async fn create(
 
 /// One staff member.
 #[utoipa::path(
+    operation_id = "getStaff",
     tag = "staff",
     params(("id" = Uuid, Path, description = "Staff id")),
     security(("bearer" = [])),
@@ -305,6 +319,7 @@ async fn change(
 
 /// Change a staff member (office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "updateStaff",
     tag = "staff",
     request_body = StaffPatch,
     params(
@@ -365,6 +380,7 @@ pub async fn update(
 /// Deactivate a staff member (office admin): they can no longer log in, their sessions are
 /// revoked, and their history is kept.
 #[utoipa::path(
+    operation_id = "deactivateStaff",
     tag = "staff",
     params(
         ("id" = Uuid, Path, description = "Staff id"),
@@ -409,6 +425,7 @@ pub async fn deactivate(
 /// Reactivate a deactivated staff member (office admin). They log in again with their
 /// password (reset it if needed); revoked sessions stay revoked.
 #[utoipa::path(
+    operation_id = "activateStaff",
     tag = "staff",
     params(
         ("id" = Uuid, Path, description = "Staff id"),
@@ -443,6 +460,7 @@ pub async fn activate(
 
 /// Set a new password for a staff member (office admin); their sessions are revoked.
 #[utoipa::path(
+    operation_id = "resetStaffPassword",
     tag = "staff",
     request_body = PasswordResetRequest,
     params(("id" = Uuid, Path, description = "Staff id")),

@@ -147,6 +147,7 @@ fn calendar(body: String) -> HttpResponse {
 
 /// The caller's duties as an iCalendar feed (from 30 days ago to a year ahead).
 #[utoipa::path(
+    operation_id = "getMyDutiesFeed",
     tag = "feeds",
     params(FeedQuery),
     security((), ("bearer" = [])),
@@ -195,6 +196,7 @@ pub async fn my_feed(
 
 /// A roster as an iCalendar feed (drafts included, for review).
 #[utoipa::path(
+    operation_id = "getRosterFeed",
     tag = "feeds",
     params(("id" = Uuid, Path, description = "Roster id"), FeedQuery),
     security((), ("bearer" = [])),
@@ -224,6 +226,7 @@ pub async fn roster_feed(
 
 /// Create a personal feed token (shown once).
 #[utoipa::path(
+    operation_id = "createFeedToken",
     tag = "feeds",
     request_body = NewFeedToken,
     security(("bearer" = [])),
@@ -276,6 +279,7 @@ pub async fn create_token(
 
 /// The caller's feed tokens (without the secrets).
 #[utoipa::path(
+    operation_id = "listFeedTokens",
     tag = "feeds",
     params(PageQuery),
     security(("bearer" = [])),
@@ -301,6 +305,7 @@ pub async fn list_tokens(
 
 /// Revoke one of the caller's feed tokens; feeds using it stop working at once.
 #[utoipa::path(
+    operation_id = "revokeFeedToken",
     tag = "feeds",
     params(("id" = Uuid, Path, description = "Feed token id")),
     security(("bearer" = [])),

@@ -59,6 +59,7 @@ pub struct LeaveRequestBody {
 
 /// Ask for leave (for yourself).
 #[utoipa::path(
+    operation_id = "createLeaveRequest",
     tag = "leave",
     request_body = LeaveRequestBody,
     security(("bearer" = [])),
@@ -191,6 +192,7 @@ async fn decide(
 /// Refused with 409 `leave_overlaps_duty` (listing the duties in `conflicts`) while the person
 /// is still on duty during the leave: cover each duty with a substitute first.
 #[utoipa::path(
+    operation_id = "approveLeaveRequest",
     tag = "leave",
     request_body(content = DecisionNote, description = "`{}` or `{\"note\": \"…\"}`"),
     params(("id" = Uuid, Path, description = "Leave request id")),
@@ -220,6 +222,7 @@ pub async fn approve(
 
 /// Reject a pending leave request (office admin).
 #[utoipa::path(
+    operation_id = "rejectLeaveRequest",
     tag = "leave",
     request_body(content = DecisionNote, description = "`{}` or `{\"note\": \"…\"}`"),
     params(("id" = Uuid, Path, description = "Leave request id")),
@@ -249,6 +252,7 @@ pub async fn reject(
 
 /// Withdraw your own pending leave request.
 #[utoipa::path(
+    operation_id = "cancelLeaveRequest",
     tag = "leave",
     params(("id" = Uuid, Path, description = "Leave request id")),
     security(("bearer" = [])),
@@ -273,6 +277,7 @@ pub async fn cancel(
 
 /// Leave requests, newest first. Office admins and auditors see all; others their own.
 #[utoipa::path(
+    operation_id = "listLeaveRequests",
     tag = "leave",
     params(RequestQuery),
     security(("bearer" = [])),
@@ -303,6 +308,7 @@ pub async fn list(
 
 /// One leave request (office admins, auditors, or the applicant).
 #[utoipa::path(
+    operation_id = "getLeaveRequest",
     tag = "leave",
     params(("id" = Uuid, Path, description = "Leave request id")),
     security(("bearer" = [])),
@@ -337,6 +343,7 @@ pub struct SubstituteSuggestion {
 /// Suggest a substitute for a duty: the next eligible person after the rostered one in the same
 /// department queue, not on leave and not on duty that day.
 #[utoipa::path(
+    operation_id = "suggestSubstitute",
     tag = "substitutions",
     params(("id" = Uuid, Path, description = "Duty assignment id")),
     security(("bearer" = [])),

@@ -225,6 +225,7 @@ pub async fn publish(
 /// department's queue, continuing from the last published roster; staff on approved leave are
 /// skipped. The same inputs always give the same roster; each assignment says why.
 #[utoipa::path(
+    operation_id = "generateRoster",
     tag = "rosters",
     request_body = NewRosterRequest,
     security(("bearer" = [])),
@@ -280,6 +281,7 @@ pub async fn create(
 
 /// Rosters of the center, newest period first.
 #[utoipa::path(
+    operation_id = "listRosters",
     tag = "rosters",
     params(RosterQuery),
     security(("bearer" = [])),
@@ -321,6 +323,7 @@ pub async fn list(
 
 /// One roster with all its assignments.
 #[utoipa::path(
+    operation_id = "getRoster",
     tag = "rosters",
     params(("id" = Uuid, Path, description = "Roster id")),
     security(("bearer" = [])),
@@ -347,6 +350,7 @@ pub async fn get_one(
 
 /// Delete a draft roster (office admin).
 #[utoipa::path(
+    operation_id = "deleteDraftRoster",
     tag = "rosters",
     params(("id" = Uuid, Path, description = "Roster id")),
     security(("bearer" = [])),
@@ -387,6 +391,7 @@ pub async fn delete_draft(
 /// The person must be eligible (in a department queue), not on approved leave that day, and not
 /// already on duty that day in this roster.
 #[utoipa::path(
+    operation_id = "replaceRosterAssignment",
     tag = "rosters",
     request_body = ReplaceRequest,
     params(
@@ -493,6 +498,7 @@ pub async fn replace(
 /// From then on the roster changes only through substitutions and swaps; published rosters of a
 /// center never overlap (a database constraint).
 #[utoipa::path(
+    operation_id = "publishRoster",
     tag = "rosters",
     params(("id" = Uuid, Path, description = "Roster id"), ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),
     security(("bearer" = [])),
@@ -539,6 +545,7 @@ pub async fn publish_roster(
 /// Replaces the draft's assignments, edits included, with what the generator gives today: the
 /// one call that makes a `draft_stale` draft publishable.
 #[utoipa::path(
+    operation_id = "regenerateRoster",
     tag = "rosters",
     request_body = RegenerateRequest,
     params(("id" = Uuid, Path, description = "Roster id"), ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),

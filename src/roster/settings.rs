@@ -206,6 +206,7 @@ fn view(l: Loaded) -> Rotation {
 
 /// The center's rotation: order, queues, settings.
 #[utoipa::path(
+    operation_id = "getRotation",
     tag = "rosters",
     security(("bearer" = [])),
     responses(
@@ -226,6 +227,7 @@ pub async fn get_rotation(
 
 /// Replace the rotation settings (office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "setRotation",
     tag = "rosters",
     request_body = RotationUpdate,
     params(("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),

@@ -122,6 +122,7 @@ async fn new_substitution(
 
 /// Propose a substitute for one of your duties. Same-day requests are allowed and flagged.
 #[utoipa::path(
+    operation_id = "proposeSubstitution",
     tag = "substitutions",
     request_body = SubstitutionRequest,
     security(("bearer" = [])),
@@ -155,6 +156,7 @@ pub async fn propose(
 
 /// Record a substitution agreed offline, registered at once (office admin).
 #[utoipa::path(
+    operation_id = "recordOfflineSubstitution",
     tag = "substitutions",
     request_body = SubstitutionRequest,
     security(("bearer" = [])),
@@ -248,9 +250,10 @@ async fn transition(
 }
 
 macro_rules! substitution_move {
-    ($name:ident, $path:literal, $move:expr, $who:literal) => {
+    ($name:ident, $op:literal, $path:literal, $move:expr, $who:literal) => {
         #[doc = $who]
         #[utoipa::path(
+            operation_id = $op,
             tag = "substitutions",
             params(("id" = Uuid, Path, description = "Substitution id")),
             security(("bearer" = [])),
@@ -272,30 +275,35 @@ macro_rules! substitution_move {
 
 substitution_move!(
     accept,
+    "acceptSubstitution",
     "/substitutions/{id}/accept",
     Move::Accept,
     "The substitute agrees to take the duty."
 );
 substitution_move!(
     decline,
+    "declineSubstitution",
     "/substitutions/{id}/decline",
     Move::Decline,
     "The substitute declines."
 );
 substitution_move!(
     register,
+    "registerSubstitution",
     "/substitutions/{id}/register",
     Move::Register,
     "The office registers an accepted substitution (备案); the substitute is then on duty."
 );
 substitution_move!(
     reject,
+    "rejectSubstitution",
     "/substitutions/{id}/reject",
     Move::Reject,
     "The office rejects an open substitution."
 );
 substitution_move!(
     cancel,
+    "cancelSubstitution",
     "/substitutions/{id}/cancel",
     Move::Cancel,
     "The requester withdraws an open substitution."
@@ -303,6 +311,7 @@ substitution_move!(
 
 /// Substitutions, newest first. Office admins and auditors see all; others see their own.
 #[utoipa::path(
+    operation_id = "listSubstitutions",
     tag = "substitutions",
     params(RequestQuery),
     security(("bearer" = [])),
@@ -341,6 +350,7 @@ pub async fn list(
 
 /// One substitution (office admins, auditors, or the two people involved).
 #[utoipa::path(
+    operation_id = "getSubstitution",
     tag = "substitutions",
     params(("id" = Uuid, Path, description = "Substitution id")),
     security(("bearer" = [])),

@@ -41,6 +41,7 @@ fn has_substitute() -> ApiError {
 
 /// Propose a swap of one of your duties with someone else's.
 #[utoipa::path(
+    operation_id = "proposeSwap",
     tag = "swaps",
     request_body = SwapRequest,
     security(("bearer" = [])),
@@ -200,9 +201,10 @@ async fn transition(user: &CurrentUser, state: &AppState, id: Uuid, m: Move) -> 
 }
 
 macro_rules! swap_move {
-    ($name:ident, $path:literal, $move:expr, $who:literal) => {
+    ($name:ident, $op:literal, $path:literal, $move:expr, $who:literal) => {
         #[doc = $who]
         #[utoipa::path(
+            operation_id = $op,
             tag = "swaps",
             params(("id" = Uuid, Path, description = "Swap id")),
             security(("bearer" = [])),
@@ -224,30 +226,35 @@ macro_rules! swap_move {
 
 swap_move!(
     accept,
+    "acceptSwap",
     "/swaps/{id}/accept",
     Move::Accept,
     "The other person agrees to the swap."
 );
 swap_move!(
     decline,
+    "declineSwap",
     "/swaps/{id}/decline",
     Move::Decline,
     "The other person declines."
 );
 swap_move!(
     register,
+    "registerSwap",
     "/swaps/{id}/register",
     Move::Register,
     "The office registers an accepted swap; the two duties change hands."
 );
 swap_move!(
     reject,
+    "rejectSwap",
     "/swaps/{id}/reject",
     Move::Reject,
     "The office rejects an open swap."
 );
 swap_move!(
     cancel,
+    "cancelSwap",
     "/swaps/{id}/cancel",
     Move::Cancel,
     "The requester withdraws an open swap."
@@ -255,6 +262,7 @@ swap_move!(
 
 /// Swaps, newest first. Office admins and auditors see all; others see their own.
 #[utoipa::path(
+    operation_id = "listSwaps",
     tag = "swaps",
     params(RequestQuery),
     security(("bearer" = [])),
@@ -293,6 +301,7 @@ pub async fn list(
 
 /// One swap (office admins, auditors, or the two people involved).
 #[utoipa::path(
+    operation_id = "getSwap",
     tag = "swaps",
     params(("id" = Uuid, Path, description = "Swap id")),
     security(("bearer" = [])),

@@ -64,6 +64,7 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
 
 /// Published duty assignments in a date range.
 #[utoipa::path(
+    operation_id = "listDutyAssignments",
     tag = "duty",
     params(AssignmentQuery),
     security(("bearer" = [])),
@@ -107,6 +108,7 @@ pub async fn list_assignments(
 
 /// The caller's own published duties (rostered or as substitute) in a date range.
 #[utoipa::path(
+    operation_id = "listMyDuties",
     tag = "duty",
     params(AssignmentQuery),
     security(("bearer" = [])),
@@ -316,6 +318,7 @@ pub struct DutyStatistics {
 /// Duty days per staff member and per department over a range (fairness at a glance).
 /// `?format=csv|xlsx` downloads the same figures as a table.
 #[utoipa::path(
+    operation_id = "getDutyStatistics",
     tag = "duty",
     params(RangeQuery),
     security(("bearer" = [])),

@@ -48,6 +48,7 @@ pub struct AttendanceQuery {
 /// answers 200 with the existing record (no second audit event). The record keeps the leader's
 /// department at the time of recording; compliance counts the sit-in there.
 #[utoipa::path(
+    operation_id = "recordSitInAttendance",
     tag = "sit-ins",
     request_body = AttendanceRequest,
     security(("bearer" = [])),
@@ -125,6 +126,7 @@ pub async fn record(
 
 /// The sit-ins recorded in a week, by date and leader id (every role of the center may read).
 #[utoipa::path(
+    operation_id = "listSitInAttendance",
     tag = "sit-ins",
     params(AttendanceQuery),
     security(("bearer" = [])),
@@ -158,6 +160,7 @@ pub async fn list(
 
 /// Undo a mistaken sit-in record (office admin).
 #[utoipa::path(
+    operation_id = "deleteSitInAttendance",
     tag = "sit-ins",
     params(("id" = Uuid, Path, description = "Sit-in record id")),
     security(("bearer" = [])),

@@ -87,6 +87,7 @@ fn check(weekdays: &[i32]) -> ApiResult<Vec<i32>> {
 
 /// The center's leader patterns, by leader id (every role of the center may read).
 #[utoipa::path(
+    operation_id = "listSitInPatterns",
     tag = "sit-ins",
     params(PatternQuery),
     security(("bearer" = [])),
@@ -124,6 +125,7 @@ pub async fn list(
 
 /// One leader's pattern.
 #[utoipa::path(
+    operation_id = "getSitInPattern",
     tag = "sit-ins",
     params(("leader_id" = Uuid, Path, description = "The leader's staff id")),
     security(("bearer" = [])),
@@ -150,6 +152,7 @@ pub async fn get_one(
 
 /// Set a leader's weekday pattern (the leader themself or an office admin). Honours `If-Match`.
 #[utoipa::path(
+    operation_id = "setSitInPattern",
     tag = "sit-ins",
     request_body = PatternRequest,
     params(
@@ -211,6 +214,7 @@ pub async fn put(
 /// Remove a leader's pattern (the leader themself or an office admin). Honours `If-Match`.
 /// Plans already filed from it stay as they are.
 #[utoipa::path(
+    operation_id = "deleteSitInPattern",
     tag = "sit-ins",
     params(
         ("leader_id" = Uuid, Path, description = "The leader's staff id"),

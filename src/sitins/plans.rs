@@ -115,6 +115,7 @@ fn parse(b: &PlanRequest) -> ApiResult<(NaiveDate, Option<Vec<NaiveDate>>)> {
 /// week replaces the plan (200): its days, department and lateness follow the new filing, so a
 /// re-filing after the deadline makes the plan late; `first_filed_at` keeps the first filing.
 #[utoipa::path(
+    operation_id = "fileSitInPlan",
     tag = "sit-ins",
     request_body = PlanRequest,
     security(("bearer" = [])),
@@ -228,6 +229,7 @@ pub async fn file(
 
 /// The plans filed for a week, by leader id (every role of the center may read).
 #[utoipa::path(
+    operation_id = "listSitInPlans",
     tag = "sit-ins",
     params(PlanQuery),
     security(("bearer" = [])),
@@ -260,6 +262,7 @@ pub async fn list(
 
 /// One plan.
 #[utoipa::path(
+    operation_id = "getSitInPlan",
     tag = "sit-ins",
     params(("id" = Uuid, Path, description = "Plan id")),
     security(("bearer" = [])),

@@ -37,6 +37,7 @@ pub struct ComplianceQuery {
 /// (so the office sees them). In a week without working days no sit-in is due and every
 /// department complies.
 #[utoipa::path(
+    operation_id = "getSitInCompliance",
     tag = "sit-ins",
     params(ComplianceQuery),
     security(("bearer" = [])),

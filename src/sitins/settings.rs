@@ -39,6 +39,7 @@ fn view(row: Option<&SettingsRow>) -> SitInSettings {
 
 /// The center's sit-in settings (every role of the center may read).
 #[utoipa::path(
+    operation_id = "getSitInSettings",
     tag = "sit-ins",
     security(("bearer" = [])),
     responses(
@@ -59,6 +60,7 @@ pub async fn get_settings(
 /// Change the center's sit-in settings (office admin). Honours `If-Match`. Plans already
 /// filed keep the deadline and lateness they were filed with.
 #[utoipa::path(
+    operation_id = "setSitInSettings",
     tag = "sit-ins",
     request_body = SettingsUpdate,
     params(("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),

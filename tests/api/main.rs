@@ -14,5 +14,7 @@ mod org;
 mod platform;
 mod requests;
 mod roster;
+mod schema;
 mod sitins;
 mod staff;
+mod tick;

@@ -91,6 +91,65 @@ async fn committed_openapi_matches_the_code_and_is_served() {
     assert!(r.text().await.unwrap().contains("swagger"));
 }
 
+/// Client generators name methods after operationIds: each one must exist, be unique and read
+/// as lowerCamelCase (`listStaff`, `proposeSubstitution`).
+#[test]
+fn every_operation_has_a_unique_descriptive_operation_id() {
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "patch", "head", "options", "trace",
+    ];
+    let doc: Value = serde_json::to_value(dutydesk::openapi::spec()).unwrap();
+    let mut seen = std::collections::BTreeMap::<String, String>::new();
+    let mut problems = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let here = format!("{} {path}", method.to_uppercase());
+            let Some(id) = op["operationId"].as_str() else {
+                problems.push(format!("{here}: no operationId"));
+                continue;
+            };
+            let mut chars = id.chars();
+            let camel = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+                && id.len() > 1
+                && chars.all(|c| c.is_ascii_alphanumeric());
+            if !camel {
+                problems.push(format!("{here}: `{id}` is not lowerCamelCase"));
+            }
+            if let Some(other) = seen.insert(id.to_owned(), here.clone()) {
+                problems.push(format!("{here}: `{id}` is also used by {other}"));
+            }
+        }
+    }
+    assert!(seen.len() > 50, "only {} operations found", seen.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every list declares the page size the server enforces (`limit`: 1–200, default 50), so
+/// validators, fuzzers and client generators know it.
+#[test]
+fn every_page_limit_declares_its_range() {
+    let doc: Value = serde_json::to_value(dutydesk::openapi::spec()).unwrap();
+    let mut lists = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let params = op["parameters"].as_array().into_iter().flatten();
+            for p in params.filter(|p| p["name"] == "limit" && p["in"] == "query") {
+                lists += 1;
+                let s = &p["schema"];
+                assert_eq!(
+                    (&s["minimum"], &s["maximum"], &s["default"]),
+                    (&Value::from(1), &Value::from(200), &Value::from(50)),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+    assert!(lists >= 13, "only {lists} lists found");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn problems_speak_chinese_when_asked() {
     let app = spawn_app().await;

@@ -1,0 +1,132 @@
+//! `dutydesk tick`: the one place for timed work (sweeps today; reminders, escalations and the
+//! like later). Run it every minute from cron, a systemd timer or the compose file; nothing in
+//! the request path does timed work.
+//!
+//! Any number of instances may run it at once: each first tries the PostgreSQL advisory lock
+//! [`LOCK_KEY`] (per database) on its own connection, and only the one that gets it does the
+//! work; the others report that they skipped. Each step runs in its own transaction, so a failing
+//! step leaves the steps before it done. Every step must be safe to run again (a second tick
+//! right after the first finds nothing to do).
+//!
+//! To add timed work, write a function taking a connection and returning how many rows it
+//! handled, and add it to [`STEPS`].
+
+use diesel::QueryResult;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The advisory lock that makes a tick run alone: the ASCII bytes of "dutytick" as an `int8`,
+/// i.e. `SELECT pg_try_advisory_lock(7238820041060868971)`. Advisory locks are per database.
+pub const LOCK_KEY: i64 = 0x6475_7479_7469_636b;
+
+/// One piece of timed work: a stable name (the key in the report) and what it runs, inside a
+/// transaction; it returns how many rows it handled.
+pub struct Step {
+    pub name: &'static str,
+    pub run: for<'c> fn(&'c mut AsyncPgConnection) -> BoxFuture<'c, QueryResult<usize>>,
+}
+
+/// Everything a tick does, in order.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "expired_refresh_tokens",
+        run: expired_refresh_tokens,
+    },
+    Step {
+        name: "stale_login_throttle",
+        run: stale_login_throttle,
+    },
+    Step {
+        name: "old_idempotency_keys",
+        run: old_idempotency_keys,
+    },
+];
+
+fn expired_refresh_tokens(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::auth::store::sweep_expired_refresh(conn))
+}
+
+fn stale_login_throttle(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::auth::store::sweep_stale_throttle(conn))
+}
+
+fn old_idempotency_keys(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::idempotency::sweep_old_keys(conn))
+}
+
+/// What one tick did. Printed by `dutydesk tick` as one line of JSON, e.g.
+/// `{"skipped":false,"steps":{"expired_refresh_tokens":3,"old_idempotency_keys":0,"stale_login_throttle":1}}`.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct TickReport {
+    /// True when another tick held the lock, so this one did nothing.
+    pub skipped: bool,
+    /// Rows handled per step (empty when skipped).
+    pub steps: BTreeMap<&'static str, usize>,
+}
+
+impl TickReport {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a tick report serializes")
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+/// Runs one tick against `database_url`: takes the lock or reports `skipped`, then runs
+/// [`STEPS`] one by one, each in its own transaction.
+pub async fn run(database_url: &str) -> Result<TickReport, String> {
+    let mut conn = AsyncPgConnection::establish(database_url)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+        .bind::<diesel::sql_types::BigInt, _>(LOCK_KEY)
+        .get_result(&mut conn)
+        .await
+        .map_err(|e| format!("cannot take the tick lock: {e}"))?;
+    if !lock.locked {
+        return Ok(TickReport {
+            skipped: true,
+            steps: BTreeMap::new(),
+        });
+    }
+    let mut steps = BTreeMap::new();
+    for step in STEPS {
+        let done = conn
+            .transaction::<_, diesel::result::Error, _>(async |conn| (step.run)(conn).await)
+            .await
+            .map_err(|e| format!("tick step {} failed: {e}", step.name))?;
+        steps.insert(step.name, done);
+    }
+    // Closing the connection releases the lock too (also when a step fails above); unlocking
+    // here says so explicitly.
+    diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(LOCK_KEY)
+        .execute(&mut conn)
+        .await
+        .map_err(|e| format!("cannot release the tick lock: {e}"))?;
+    Ok(TickReport {
+        skipped: false,
+        steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_names_are_unique_and_the_lock_key_spells_dutytick() {
+        let mut names: Vec<_> = STEPS.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), STEPS.len());
+        assert_eq!(LOCK_KEY.to_be_bytes(), *b"dutytick");
+        assert_eq!(LOCK_KEY, 7_238_820_041_060_868_971);
+    }
+}
