@@ -226,14 +226,157 @@ pub async fn seed_demo(database_url: &str) -> Result<Vec<String>, String> {
         .await
         .map_err(err)?;
     }
-    Ok(vec![
+    let mut lines = demo_duty(&mut conn, !exists).await.map_err(err)?;
+    lines.extend([
         format!(
             "Demo center code: {DEMO_CENTER}   password for every demo account: {DEMO_PASSWORD}"
         ),
         "  office admin: employee_no admin     auditor: auditor".into(),
         "  supervisors:  ldjy01 ldjy02 ldjy03, yb01 …, jgsb01 …, cxjm01 …, ldsb01 …".into(),
         "  window staff: ldjy04 ldjy05, yb04 …  (department leaders: ldjy06, yb06, …)".into(),
-    ])
+    ]);
+    Ok(lines)
+}
+
+/// Keeps the demo center live: a published roster from this week's Monday to four weeks ahead
+/// (continuing the last published one), and, the first time, a pending substitution and a
+/// pending leave request. Years without holiday data are confirmed explicitly, with a warning.
+async fn demo_duty(
+    conn: &mut AsyncPgConnection,
+    first_time: bool,
+) -> Result<Vec<String>, ApiError> {
+    use crate::roster::{generation, requests_store as rs, rosters, store as roster_store};
+    use chrono::{Datelike, Duration};
+    let clock = crate::clock::Clock::system();
+    let center = store::center_by_code(conn, DEMO_CENTER)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let today = center.today(&clock);
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let end = today + Duration::days(28);
+    let mut lines = Vec::new();
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let last =
+            roster_store::last_published_before(conn, center.id, end + Duration::days(1)).await?;
+        let start = match last {
+            Some(r) if r.end_date >= monday => r.end_date + Duration::days(1),
+            _ => monday,
+        };
+        if start > end {
+            return Ok(());
+        }
+        let cal = crate::calendar::store::load(conn, center.id, start, end).await?;
+        let missing = cal.years_without_holidays(start, end);
+        if !missing.is_empty() {
+            let years: Vec<String> = missing.iter().map(|y| y.to_string()).collect();
+            lines.push(format!(
+                "WARNING: no statutory holidays are loaded for {}; the demo roster was confirmed \
+                 without them, so their holidays are scheduled as working days \
+                 (load the official schedule with `dutydesk load-holidays`).",
+                years.join(", ")
+            ));
+        }
+        let (row, _) = generation::generate(conn, center.id, None, start, end, true).await?;
+        audit::record(
+            conn,
+            AuditEntry::system(center.id, "generated", "roster", row.id).after(row.view()),
+        )
+        .await?;
+        let (before, after) = rosters::publish(conn, center.id, row.id, None, None).await?;
+        audit::record(
+            conn,
+            AuditEntry::system(center.id, "published", "roster", after.id)
+                .before(before.view())
+                .after(after.view()),
+        )
+        .await?;
+        lines.push(format!(
+            "Demo roster published for {} to {}.",
+            after.start_date, after.end_date
+        ));
+        Ok(())
+    })
+    .await?;
+    if !first_time {
+        return Ok(lines);
+    }
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        // A pending substitution: the first duty after today, handed to someone free that day.
+        let duties = roster_store::list_assignments(
+            conn,
+            roster_store::AssignmentFilter {
+                center_id: center.id,
+                from: today + Duration::days(1),
+                to: end,
+                staff_id: None,
+                department_id: None,
+                after: None,
+                limit: 200,
+            },
+        )
+        .await?;
+        let queues = crate::roster::settings::load(conn, center.id, false)
+            .await?
+            .queues;
+        let everyone: Vec<Uuid> = queues.iter().flat_map(|q| q.members.clone()).collect();
+        if let Some(duty) = duties.first() {
+            let busy: Vec<Uuid> = duties
+                .iter()
+                .filter(|a| a.date == duty.date)
+                .map(|a| a.on_duty())
+                .collect();
+            if let Some(sub) = everyone.iter().find(|p| !busy.contains(p)) {
+                let s = rs::insert_substitution(
+                    conn,
+                    rs::NewSubstitution {
+                        id: Uuid::now_v7(),
+                        center_id: center.id,
+                        assignment_id: duty.id,
+                        original_staff_id: duty.on_duty(),
+                        substitute_id: *sub,
+                        status: "proposed",
+                        same_day: false,
+                        offline: false,
+                        reason: "家中有事（演示数据）".into(),
+                        assignment_version: duty.version,
+                        requested_by: Some(duty.on_duty()),
+                        decided_by: None,
+                    },
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    AuditEntry::system(center.id, "proposed", "substitution", s.id).after(&s),
+                )
+                .await?;
+            }
+        }
+        // A pending leave request, past the published roster, by a supervisor.
+        if let Some(person) = everyone.last() {
+            let l = rs::insert_leave(
+                conn,
+                rs::NewLeave {
+                    id: Uuid::now_v7(),
+                    center_id: center.id,
+                    staff_id: *person,
+                    kind: "annual",
+                    start: end + Duration::days(3),
+                    end: end + Duration::days(5),
+                    reason: "年休假（演示数据）".into(),
+                },
+            )
+            .await?;
+            audit::record(
+                conn,
+                AuditEntry::system(center.id, "requested", "leave_request", l.id).after(&l),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    lines.push("Demo: a pending substitution and a pending leave request are waiting.".into());
+    Ok(lines)
 }
 
 /// Loads a statutory holiday schedule file (format in [`crate::calendar::statutory`]) in one

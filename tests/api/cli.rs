@@ -103,3 +103,53 @@ async fn every_down_migration_undoes_its_up_migration() {
     dutydesk::db::migrate(&app.db_url).await.unwrap();
     assert_eq!(app.count(tables).await, before);
 }
+
+/// `seed-demo` leaves a live center on any date: a published roster from this week to four weeks
+/// ahead, a pending substitution and leave request; where the roster reaches past the loaded
+/// holiday years it confirms explicitly and warns. Running it again adds nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_demo_shows_a_live_center_and_warns_about_missing_holiday_years_r3() {
+    let app = spawn_app().await;
+    // As if no holiday year were loaded: the demo must confirm and say so.
+    app.exec("DELETE FROM statutory_years").await;
+    let run = || {
+        Command::new(BIN)
+            .arg("seed-demo")
+            .env("DATABASE_URL", &app.db_url)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("WARNING: no statutory holidays are loaded"),
+        "{said}"
+    );
+    assert!(said.contains("Demo roster published"), "{said}");
+    let today = dutydesk::clock::Clock::system().today(chrono_tz::Asia::Shanghai);
+    let covering = format!(
+        "SELECT count(*) AS n FROM rosters r JOIN centers c ON c.id = r.center_id \
+         WHERE c.code = 'demo' AND r.status = 'published' AND r.start_date <= '{today}' \
+         AND r.end_date >= '{}' AND cardinality(r.confirmed_missing_holidays) > 0",
+        today + chrono::Duration::days(28)
+    );
+    assert_eq!(app.count(&covering).await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM substitutions WHERE status = 'proposed'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM leave_requests WHERE status = 'pending'")
+            .await,
+        1
+    );
+    let out = run();
+    assert!(out.status.success());
+    assert_eq!(app.count("SELECT count(*) AS n FROM rosters").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM substitutions").await,
+        1
+    );
+}
