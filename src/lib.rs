@@ -10,11 +10,13 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod changes;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod feeds;
 pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
@@ -76,7 +78,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(org::routes)
             .configure(audit::routes)
             .configure(calendar::routes)
+            .configure(feeds::routes)
             .configure(roster::routes)
+            .configure(changes::routes)
             .configure(sitins::routes),
     )
     .configure(ops::routes);

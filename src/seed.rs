@@ -245,7 +245,8 @@ async fn demo_duty(
     conn: &mut AsyncPgConnection,
     first_time: bool,
 ) -> Result<Vec<String>, ApiError> {
-    use crate::roster::{generation, requests_store as rs, rosters, store as roster_store};
+    use crate::changes::store as rs;
+    use crate::roster::{generation, rosters, store as roster_store};
     use chrono::{Datelike, Duration};
     let clock = crate::clock::Clock::system();
     let center = store::center_by_code(conn, DEMO_CENTER)

@@ -2,20 +2,20 @@
 //! registers (备案); from then on the substitute is on duty. The office may also record an
 //! offline agreement in one step.
 
-use super::model::Substitution;
-use super::requests::{
+use super::checks::{
     RequestQuery, assignment_changed, can_cover, change_open, check_no_open_change, invalid_state,
     open_duty, today,
 };
-use super::requests_store::{self as rs, NewSubstitution};
-use super::rosters::constraint_conflict;
-use super::store;
+use super::model::Substitution;
+use super::store::{self as rs, NewSubstitution};
 use super::workflow::{Move, next};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::pagination::{self, Page};
+use crate::roster::rosters::constraint_conflict;
+use crate::roster::store;
 use crate::web::created;
 use actix_web::{HttpResponse, get, post, web};
 use diesel_async::{AsyncConnection, AsyncPgConnection};

@@ -1,11 +1,11 @@
 //! Shared checks for substitution, swap and leave handlers.
 
-use super::model::Assignment;
-use super::settings;
-use super::store;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::org::store as org_store;
+use crate::roster::model::Assignment;
+use crate::roster::settings;
+use crate::roster::store;
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
@@ -56,7 +56,7 @@ pub async fn check_no_open_change(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> Result<(), ApiError> {
-    if super::requests_store::open_change(conn, ids).await? {
+    if super::store::open_change(conn, ids).await? {
         return Err(change_open());
     }
     Ok(())
@@ -148,7 +148,7 @@ pub async fn can_cover(
             "该人员当天已获准请假。",
         ));
     }
-    for a in super::requests_store::duties_of(conn, center_id, person, date, date).await? {
+    for a in super::store::duties_of(conn, center_id, person, date, date).await? {
         if !except.contains(&a.0) {
             return Err(ApiError::unprocessable(
                 "already_on_duty",

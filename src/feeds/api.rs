@@ -1,16 +1,16 @@
 //! iCalendar feeds of duties (`/me/duties.ics`, `/rosters/{id}.ics`) and the personal feed
 //! tokens that let phone calendar apps (which cannot send headers) subscribe to them.
 
-use super::feeds_store::{self, FeedToken};
 use super::ics::{self, Event, Feed};
-use super::model::Assignment;
-use super::store::{self, AssignmentFilter};
+use super::store::{self as feeds_store, FeedToken};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, authenticate};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::org::store as org_store;
 use crate::pagination::{self, Page};
+use crate::roster::model::Assignment;
+use crate::roster::store::{self, AssignmentFilter};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use base64::Engine;
 use chrono::{Duration, Utc};
@@ -165,7 +165,7 @@ pub async fn my_feed(
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let (center_id, me) = feed_caller(&req, &mut conn, query.token.as_deref()).await?;
-    let today = super::requests::today(&mut conn, &state.clock, center_id).await?;
+    let today = crate::changes::checks::today(&mut conn, &state.clock, center_id).await?;
     let mut rows = Vec::new();
     let mut after = None;
     loop {

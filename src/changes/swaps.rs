@@ -1,18 +1,18 @@
 //! Swaps (换班): two people exchange two duties; both agree, the office registers.
 
-use super::model::Swap;
-use super::requests::{
+use super::checks::{
     RequestQuery, assignment_changed, can_cover, check_no_open_change, invalid_state, open_duty,
 };
-use super::requests_store::{self as rs, NewSwap};
-use super::rosters::constraint_conflict;
-use super::store;
+use super::model::Swap;
+use super::store::{self as rs, NewSwap};
 use super::workflow::{Move, next};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::pagination::{self, Page};
+use crate::roster::rosters::constraint_conflict;
+use crate::roster::store;
 use crate::web::created;
 use actix_web::{HttpResponse, get, post, web};
 use diesel_async::AsyncConnection;

@@ -1,17 +1,17 @@
 //! Leave and time off in lieu (请假、调休, R14), and the substitute suggestion that helps cover
 //! a duty before leave is approved.
 
+use super::checks::{DecisionNote, RequestQuery, invalid_state};
 use super::model::LeaveRequest;
-use super::requests::{DecisionNote, RequestQuery, invalid_state};
-use super::requests_store::{self as rs, NewLeave};
-use super::settings::{self, QueueMember};
-use super::store;
+use super::store::{self as rs, NewLeave};
 use super::workflow::{Move, next_leave};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::pagination::{self, Page};
+use crate::roster::settings::{self, QueueMember};
+use crate::roster::store;
 use crate::web::created;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
@@ -78,7 +78,7 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let b = body.into_inner();
-    super::views::check_range(b.start_date, b.end_date).map_err(|mut e| {
+    crate::roster::views::check_range(b.start_date, b.end_date).map_err(|mut e| {
         for f in &mut e.errors {
             f.field = "end_date".into();
         }
