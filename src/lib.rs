@@ -18,6 +18,7 @@ pub mod error;
 pub mod export;
 pub mod feeds;
 pub mod idempotency;
+pub mod lifecycle;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;

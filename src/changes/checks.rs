@@ -62,13 +62,7 @@ pub async fn check_no_open_change(
     Ok(())
 }
 
-pub fn invalid_state(status: &str) -> ApiError {
-    ApiError::conflict(
-        "invalid_state",
-        format!("Not possible while the request is {status}."),
-        format!("请求当前状态（{status}）下不能执行此操作。"),
-    )
-}
+pub use crate::lifecycle::invalid_state;
 
 pub fn assignment_changed() -> ApiError {
     ApiError::conflict(

@@ -1,14 +1,15 @@
 //! Leave and time off in lieu (请假、调休, R14), and the substitute suggestion that helps cover
 //! a duty before leave is approved.
 
-use super::checks::{DecisionNote, RequestQuery, invalid_state};
+use super::checks::{DecisionNote, RequestQuery};
 use super::model::LeaveRequest;
 use super::store::{self as rs, NewLeave};
-use super::workflow::{Move, next_leave};
+use super::workflow::{Leave, LeaveMove};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::lifecycle;
 use crate::pagination::{self, Page};
 use crate::roster::settings::{self, QueueMember};
 use crate::roster::store;
@@ -131,58 +132,12 @@ async fn decide(
     user: &CurrentUser,
     state: &AppState,
     id: Uuid,
-    m: Move,
+    m: LeaveMove,
     note: String,
 ) -> ApiResult<LeaveRequest> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let before = rs::leave_for_update(conn, user.center_id, id).await?;
-        let allowed = match m {
-            Move::Cancel => user.staff_id == Some(before.staff_id),
-            _ => user.has(Role::OfficeAdmin),
-        };
-        if !allowed {
-            return Err(ApiError::forbidden());
-        }
-        let to = next_leave(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
-        if to == "approved" {
-            // Serialises with substitution/swap registrations that check this person's leave.
-            crate::org::store::lock_staff(conn, user.center_id, before.staff_id).await?;
-            let duties = rs::duties_of(
-                conn,
-                user.center_id,
-                before.staff_id,
-                before.start_date,
-                before.end_date,
-            )
-            .await?;
-            if !duties.is_empty() {
-                let days: Vec<String> = duties.iter().map(|d| d.1.to_string()).collect();
-                let mut e = ApiError::conflict(
-                    "leave_overlaps_duty",
-                    format!(
-                        "The leave overlaps duties on {}; arrange a substitute for each first.",
-                        days.join(", ")
-                    ),
-                    format!(
-                        "请假期间有值班（{}），请先为每个值班安排顶岗。",
-                        days.join("、")
-                    ),
-                );
-                e.conflicts = duties.iter().map(|d| d.0).collect();
-                return Err(e);
-            }
-        }
-        let decided = (m != Move::Cancel).then_some(user.staff_id).flatten();
-        let after = rs::set_leave_status(conn, id, to, decided, &note).await?;
-        audit::record(
-            conn,
-            AuditEntry::new(user, to, "leave_request", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        Ok(after)
+        lifecycle::transition::<LeaveRequest>(conn, &Leave, user, id, m, &note).await
     })
     .await
 }
@@ -216,7 +171,7 @@ pub async fn approve(
     let note = body.into_inner().note;
     check_note(&note)?;
     Ok(web::Json(
-        decide(&user, &state, *id, Move::Register, note).await?,
+        decide(&user, &state, *id, LeaveMove::Approve, note).await?,
     ))
 }
 
@@ -246,7 +201,7 @@ pub async fn reject(
     let note = body.into_inner().note;
     check_note(&note)?;
     Ok(web::Json(
-        decide(&user, &state, *id, Move::Reject, note).await?,
+        decide(&user, &state, *id, LeaveMove::Reject, note).await?,
     ))
 }
 
@@ -271,7 +226,7 @@ pub async fn cancel(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<LeaveRequest>> {
     Ok(web::Json(
-        decide(&user, &state, *id, Move::Cancel, String::new()).await?,
+        decide(&user, &state, *id, LeaveMove::Cancel, String::new()).await?,
     ))
 }
 

@@ -3,6 +3,7 @@
 //! they share, `store.rs` their queries.
 
 pub mod checks;
+pub mod kinds;
 pub mod leave;
 pub mod model;
 pub mod store;
@@ -21,6 +22,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(substitutions::register)
         .service(substitutions::reject)
         .service(substitutions::cancel)
+        .service(substitutions::acknowledge)
+        .service(substitutions::void)
         .service(swaps::propose)
         .service(swaps::list)
         .service(swaps::get_one)

@@ -18,7 +18,7 @@ pub struct Substitution {
     /// The rostered supervisor who cannot attend.
     pub original_staff_id: Uuid,
     pub substitute_id: Uuid,
-    /// `proposed` → `accepted`/`declined` → `registered`/`rejected`; or `cancelled`.
+    /// See `SubstitutionStatus` / `SwapStatus`.
     pub status: String,
     /// Filed on the duty day itself (flagged for the office).
     pub same_day: bool,
@@ -31,6 +31,8 @@ pub struct Substitution {
     pub requested_by: Option<Uuid>,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The office's note with its last decision (required when voiding).
+    pub decision_note: String,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -49,7 +51,7 @@ pub struct Swap {
     pub assignment_b: Uuid,
     pub staff_a: Uuid,
     pub staff_b: Uuid,
-    /// `proposed` → `accepted`/`declined` → `registered`/`rejected`; or `cancelled`.
+    /// See `SubstitutionStatus` / `SwapStatus`.
     pub status: String,
     #[serde(skip)]
     #[schema(ignore)]
@@ -60,6 +62,8 @@ pub struct Swap {
     pub reason: String,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The office's note with its last decision.
+    pub decision_note: String,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -109,6 +109,7 @@ pub async fn set_substitution_status(
     id: Uuid,
     status: &str,
     decided_by: Option<Uuid>,
+    note: &str,
 ) -> QueryResult<Substitution> {
     let now = Utc::now();
     diesel::update(sb::table.find(id))
@@ -116,6 +117,7 @@ pub async fn set_substitution_status(
             sb::status.eq(status),
             sb::decided_by.eq(decided_by),
             sb::decided_at.eq(decided_by.map(|_| now)),
+            sb::decision_note.eq(note),
             sb::version.eq(sb::version + 1),
             sb::updated_at.eq(now),
         ))
@@ -210,6 +212,7 @@ pub async fn set_swap_status(
     id: Uuid,
     status: &str,
     decided_by: Option<Uuid>,
+    note: &str,
 ) -> QueryResult<Swap> {
     let now = Utc::now();
     diesel::update(sw::table.find(id))
@@ -217,6 +220,7 @@ pub async fn set_swap_status(
             sw::status.eq(status),
             sw::decided_by.eq(decided_by),
             sw::decided_at.eq(decided_by.map(|_| now)),
+            sw::decision_note.eq(note),
             sw::version.eq(sw::version + 1),
             sw::updated_at.eq(now),
         ))

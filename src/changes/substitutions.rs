@@ -1,18 +1,19 @@
-//! Substitutes (顶岗, R6): the supervisor on duty proposes, the substitute agrees, the office
-//! registers (备案); from then on the substitute is on duty. The office may also record an
-//! offline agreement in one step.
+//! Substitutes (顶岗, R6): the supervisor on duty proposes; when the substitute agrees the
+//! substitution takes effect and is filed with the office (报中心办公室备案), which acknowledges it
+//! or voids it with a reason. A center may require the office's approval first (the approval
+//! gate). The office may also record an offline agreement in one step.
 
 use super::checks::{
-    RequestQuery, assignment_changed, can_cover, change_open, check_no_open_change, invalid_state,
-    open_duty, today,
+    DecisionNote, RequestQuery, can_cover, change_open, check_no_open_change, open_duty, today,
 };
 use super::model::Substitution;
 use super::store::{self as rs, NewSubstitution};
-use super::workflow::{Move, next};
+use super::workflow::{SubstitutionMove, Substitutions};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::lifecycle;
 use crate::pagination::{self, Page};
 use crate::roster::rosters::constraint_conflict;
 use crate::roster::store;
@@ -189,62 +190,27 @@ pub async fn record_offline(
     ))
 }
 
-/// Moves a substitution; `who` says whose move it is.
+/// The center's substitution machine: filed (默认) or, with the approval gate, approved.
+async fn machine(conn: &mut AsyncPgConnection, center_id: Uuid) -> ApiResult<Substitutions> {
+    Ok(Substitutions {
+        approval_required: store::settings(conn, center_id)
+            .await?
+            .is_some_and(|s| s.substitutions_need_approval),
+    })
+}
+
+/// Makes move `m` on a substitution through the shared lifecycle.
 async fn transition(
     user: &CurrentUser,
     state: &AppState,
     id: Uuid,
-    m: Move,
+    m: SubstitutionMove,
+    note: &str,
 ) -> ApiResult<Substitution> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let before = rs::substitution_for_update(conn, user.center_id, id).await?;
-        let allowed = match m {
-            Move::Accept | Move::Decline => user.staff_id == Some(before.substitute_id),
-            Move::Register | Move::Reject => user.has(crate::auth::Role::OfficeAdmin),
-            Move::Cancel => user.staff_id == Some(before.original_staff_id),
-        };
-        if !allowed {
-            return Err(ApiError::forbidden());
-        }
-        let to = next(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
-        if m == Move::Register {
-            let a =
-                store::assignment_for_update(conn, user.center_id, before.assignment_id).await?;
-            if a.version != before.assignment_version {
-                return Err(assignment_changed());
-            }
-            can_cover(conn, user.center_id, before.substitute_id, a.date, &[a.id]).await?;
-            let after = store::set_assignment_people(
-                conn,
-                a.id,
-                a.staff_id,
-                Some(before.substitute_id),
-                None,
-            )
-            .await
-            .map_err(constraint_conflict)?;
-            audit::record(
-                conn,
-                AuditEntry::new(user, "substituted", "duty_assignment", a.id)
-                    .before(&a)
-                    .after(&after),
-            )
-            .await?;
-        }
-        let decided = matches!(m, Move::Register | Move::Reject)
-            .then_some(user.staff_id)
-            .flatten();
-        let after =
-            rs::set_substitution_status(conn, id, to, decided.or(before.decided_by)).await?;
-        audit::record(
-            conn,
-            AuditEntry::new(user, to, "substitution", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        Ok(after)
+        let machine = machine(conn, user.center_id).await?;
+        lifecycle::transition::<Substitution>(conn, &machine, user, id, m, note).await
     })
     .await
 }
@@ -268,7 +234,7 @@ macro_rules! substitution_move {
         )]
         #[post($path)]
         pub async fn $name(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<Substitution>> {
-            Ok(web::Json(transition(&user, &state, *id, $move).await?))
+            Ok(web::Json(transition(&user, &state, *id, $move, "").await?))
         }
     };
 }
@@ -277,37 +243,84 @@ substitution_move!(
     accept,
     "acceptSubstitution",
     "/substitutions/{id}/accept",
-    Move::Accept,
-    "The substitute agrees to take the duty."
+    SubstitutionMove::Accept,
+    "The substitute agrees to take the duty. It takes effect at once (the substitute holds the day, also on the same day) and is filed with the office; with the center's approval gate on (`substitutions_need_approval` in `/rotation`) it waits as `accepted` for the office to register it."
 );
 substitution_move!(
     decline,
     "declineSubstitution",
     "/substitutions/{id}/decline",
-    Move::Decline,
+    SubstitutionMove::Decline,
     "The substitute declines."
 );
 substitution_move!(
     register,
     "registerSubstitution",
     "/substitutions/{id}/register",
-    Move::Register,
-    "The office registers an accepted substitution (备案); the substitute is then on duty."
+    SubstitutionMove::Register,
+    "With the approval gate on: the office registers an accepted substitution, which puts it in effect."
 );
 substitution_move!(
     reject,
     "rejectSubstitution",
     "/substitutions/{id}/reject",
-    Move::Reject,
+    SubstitutionMove::Reject,
     "The office rejects an open substitution."
 );
 substitution_move!(
     cancel,
     "cancelSubstitution",
     "/substitutions/{id}/cancel",
-    Move::Cancel,
+    SubstitutionMove::Cancel,
     "The requester withdraws an open substitution."
 );
+
+substitution_move!(
+    acknowledge,
+    "acknowledgeSubstitution",
+    "/substitutions/{id}/acknowledge",
+    SubstitutionMove::Acknowledge,
+    "The office acknowledges a substitution filed with it (备案); it stays in effect."
+);
+
+/// The office voids a substitution in effect, with a reason: the duty goes back to the person who
+/// handed it over.
+#[utoipa::path(
+    operation_id = "voidSubstitution",
+    tag = "substitutions",
+    request_body(content = DecisionNote, description = "`{\"note\": \"…\"}`: the reason, 1–500 characters"),
+    params(("id" = Uuid, Path, description = "Substitution id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Voided; the duty is back with the person who handed it over", body = Substitution),
+        (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note missing or longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such substitution in the caller's center", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state` (not in effect) or `assignment_changed` (the duty changed hands since)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_eligible`, `on_leave` or `already_on_duty`: the person cannot take the duty back", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/substitutions/{id}/void")]
+pub async fn void(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<DecisionNote>,
+) -> ApiResult<web::Json<Substitution>> {
+    let note = body.note.trim();
+    if note.is_empty() || note.chars().count() > 500 {
+        return Err(ApiError::field(
+            "note",
+            "required",
+            "Say why the substitution is voided (1–500 characters).",
+            "请说明作废顶岗的理由（1–500 个字符）。",
+        ));
+    }
+    Ok(web::Json(
+        transition(&user, &state, *id, SubstitutionMove::Void, note).await?,
+    ))
+}
 
 /// Substitutions, newest first. Office admins and auditors see all; others see their own.
 #[utoipa::path(

@@ -1,18 +1,15 @@
 //! Swaps (换班): two people exchange two duties; both agree, the office registers.
 
-use super::checks::{
-    RequestQuery, assignment_changed, can_cover, check_no_open_change, invalid_state, open_duty,
-};
+use super::checks::{RequestQuery, can_cover, check_no_open_change, open_duty};
 use super::model::Swap;
 use super::store::{self as rs, NewSwap};
-use super::workflow::{Move, next};
+use super::workflow::{SwapMove, Swaps};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::lifecycle;
 use crate::pagination::{self, Page};
-use crate::roster::rosters::constraint_conflict;
-use crate::roster::store;
 use crate::web::created;
 use actix_web::{HttpResponse, get, post, web};
 use diesel_async::AsyncConnection;
@@ -129,73 +126,16 @@ pub async fn propose(
     Ok(created(&s, s.version, format!("/api/v1/swaps/{}", s.id)))
 }
 
-async fn transition(user: &CurrentUser, state: &AppState, id: Uuid, m: Move) -> ApiResult<Swap> {
+/// Makes move `m` on a swap through the shared lifecycle.
+async fn transition(
+    user: &CurrentUser,
+    state: &AppState,
+    id: Uuid,
+    m: SwapMove,
+) -> ApiResult<Swap> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, ApiError, _>(async |conn| {
-        let before = rs::swap_for_update(conn, user.center_id, id).await?;
-        let allowed = match m {
-            Move::Accept | Move::Decline => user.staff_id == Some(before.staff_b),
-            Move::Register | Move::Reject => user.has(Role::OfficeAdmin),
-            Move::Cancel => user.staff_id == Some(before.staff_a),
-        };
-        if !allowed {
-            return Err(ApiError::forbidden());
-        }
-        let to = next(&before.status, m).ok_or_else(|| invalid_state(&before.status))?;
-        if m == Move::Register {
-            // Lock both duties in id order so two registrations cannot deadlock.
-            let (first, second) = if before.assignment_a < before.assignment_b {
-                (before.assignment_a, before.assignment_b)
-            } else {
-                (before.assignment_b, before.assignment_a)
-            };
-            let x = store::assignment_for_update(conn, user.center_id, first).await?;
-            let y = store::assignment_for_update(conn, user.center_id, second).await?;
-            let (a, b) = if x.id == before.assignment_a {
-                (x, y)
-            } else {
-                (y, x)
-            };
-            if a.version != before.version_a || b.version != before.version_b {
-                return Err(assignment_changed());
-            }
-            can_cover(conn, user.center_id, before.staff_a, b.date, &[b.id]).await?;
-            can_cover(conn, user.center_id, before.staff_b, a.date, &[a.id]).await?;
-            let a2 =
-                store::set_assignment_people(conn, a.id, before.staff_b, None, Some("swapped"))
-                    .await
-                    .map_err(constraint_conflict)?;
-            let b2 =
-                store::set_assignment_people(conn, b.id, before.staff_a, None, Some("swapped"))
-                    .await
-                    .map_err(constraint_conflict)?;
-            audit::record(
-                conn,
-                AuditEntry::new(user, "swapped", "duty_assignment", a.id)
-                    .before(&a)
-                    .after(&a2),
-            )
-            .await?;
-            audit::record(
-                conn,
-                AuditEntry::new(user, "swapped", "duty_assignment", b.id)
-                    .before(&b)
-                    .after(&b2),
-            )
-            .await?;
-        }
-        let decided = matches!(m, Move::Register | Move::Reject)
-            .then_some(user.staff_id)
-            .flatten();
-        let after = rs::set_swap_status(conn, id, to, decided.or(before.decided_by)).await?;
-        audit::record(
-            conn,
-            AuditEntry::new(user, to, "swap", id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        Ok(after)
+        lifecycle::transition::<Swap>(conn, &Swaps, user, id, m, "").await
     })
     .await
 }
@@ -228,35 +168,35 @@ swap_move!(
     accept,
     "acceptSwap",
     "/swaps/{id}/accept",
-    Move::Accept,
+    SwapMove::Accept,
     "The other person agrees to the swap."
 );
 swap_move!(
     decline,
     "declineSwap",
     "/swaps/{id}/decline",
-    Move::Decline,
+    SwapMove::Decline,
     "The other person declines."
 );
 swap_move!(
     register,
     "registerSwap",
     "/swaps/{id}/register",
-    Move::Register,
+    SwapMove::Register,
     "The office registers an accepted swap; the two duties change hands."
 );
 swap_move!(
     reject,
     "rejectSwap",
     "/swaps/{id}/reject",
-    Move::Reject,
+    SwapMove::Reject,
     "The office rejects an open swap."
 );
 swap_move!(
     cancel,
     "cancelSwap",
     "/swaps/{id}/cancel",
-    Move::Cancel,
+    SwapMove::Cancel,
     "The requester withdraws an open swap."
 );
 

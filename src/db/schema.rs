@@ -160,6 +160,7 @@ diesel::table! {
         supervisors_per_day -> Int4,
         version -> Int4,
         updated_at -> Timestamptz,
+        substitutions_need_approval -> Bool,
     }
 }
 
@@ -229,6 +230,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        decision_note -> Text,
     }
 }
 
@@ -249,6 +251,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        decision_note -> Text,
     }
 }
 

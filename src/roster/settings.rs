@@ -55,6 +55,9 @@ pub struct Rotation {
     pub departments: Vec<DepartmentQueue>,
     /// The office's include/exclude/order choices.
     pub choices: Vec<MemberChoice>,
+    /// R6: substitutions are filed with the office and take effect when the substitute accepts
+    /// (`false`, the default); `true` makes the office approve (register) each one first.
+    pub substitutions_need_approval: bool,
     pub version: i32,
 }
 
@@ -70,6 +73,9 @@ pub struct RotationUpdate {
     /// Replaces all earlier choices.
     #[serde(default)]
     pub choices: Vec<MemberChoice>,
+    /// See [`Rotation::substitutions_need_approval`]; `false` when left out.
+    #[serde(default)]
+    pub substitutions_need_approval: bool,
 }
 
 pub fn unit_str(u: Unit) -> &'static str {
@@ -109,6 +115,7 @@ pub async fn load(
                 supervisors_per_day: 1,
                 // What the row will have once created (the migration's default).
                 version: 1,
+                substitutions_need_approval: false,
             },
         }
     };
@@ -171,6 +178,7 @@ fn view(l: Loaded) -> Rotation {
     Rotation {
         unit: parse_unit(&l.settings.unit),
         supervisors_per_day: l.settings.supervisors_per_day,
+        substitutions_need_approval: l.settings.substitutions_need_approval,
         department_order: l.settings.department_order.clone(),
         departments: l
             .queues
@@ -316,6 +324,7 @@ pub async fn put_rotation(
                 &b.department_order,
                 unit_str(b.unit),
                 b.supervisors_per_day,
+                b.substitutions_need_approval,
             )
             .await?;
             let rows: Vec<MemberRow> = b

@@ -17,6 +17,7 @@ pub struct SettingsRow {
     pub unit: String,
     pub supervisors_per_day: i32,
     pub version: i32,
+    pub substitutions_need_approval: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -64,9 +65,11 @@ pub async fn save_settings(
     order: &[Uuid],
     unit: &str,
     per_day: i32,
+    substitutions_need_approval: bool,
 ) -> QueryResult<SettingsRow> {
     diesel::update(rotation_settings::table.find(center_id))
         .set((
+            rotation_settings::substitutions_need_approval.eq(substitutions_need_approval),
             rotation_settings::department_order.eq(order),
             rotation_settings::unit.eq(unit),
             rotation_settings::supervisors_per_day.eq(per_day),

@@ -158,3 +158,20 @@ pub async fn published(app: &TestApp, start: &str, end: &str) -> Value {
     assert_eq!(publish(app, &r).await.status(), 200);
     r
 }
+
+/// Turns the center's substitution approval gate on or off (R6: off by default).
+pub async fn approval_gate(app: &TestApp, on: bool) {
+    let r = app
+        .req(
+            reqwest::Method::PUT,
+            "/api/v1/rotation",
+            Some(&app.admin_token),
+        )
+        .json(&json!({"unit": "day", "supervisors_per_day": 1, "substitutions_need_approval": on}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "set the approval gate");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["substitutions_need_approval"], on);
+}

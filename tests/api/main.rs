@@ -17,4 +17,5 @@ mod roster;
 mod schema;
 mod sitins;
 mod staff;
+mod substitutions;
 mod tick;

@@ -13,10 +13,11 @@ fn on(r: &Value, i: usize) -> (String, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn substitute_takes_over_after_agreement_and_registration_r6() {
+async fn with_the_approval_gate_the_office_registers_the_substitution_r6() {
     let app = spawn_app().await;
     let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
+    approval_gate(&app, true).await;
     let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let (aid, staff) = on(&r, 0); // d1-1 on 12-07
     let me = h.no_of(&staff);
@@ -188,6 +189,7 @@ async fn concurrent_registrations_let_exactly_one_win() {
     let app = spawn_app().await;
     let mon = plain_weeks(&app, 1).await;
     let h = hall(&app).await;
+    approval_gate(&app, true).await;
     let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let (aid, staff) = on(&r, 0);
     let me = h.no_of(&staff);

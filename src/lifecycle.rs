@@ -1,0 +1,160 @@
+//! One request lifecycle for every workflow: substitutions, swaps and leave today; the duty
+//! day's rectifications, citizens' requests and assessment appeals next.
+//!
+//! A kind of request is two things:
+//! - a **pure state machine** ([`Machine`]): its states, its moves, who may make each move
+//!   ([`Party`]), and what a move does besides changing the state (an effect the kind defines);
+//! - its **rows** ([`Request`]): how to lock one, who its requester and counterpart are, how to
+//!   store a new state, and how to carry out an effect.
+//!
+//! [`transition`] is the one plumbing that drives every kind: lock the row, check the caller may
+//! make the move, compute the next state, carry out the effect, store, audit — all in the
+//! caller's transaction.
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::{CurrentUser, Role};
+use crate::error::ApiError;
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use std::fmt::Debug;
+use std::future::Future;
+use uuid::Uuid;
+
+/// Whose move it is, relative to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// The person who made the request.
+    Requester,
+    /// The other person it concerns (a substitute, the other side of a swap).
+    Counterpart,
+    /// The center office (office admins).
+    Office,
+}
+
+/// A state of a request, stored as text.
+pub trait State: Copy + Eq + Debug + Send + Sync + 'static {
+    fn as_str(self) -> &'static str;
+    fn parse(s: &str) -> Option<Self>;
+}
+
+/// A pure state machine: from a state, a move leads to another state, may be made by one party,
+/// and may have an effect.
+pub trait Machine {
+    type State: State;
+    type Move: Copy + Eq + Debug + Send + Sync;
+    type Effect: Copy + Eq + Debug + Send + Sync;
+    /// Who may make `m`.
+    fn party(&self, m: Self::Move) -> Party;
+    /// The state after `m` from `s` and the move's effect, or `None` where `m` is not allowed.
+    fn next(&self, s: Self::State, m: Self::Move) -> Option<(Self::State, Option<Self::Effect>)>;
+}
+
+/// The rows of one kind of request.
+pub trait Request: Serialize + Sized + Send + Sync {
+    type Machine: Machine;
+    /// The audit trail's entity type, e.g. `substitution`.
+    const ENTITY: &'static str;
+    fn id(&self) -> Uuid;
+    fn state(&self) -> Result<<Self::Machine as Machine>::State, ApiError>;
+    /// Whether `staff` is this request's `party` (never asked for [`Party::Office`]).
+    fn is(&self, party: Party, staff: Uuid) -> bool;
+    /// The row, locked until the transaction ends.
+    fn lock(
+        conn: &mut AsyncPgConnection,
+        center_id: Uuid,
+        id: Uuid,
+    ) -> impl Future<Output = Result<Self, ApiError>> + Send;
+    /// Stores the new state of this row; `decided_by` and `note` are given for the office's
+    /// moves (other moves keep the last decision).
+    fn store(
+        &self,
+        conn: &mut AsyncPgConnection,
+        to: <Self::Machine as Machine>::State,
+        decided_by: Option<Uuid>,
+        note: &str,
+    ) -> impl Future<Output = Result<Self, ApiError>> + Send;
+    /// Carries out a move's effect (e.g. the substitute takes over the duty).
+    fn apply(
+        &self,
+        conn: &mut AsyncPgConnection,
+        user: &CurrentUser,
+        effect: <Self::Machine as Machine>::Effect,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+}
+
+/// Refusal of a move the state does not allow.
+pub fn invalid_state(status: &str) -> ApiError {
+    ApiError::conflict(
+        "invalid_state",
+        format!("Not possible while the request is {status}."),
+        format!("请求当前状态（{status}）下不能执行此操作。"),
+    )
+}
+
+/// A state read from the database that the machine does not know: a 500, logged.
+pub fn unknown_state(entity: &str, id: Uuid, status: &str) -> ApiError {
+    tracing::error!(%entity, %id, %status, "unknown request state stored");
+    ApiError::internal()
+}
+
+/// Whether `user` is `party` of `r`.
+pub fn may<R: Request>(r: &R, user: &CurrentUser, party: Party) -> bool {
+    match party {
+        Party::Office => user.has(Role::OfficeAdmin),
+        p => user.staff_id.is_some_and(|me| r.is(p, me)),
+    }
+}
+
+/// Makes move `m` on request `id`, in the caller's transaction: lock, check the party, compute
+/// the next state, carry out the effect, store it and audit it (action = the new state).
+pub async fn transition<R: Request>(
+    conn: &mut AsyncPgConnection,
+    machine: &R::Machine,
+    user: &CurrentUser,
+    id: Uuid,
+    m: <R::Machine as Machine>::Move,
+    note: &str,
+) -> Result<R, ApiError> {
+    let before = R::lock(conn, user.center_id, id).await?;
+    let party = machine.party(m);
+    if !may(&before, user, party) {
+        return Err(ApiError::forbidden());
+    }
+    let from = before.state()?;
+    let (to, effect) = machine
+        .next(from, m)
+        .ok_or_else(|| invalid_state(from.as_str()))?;
+    if let Some(e) = effect {
+        before.apply(conn, user, e).await?;
+    }
+    let decided_by = (party == Party::Office).then_some(user.staff_id).flatten();
+    let after = before.store(conn, to, decided_by, note).await?;
+    audit::record(
+        conn,
+        AuditEntry::new(user, to.as_str(), R::ENTITY, after.id())
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Declares a text-backed state enum: `as_str`, `parse`, serde and the OpenAPI enum.
+#[macro_export]
+macro_rules! text_state {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $crate::lifecycle::State for $name {
+            fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
