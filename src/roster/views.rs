@@ -288,6 +288,74 @@ pub async fn duty_today(
     ))
 }
 
+/// The caller's next duty and who is on duty with them that day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextDuty {
+    /// The next duty the caller serves (today's included), `null` when none within a year.
+    pub duty: Option<AssignmentView>,
+    /// That day with everyone on duty (the caller among them), `null` with no duty.
+    pub day: Option<DutyDay>,
+}
+
+/// My next duty and who is with me: today's or the next one the caller serves (handed-away
+/// duties do not count; duties taken over as substitute do).
+#[utoipa::path(
+    tag = "duty",
+    operation_id = "getMyNextDuty",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The next duty, or nulls when there is none within a year", body = NextDuty),
+        (status = 404, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me/next-duty")]
+pub async fn my_next_duty(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<NextDuty>> {
+    let me = user.staff_id.ok_or_else(ApiError::not_found)?;
+    let mut conn = state.pool.get().await?;
+    let today = org_store::center(&mut conn, user.center_id)
+        .await?
+        .today(&state.clock);
+    let mut after = None;
+    loop {
+        let rows = store::list_assignments(
+            &mut conn,
+            AssignmentFilter {
+                center_id: user.center_id,
+                from: today,
+                to: today + chrono::Duration::days(MAX_RANGE - 1),
+                staff_id: Some(me),
+                department_id: None,
+                after,
+                limit: 50,
+            },
+        )
+        .await?;
+        let more = rows.len() > 50;
+        let page: Vec<_> = rows.into_iter().take(50).collect();
+        after = page.last().map(|a| (a.date, a.slot, a.id));
+        if let Some(a) = page.into_iter().find(|a| a.on_duty() == me) {
+            let date = a.date;
+            let duty = AssignmentView::load(&mut conn, user.center_id, vec![a])
+                .await?
+                .pop();
+            let day = load_duty_day(&mut conn, user.center_id, date).await?;
+            return Ok(web::Json(NextDuty {
+                duty,
+                day: Some(day),
+            }));
+        }
+        if !more {
+            return Ok(web::Json(NextDuty {
+                duty: None,
+                day: None,
+            }));
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffDutyCount {
     pub staff_id: Uuid,

@@ -207,3 +207,59 @@ async fn one_open_change_request_per_duty_r6() {
         .await;
     assert_eq!(ok.status(), 201, "{}", ok.text().await.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_next_duty_says_who_is_with_me_and_skips_duties_handed_away() {
+    let app = spawn_app().await;
+    let h = hall(&app).await;
+    let mon = plain_weeks(&app, 2).await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 11)).await;
+    let first = &r["assignments"][0];
+    let no = h.no_of(first["staff_id"].as_str().unwrap());
+    let next: Value = app
+        .get("/api/v1/me/next-duty", h.token(&no))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(next["duty"]["id"], first["id"]);
+    assert_eq!(next["duty"]["staff_name"], format!("员工 {no}"));
+    assert_eq!(next["day"]["date"], plus(mon, 0));
+    assert_eq!(next["day"]["on_duty"][0]["staff_id"], h.id(&no));
+    // Handed away (in effect at acceptance): the next duty is a later one.
+    let sub = if no == "d3-2" { "d3-1" } else { "d3-2" };
+    let s: Value = app
+        .post(
+            "/api/v1/substitutions",
+            h.token(&no),
+            &json!({"assignment_id": first["id"], "substitute_id": h.id(sub)}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ok = app
+        .post(
+            &format!("/api/v1/substitutions/{}/accept", s["id"].as_str().unwrap()),
+            h.token(sub),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    let next: Value = app
+        .get("/api/v1/me/next-duty", h.token(&no))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(next["duty"]["id"], first["id"]);
+    assert!(next["duty"]["date"].as_str().unwrap() > plus(mon, 0).as_str());
+    // Nobody without duties: nulls. The office admin has no duty.
+    let none: Value = app
+        .get("/api/v1/me/next-duty", h.token("w1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none, json!({"duty": null, "day": null}));
+}
