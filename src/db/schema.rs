@@ -37,7 +37,6 @@ diesel::table! {
         duty_start_time -> Time,
         duty_end_time -> Time,
         arrival_lead_minutes -> Int4,
-        min_on_duty -> Int4,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -193,6 +192,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         basis -> Jsonb,
         confirmed_missing_holidays -> Array<Int4>,
+        confirmed_short_days -> Array<Date>,
     }
 }
 

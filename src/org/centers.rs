@@ -33,9 +33,6 @@ pub struct CenterPatch {
     /// 0–240 minutes.
     #[schema(minimum = 0, maximum = 240)]
     pub arrival_lead_minutes: Option<i32>,
-    /// 1–50 people.
-    #[schema(minimum = 1, maximum = 50)]
-    pub min_on_duty: Option<i32>,
 }
 
 /// The caller's center.
@@ -95,9 +92,6 @@ pub async fn patch_current(
     if let Some(m) = p.arrival_lead_minutes {
         errs.check(rules::range("arrival_lead_minutes", m, 0, 240));
     }
-    if let Some(m) = p.min_on_duty {
-        errs.check(rules::range("min_on_duty", m, 1, 50));
-    }
     errs.finish()?;
     let mut conn = state.pool.get().await?;
     let updated = conn
@@ -121,7 +115,6 @@ pub async fn patch_current(
                 duty_start_time: p.duty_start_time,
                 duty_end_time: p.duty_end_time,
                 arrival_lead_minutes: p.arrival_lead_minutes,
-                min_on_duty: p.min_on_duty,
             };
             let after = store::update_center(conn, user.center_id, changes).await?;
             audit::record(

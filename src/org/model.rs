@@ -30,8 +30,6 @@ pub struct Center {
     pub duty_end_time: NaiveTime,
     /// Minutes before opening the supervisor arrives (R7).
     pub arrival_lead_minutes: i32,
-    /// Minimum number of people on duty per working day (R10).
-    pub min_on_duty: i32,
     /// Concurrency version; the `ETag` is derived from it.
     pub version: i32,
     pub created_at: DateTime<Utc>,

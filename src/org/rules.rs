@@ -164,6 +164,6 @@ mod tests {
         assert!(phone("phone", "call me").is_some());
         assert!(time_zone("time_zone", "Asia/Shanghai").is_none());
         assert!(time_zone("time_zone", "Mars/Olympus").is_some());
-        assert!(range("min_on_duty", 0, 1, 50).is_some());
+        assert!(range("arrival_lead_minutes", -1, 0, 240).is_some());
     }
 }

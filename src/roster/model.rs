@@ -28,6 +28,7 @@ pub struct RosterRow {
     pub updated_at: DateTime<Utc>,
     pub basis: serde_json::Value,
     pub confirmed_missing_holidays: Vec<i32>,
+    pub confirmed_short_days: Vec<NaiveDate>,
 }
 
 /// A working day the generator could not fully staff.
@@ -56,6 +57,8 @@ pub struct Roster {
     /// holidays may be scheduled as working days.
     #[schema(example = json!([]))]
     pub confirmed_missing_holidays: Vec<i32>,
+    /// Working days below `supervisors_per_day` (R10) that the office confirmed when publishing.
+    pub confirmed_short_days: Vec<NaiveDate>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
 }
@@ -72,6 +75,7 @@ impl RosterRow {
             shortfalls: serde_json::from_value(self.shortfalls.clone()).unwrap_or_default(),
             published_at: self.published_at,
             confirmed_missing_holidays: self.confirmed_missing_holidays.clone(),
+            confirmed_short_days: self.confirmed_short_days.clone(),
             version: self.version,
             created_at: self.created_at,
         }

@@ -42,6 +42,17 @@ pub struct NewRosterRequest {
     pub confirm_missing_holidays: bool,
 }
 
+/// Options for publishing a draft.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// Working days the draft leaves below `supervisors_per_day` (its `shortfalls`) that the
+    /// office publishes anyway (R10), each named. Recorded with the roster.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, format = Date)]
+    pub confirm_short_days: Vec<NaiveDate>,
+}
+
 /// Options for regenerating a draft.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -165,6 +176,7 @@ pub async fn publish(
     id: Uuid,
     expected: Option<i32>,
     by: Option<Uuid>,
+    confirm_short_days: &[NaiveDate],
 ) -> Result<(RosterRow, RosterRow), ApiError> {
     let before = store::roster_for_update(conn, center_id, id).await?;
     check_version(expected, before.version)?;
@@ -196,6 +208,33 @@ pub async fn publish(
         e.conflicts = blocked;
         return Err(e);
     }
+    // R10: days below the minimum on duty go out only when the office confirms each of them.
+    let short: Vec<NaiveDate> = before.view().shortfalls.iter().map(|s| s.date).collect();
+    let unconfirmed: Vec<String> = short
+        .iter()
+        .filter(|d| !confirm_short_days.contains(d))
+        .map(|d| d.to_string())
+        .collect();
+    if !unconfirmed.is_empty() {
+        let mut e = ApiError::unprocessable(
+            "below_minimum",
+            format!(
+                "Fewer people than supervisors_per_day on {}: replace people in the draft, or confirm these days in `confirm_short_days`.",
+                unconfirmed.join(", ")
+            ),
+            format!(
+                "以下日期值班人数少于每日值班人数：{}。请在草稿中调整，或在 confirm_short_days 中逐日确认。",
+                unconfirmed.join("、")
+            ),
+        );
+        e.errors = vec![crate::error::FieldError::new(
+            "confirm_short_days",
+            "unconfirmed",
+            format!("Not confirmed: {}.", unconfirmed.join(", ")),
+            format!("未确认：{}。", unconfirmed.join("、")),
+        )];
+        return Err(e);
+    }
     let start = generation::parse_state(before.id, &before.start_state)?;
     let done: Vec<rotation::Assignment> = assignments
         .iter()
@@ -213,6 +252,7 @@ pub async fn publish(
         id,
         serde_json::to_value(&end_state).expect("plain data serialises"),
         by,
+        &short,
     )
     .await
     .map_err(constraint_conflict)?;
@@ -500,6 +540,7 @@ pub async fn replace(
 #[utoipa::path(
     operation_id = "publishRoster",
     tag = "rosters",
+    request_body(content = PublishRequest, description = "`{}`, or the short days the office confirms"),
     params(("id" = Uuid, Path, description = "Roster id"), ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale")),
     security(("bearer" = [])),
     responses(
@@ -509,7 +550,8 @@ pub async fn replace(
         (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`roster_published` (already), `roster_overlap`, `double_duty`, `roster_conflicts` (people now on leave or inactive; ids in `conflicts`), `draft_stale` (what the draft was generated from changed: `detail` says what, `conflicts` names the assignments on the changed dates; regenerate it) or `roster_out_of_order` (a later roster is already published)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`holidays_not_loaded`: a year of the period has no holiday data and was not confirmed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`holidays_not_loaded`: a year of the period has no holiday data and was not confirmed; `below_minimum`: days below `supervisors_per_day` not named in `confirm_short_days` (listed in `detail`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`rotation_state_corrupt`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -519,14 +561,22 @@ pub async fn publish_roster(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
+    body: web::Json<PublishRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let expected = if_match(&req)?;
     let mut conn = state.pool.get().await?;
     let after = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let (before, after) =
-                publish(conn, user.center_id, *id, expected, user.staff_id).await?;
+            let (before, after) = publish(
+                conn,
+                user.center_id,
+                *id,
+                expected,
+                user.staff_id,
+                &body.confirm_short_days,
+            )
+            .await?;
             audit::record(
                 conn,
                 AuditEntry::new(&user, "published", "roster", after.id)

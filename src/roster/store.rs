@@ -327,9 +327,11 @@ pub async fn publish_roster(
     id: Uuid,
     end_state: serde_json::Value,
     by: Option<Uuid>,
+    confirmed_short_days: &[NaiveDate],
 ) -> QueryResult<RosterRow> {
     let row = diesel::update(rosters::table.find(id))
         .set((
+            rosters::confirmed_short_days.eq(confirmed_short_days),
             rosters::status.eq("published"),
             rosters::end_state.eq(end_state),
             rosters::published_by.eq(by),

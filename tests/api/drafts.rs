@@ -317,3 +317,62 @@ async fn corrupt_rotation_state_is_an_error_not_a_fresh_start_r11() {
     assert_problem(r, 500, "rotation_state_corrupt").await;
     assert_eq!(app.count("SELECT count(*) AS n FROM rosters").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn days_below_the_minimum_on_duty_are_published_only_when_confirmed_each_r10() {
+    let app = spawn_app().await;
+    let _h = hall(&app).await;
+    // Seven a day, with six supervisors in the hall: every day is one short.
+    let r = app
+        .req(
+            reqwest::Method::PUT,
+            "/api/v1/rotation",
+            Some(&app.admin_token),
+        )
+        .json(&json!({"unit": "day", "supervisors_per_day": 7}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mon = plain_weeks(&app, 1).await;
+    let r = roster(&app, &plus(mon, 0), &plus(mon, 4)).await;
+    assert_eq!(r["shortfalls"].as_array().unwrap().len(), 5);
+    let path = format!("/api/v1/rosters/{}/publish", r["id"].as_str().unwrap());
+    let p = assert_problem(
+        app.post(&path, &app.admin_token, &json!({})).await,
+        422,
+        "below_minimum",
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains(&plus(mon, 4)));
+    let four: Vec<String> = (0..4).map(|i| plus(mon, i)).collect();
+    let p = assert_problem(
+        app.post(
+            &path,
+            &app.admin_token,
+            &json!({"confirm_short_days": four}),
+        )
+        .await,
+        422,
+        "below_minimum",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "confirm_short_days");
+    assert!(p["detail"].as_str().unwrap().contains(&plus(mon, 4)));
+    assert!(!p["detail"].as_str().unwrap().contains(&plus(mon, 0)));
+    let all: Vec<String> = (0..5).map(|i| plus(mon, i)).collect();
+    let ok = app
+        .post(&path, &app.admin_token, &json!({"confirm_short_days": all}))
+        .await;
+    assert_eq!(ok.status(), 200);
+    let v: Value = ok.json().await.unwrap();
+    assert_eq!(v["confirmed_short_days"], json!(all));
+    // The center has no second minimum setting any more.
+    let c: Value = app
+        .get("/api/v1/centers/current", &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(c.get("min_on_duty").is_none(), "{c}");
+}

@@ -56,7 +56,7 @@ async fn every_role_reads_the_directory_but_only_office_admins_write() {
     }
     for t in [&c.supervisor, &c.window, &c.auditor] {
         let writes = [
-            app.patch("/api/v1/centers/current", t, &json!({"min_on_duty": 2})).await,
+            app.patch("/api/v1/centers/current", t, &json!({"arrival_lead_minutes": 5})).await,
             app.post("/api/v1/departments", t, &json!({"name": "x", "code": "x", "rotation_order": 1})).await,
             app.patch(&format!("/api/v1/departments/{}", c.dept_id), t, &json!({"name": "y"})).await,
             app.post(&format!("/api/v1/departments/{}/deactivate", c.dept_id), t, &json!({})).await,
@@ -206,7 +206,7 @@ async fn invalid_values_are_refused_with_field_errors() {
         .patch(
             "/api/v1/centers/current",
             t,
-            &json!({"time_zone": "Mars/Base", "opening_time": "19:00:00", "min_on_duty": 0}),
+            &json!({"time_zone": "Mars/Base", "opening_time": "19:00:00", "arrival_lead_minutes": -1}),
         )
         .await;
     let p = assert_problem(r, 400, "validation_failed").await;
@@ -262,7 +262,7 @@ async fn invalid_values_are_refused_with_field_errors() {
     assert_eq!(app.count("SELECT count(*) AS n FROM departments").await, 0);
     assert_eq!(
         app.count(
-            "SELECT count(*) AS n FROM centers WHERE min_on_duty = 1 AND opening_time = '08:30'"
+            "SELECT count(*) AS n FROM centers WHERE arrival_lead_minutes = 10 AND opening_time = '08:30'"
         )
         .await,
         1
@@ -362,7 +362,7 @@ async fn stale_if_match_is_412_and_fresh_one_applies() {
             Some(&app.admin_token),
         )
         .header("if-match", "\"99\"")
-        .json(&json!({"min_on_duty": 2}))
+        .json(&json!({"arrival_lead_minutes": 5}))
         .send()
         .await
         .unwrap();
@@ -371,17 +371,14 @@ async fn stale_if_match_is_412_and_fresh_one_applies() {
         .patch(
             "/api/v1/centers/current",
             &app.admin_token,
-            &json!({"min_on_duty": 2, "arrival_lead_minutes": 15}),
+            &json!({"name": "Alpha 政务服务中心", "arrival_lead_minutes": 15}),
         )
         .await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(
-        (
-            v["min_on_duty"].as_i64(),
-            v["arrival_lead_minutes"].as_i64()
-        ),
-        (Some(2), Some(15))
+        (v["name"].as_str(), v["arrival_lead_minutes"].as_i64()),
+        (Some("Alpha 政务服务中心"), Some(15))
     );
 }
 
