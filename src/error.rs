@@ -39,6 +39,31 @@ impl FieldError {
     }
 }
 
+/// A problem in one row of an import (row numbers as the clerk sees them: header = row 1).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub message_zh: String,
+}
+
+impl RowError {
+    fn localized(&self, zh: bool) -> RowError {
+        RowError {
+            message: if zh {
+                self.message_zh.clone()
+            } else {
+                self.message.clone()
+            },
+            ..self.clone()
+        }
+    }
+}
+
 /// RFC 9457 problem details, as sent to clients.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -56,6 +81,9 @@ pub struct Problem {
     /// Ids of the records standing in the way (e.g. the duties a leave request overlaps).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<uuid::Uuid>,
+    /// Invalid rows of an import (`import_invalid`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub row_errors: Vec<RowError>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +97,7 @@ pub struct ApiError {
     pub retry_after_secs: Option<u64>,
     /// For 405: the methods the resource accepts (the `Allow` header).
     pub allow: Option<String>,
+    pub row_errors: Vec<RowError>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -93,6 +122,7 @@ impl ApiError {
             conflicts: Vec::new(),
             retry_after_secs: None,
             allow: None,
+            row_errors: Vec::new(),
         }
     }
 
@@ -230,6 +260,7 @@ impl ApiError {
                 })
                 .collect(),
             conflicts: self.conflicts.clone(),
+            row_errors: self.row_errors.iter().map(|r| r.localized(zh)).collect(),
         }
     }
 
