@@ -12,6 +12,8 @@ use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
 
+pub mod parse;
+
 /// One invalid input field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldError {
@@ -37,6 +39,31 @@ impl FieldError {
     }
 }
 
+/// A problem in one row of an import (row numbers as the clerk sees them: header = row 1).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub message_zh: String,
+}
+
+impl RowError {
+    fn localized(&self, zh: bool) -> RowError {
+        RowError {
+            message: if zh {
+                self.message_zh.clone()
+            } else {
+                self.message.clone()
+            },
+            ..self.clone()
+        }
+    }
+}
+
 /// RFC 9457 problem details, as sent to clients.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -54,6 +81,9 @@ pub struct Problem {
     /// Ids of the records standing in the way (e.g. the duties a leave request overlaps).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<uuid::Uuid>,
+    /// Invalid rows of an import (`import_invalid`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub row_errors: Vec<RowError>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +95,9 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
     pub conflicts: Vec<uuid::Uuid>,
     pub retry_after_secs: Option<u64>,
+    /// For 405: the methods the resource accepts (the `Allow` header).
+    pub allow: Option<String>,
+    pub row_errors: Vec<RowError>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -88,6 +121,8 @@ impl ApiError {
             errors: Vec::new(),
             conflicts: Vec::new(),
             retry_after_secs: None,
+            allow: None,
+            row_errors: Vec::new(),
         }
     }
 
@@ -140,6 +175,18 @@ impl ApiError {
             "The resource does not exist.",
             "资源不存在。",
         )
+    }
+
+    pub fn method_not_allowed(allow: &[String]) -> Self {
+        let list = allow.join(", ");
+        let mut e = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("This resource accepts only: {list}."),
+            format!("该资源仅支持：{list}。"),
+        );
+        e.allow = Some(list);
+        e
     }
 
     pub fn conflict(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> Self {
@@ -213,6 +260,7 @@ impl ApiError {
                 })
                 .collect(),
             conflicts: self.conflicts.clone(),
+            row_errors: self.row_errors.iter().map(|r| r.localized(zh)).collect(),
         }
     }
 
@@ -221,6 +269,9 @@ impl ApiError {
         b.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         if let Some(secs) = self.retry_after_secs {
             b.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            b.insert_header((header::ALLOW, allow.as_str()));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             b.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -392,16 +443,43 @@ pub fn preferred_lang(accept_language: Option<&str>) -> Lang {
     best.map(|(_, l)| l).unwrap_or(Lang::En)
 }
 
-/// Middleware: re-renders `ApiError` responses in the caller's language.
+/// Middleware: renders every `ApiError` response in the caller's language, whether a handler,
+/// an extractor or an inner middleware (idempotency) produced it. It also keeps a copy of JSON
+/// request bodies as they stream through ([`parse::BodyCopy`]), so that a body that does not
+/// parse can be reported field by field.
 pub async fn localize(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    use actix_web::HttpMessage;
+    use futures_util::StreamExt;
     let lang = preferred_lang(
         req.headers()
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    if json {
+        let copy = parse::BodyCopy::default();
+        req.extensions_mut().insert(copy.clone());
+        let stream = req.take_payload().inspect(move |chunk| {
+            if let Ok(bytes) = chunk {
+                let mut buf = copy.0.borrow_mut();
+                if buf.len() + bytes.len() <= parse::BODY_COPY_CAP {
+                    buf.extend_from_slice(bytes);
+                }
+            }
+        });
+        req.set_payload(actix_web::dev::Payload::Stream {
+            payload: Box::pin(stream),
+        });
+    }
+    // Errors that come back as `Err` (not as a response) have lost their request and are
+    // rendered in English by actix: inner middleware answers with `req.error_response(..)`.
     let res = next.call(req).await?;
     if lang == Lang::Zh
         && let Some(api) = res
@@ -415,8 +493,12 @@ pub async fn localize(
     Ok(res.map_into_left_body())
 }
 
-/// Maps actix's JSON body errors to problems (400 malformed/unknown field, 413 too large, 415).
-pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
+/// Maps actix's JSON body errors to problems (400 malformed/unknown field with field errors,
+/// 413 too large, 415).
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    req: &actix_web::HttpRequest,
+) -> ApiError {
     use actix_web::error::JsonPayloadError as J;
     match err {
         J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => ApiError::new(
@@ -431,44 +513,14 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> ApiError {
             "Send the body as application/json.",
             "请求体须为 application/json。",
         ),
-        J::Deserialize(e) => serde_problem(&e.to_string()),
-        other => ApiError::malformed(format!("Could not read the request body: {other}")),
-    }
-}
-
-/// A serde message turned into a 400 naming the field when serde names one.
-pub fn serde_problem(msg: &str) -> ApiError {
-    let field = msg.split('`').nth(1).unwrap_or("").to_owned();
-    if msg.starts_with("unknown field") {
-        let mut e = ApiError::new(
+        J::Deserialize(e) => parse::body_error(&e, req),
+        _ => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "unknown_field",
-            format!("Unknown field `{field}`."),
-            format!("未知字段 `{field}`。"),
-        );
-        e.errors = vec![FieldError::new(
-            &field,
-            "unknown_field",
-            "This field is not accepted here.",
-            "此处不接受该字段。",
-        )];
-        return e;
+            "malformed_request",
+            "Could not read the request body.",
+            "无法读取请求体。",
+        ),
     }
-    let mut e = ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-        format!("The request could not be parsed: {msg}"),
-        format!("无法解析请求：{msg}"),
-    );
-    if msg.starts_with("missing field") {
-        e.errors = vec![FieldError::new(
-            &field,
-            "required",
-            "This field is required.",
-            "此字段为必填项。",
-        )];
-    }
-    e
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -487,9 +539,14 @@ mod tests {
     }
 
     #[test]
-    fn unknown_field_names_the_field() {
-        let e = serde_problem("unknown field `colour`, expected one of `name`");
-        assert_eq!(e.code, "unknown_field");
-        assert_eq!(e.errors[0].field, "colour");
+    fn every_problem_has_chinese_text() {
+        let e = ApiError::method_not_allowed(&["GET".to_owned()]);
+        let p = e.problem(Lang::Zh);
+        assert!(
+            p.title
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        );
+        assert!(p.detail.contains("GET"));
     }
 }

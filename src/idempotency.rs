@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::authenticate;
 use crate::db::schema::idempotency_keys as ik;
-use crate::error::ApiError;
+use crate::error::{ApiError, Lang, preferred_lang};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
@@ -25,6 +25,18 @@ type StoredKey = (
     chrono::DateTime<chrono::Utc>,
 );
 
+/// Not a header: where a stored problem keeps its Chinese rendering (`@` cannot start a
+/// header name, so it never collides with one).
+const PROBLEM_ZH: &str = "@problem_zh";
+
+fn lang(req: &ServiceRequest) -> Lang {
+    preferred_lang(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
 /// Seconds an unfinished first attempt holds its key before a retry may take it over.
 const LEASE_SECS: i64 = 60;
 /// Response headers kept with the stored response.
@@ -38,7 +50,11 @@ fn payload_from(bytes: web::Bytes) -> actix_web::dev::Payload {
 
 /// POSTs under these paths are not replayed: their responses carry secrets (tokens) that must
 /// not be stored.
-const NOT_STORED: [&str; 2] = ["/api/v1/auth/", "/api/v1/me/feed-tokens"];
+const NOT_STORED: [&str; 3] = [
+    "/api/v1/auth/",
+    "/api/v1/me/feed-tokens",
+    "/api/v1/staff/import",
+];
 
 /// Whether `Idempotency-Key` applies to a POST to `path` (also used by the OpenAPI document).
 pub fn applies(path: &str) -> bool {
@@ -64,13 +80,12 @@ pub async fn middleware(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     if !valid_key(&key) {
-        return Err(ApiError::field(
+        return Ok(req.error_response(ApiError::field(
             HEADER,
             "invalid",
             "Idempotency-Key must be 1 to 255 visible ASCII characters.",
             "Idempotency-Key 须为 1 至 255 个可见 ASCII 字符。",
-        )
-        .into());
+        )));
     }
     // Unauthenticated requests are left to the handler (401); keys are per caller.
     let Ok(user) = authenticate(req.request()) else {
@@ -81,14 +96,14 @@ pub async fn middleware(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(ApiError::internal)?;
-    let body = req.extract::<web::Bytes>().await.map_err(|_| {
-        ApiError::new(
+    let Ok(body) = req.extract::<web::Bytes>().await else {
+        return Ok(req.error_response(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             "The request body is too large.",
             "请求体过大。",
-        )
-    })?;
+        )));
+    };
     let mut h = Sha256::new();
     h.update(req.method().as_str());
     h.update([0]);
@@ -127,12 +142,11 @@ pub async fn middleware(
             .await
             .map_err(ApiError::from)?;
         if hash != request_hash {
-            return Err(ApiError::unprocessable(
+            return Ok(req.error_response(ApiError::unprocessable(
                 "idempotency_key_reused",
                 "This Idempotency-Key was used for a different request.",
                 "该 Idempotency-Key 已用于另一个请求。",
-            )
-            .into());
+            )));
         }
         // A first attempt that never finished (client gone, process stopped) holds the key
         // only for a lease; after it a retry takes the key over and runs.
@@ -154,24 +168,29 @@ pub async fn middleware(
             return run_and_store(req, next, state, principal, key).await;
         }
         let Some(status) = status else {
-            return Err(ApiError::conflict(
+            return Ok(req.error_response(ApiError::conflict(
                 "idempotency_in_progress",
                 "A request with this Idempotency-Key is still being processed. Retry shortly.",
                 "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。",
-            )
-            .into());
+            )));
         };
         let mut res =
             HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
+        let mut body = stored.unwrap_or_default();
         if let Some(serde_json::Value::Object(map)) = headers {
             for (k, v) in map {
-                if let Some(v) = v.as_str() {
-                    res.insert_header((k.as_str(), v));
+                match (k.as_str(), v.as_str()) {
+                    (PROBLEM_ZH, Some(zh)) if lang(&req) == Lang::Zh => body = zh.into(),
+                    (PROBLEM_ZH, _) => {}
+                    (k, Some(v)) => {
+                        res.insert_header((k, v));
+                    }
+                    _ => {}
                 }
             }
         }
         res.insert_header(("Idempotent-Replayed", "true"));
-        let res = res.body(stored.unwrap_or_default());
+        let res = res.body(body);
         return Ok(req.into_response(res));
     }
     drop(conn);
@@ -226,6 +245,13 @@ async fn run_and_store(
     let (http_req, http_res) = res.into_parts();
     let status = http_res.status();
     let mut headers = serde_json::Map::new();
+    // A problem is stored in English (the body) and Chinese, so that a replay speaks the
+    // language of the retry.
+    if let Some(api) = http_res.error().and_then(|e| e.as_error::<ApiError>())
+        && let Ok(zh) = serde_json::to_string(&api.problem(Lang::Zh))
+    {
+        headers.insert(PROBLEM_ZH.to_owned(), zh.into());
+    }
     for name in KEPT {
         if let Some(v) = http_res.headers().get(&name).and_then(|v| v.to_str().ok()) {
             headers.insert(name.as_str().to_owned(), v.into());

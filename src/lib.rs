@@ -87,8 +87,17 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     .configure(ops::routes);
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {
-    Err(error::ApiError::not_found())
+/// Unknown routes: 405 with `Allow` when the path is a documented resource that does not take
+/// this method, else 404.
+async fn not_found(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, error::ApiError> {
+    match error::parse::allowed_methods(req.path()) {
+        Some(allow) if !allow.is_empty() && !allow.iter().any(|m| m == req.method().as_str()) => {
+            Err(error::ApiError::method_not_allowed(&allow))
+        }
+        _ => Err(error::ApiError::not_found()),
+    }
 }
 
 /// The application: routes, request limits, middleware, docs.
@@ -125,16 +134,17 @@ pub fn build_app(
         .app_data(
             actix_web::web::JsonConfig::default()
                 .limit(limit)
-                .error_handler(|e, _| error::json_error(e).into()),
+                .error_handler(|e, req| error::json_error(e, req).into()),
         )
         .app_data(actix_web::web::PayloadConfig::new(limit))
         .app_data(
             actix_web::web::QueryConfig::default()
-                .error_handler(|e, _| error::serde_problem(&e.to_string()).into()),
+                .error_handler(|e, req| error::parse::query_error(&e.to_string(), req).into()),
         )
-        .app_data(actix_web::web::PathConfig::default().error_handler(|e, _| {
-            error::ApiError::malformed(format!("Invalid path parameter: {e}")).into()
-        }))
+        .app_data(
+            actix_web::web::PathConfig::default()
+                .error_handler(|_, req| error::parse::path_error(req).into()),
+        )
         .configure(routes)
         .split_for_parts();
     app.service(

@@ -2,6 +2,7 @@
 
 pub mod centers;
 pub mod departments;
+pub mod import;
 pub mod model;
 pub mod names;
 pub mod rules;
@@ -18,6 +19,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(departments::deactivate)
         .service(staff::list)
         .service(staff::create)
+        .service(import::import)
         .service(staff::get_one)
         .service(staff::update)
         .service(staff::deactivate)

@@ -425,3 +425,30 @@ pub async fn departments_by_ids(
         .load(conn)
         .await
 }
+
+/// Active departments of a center by code: `(code, id, name)` (for the staff import).
+pub async fn active_department_codes(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+) -> QueryResult<Vec<(String, Uuid, String)>> {
+    departments::table
+        .filter(departments::center_id.eq(center_id))
+        .filter(departments::active.eq(true))
+        .select((departments::code, departments::id, departments::name))
+        .load(conn)
+        .await
+}
+
+/// Which of `nos` are already employee numbers in the center (active or not).
+pub async fn taken_employee_nos(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    nos: &[String],
+) -> QueryResult<Vec<String>> {
+    staff::table
+        .filter(staff::center_id.eq(center_id))
+        .filter(staff::employee_no.eq_any(nos))
+        .select(staff::employee_no)
+        .load(conn)
+        .await
+}

@@ -423,7 +423,7 @@ async fn calendar_writes_are_validated() {
         (
             json!([{"date": "2026-03-04", "kind": "closure", "name": "x", "why": 1}]),
             "unknown_field",
-            &["why unknown_field"],
+            &["days[0].why unknown_field"],
         ),
         (json!([]), "validation_failed", &["days required"]),
         (

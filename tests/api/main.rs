@@ -9,6 +9,8 @@ mod duty_days;
 mod feeds;
 mod fixtures;
 mod helpers;
+mod i18n;
+mod import;
 mod jwt;
 mod org;
 mod platform;

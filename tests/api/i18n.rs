@@ -1,0 +1,241 @@
+//! Every problem the service emits speaks the caller's language, and parse failures are field
+//! errors named with the API's field names.
+
+use crate::helpers::{assert_problem, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Title, detail and every field message are Chinese (zh) or free of Chinese (en).
+fn assert_lang(p: &Value, zh: bool, what: &str) {
+    let mut texts = vec![
+        p["title"].as_str().unwrap().to_owned(),
+        p["detail"].as_str().unwrap().to_owned(),
+    ];
+    for e in p["errors"].as_array().into_iter().flatten() {
+        texts.push(e["message"].as_str().unwrap().to_owned());
+    }
+    for t in texts {
+        assert_eq!(has_cjk(&t), zh, "{what}: {t:?} in {p}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_problem_speaks_the_callers_language() {
+    let app = spawn_app().await;
+    let token = app.admin_token.clone();
+    let staff = json!({
+        "name": "张三", "employee_no": "z001", "roles": ["window_staff"],
+        "password": "long-enough-password",
+    });
+    let mut no_name = staff.clone();
+    no_name.as_object_mut().unwrap().remove("name");
+    let mut bad_role = staff.clone();
+    bad_role["roles"] = json!(["window_staff", "boss"]);
+    let mut short_pw = staff.clone();
+    short_pw["password"] = json!("short");
+
+    for (lang, zh) in [("zh-CN,zh;q=0.9,en;q=0.5", true), ("en-US,zh;q=0.5", false)] {
+        let send = |method: Method, path: &str, auth: bool| {
+            app.req(method, path, auth.then_some(token.as_str()))
+                .header("accept-language", lang)
+        };
+        // Malformed JSON.
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .header("content-type", "application/json")
+            .body("{\"name\": ")
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_lang(&p, zh, "malformed JSON");
+
+        // Missing field.
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .json(&no_name)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_eq!(p["errors"][0]["field"], "name");
+        assert_eq!(p["errors"][0]["code"], "required");
+        assert_lang(&p, zh, "missing field");
+
+        // Unknown field: the problem code stays `unknown_field`.
+        let mut extra = staff.clone();
+        extra["colour"] = json!("red");
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .json(&extra)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "unknown_field").await;
+        assert_eq!(p["errors"][0]["field"], "colour");
+        assert_eq!(p["errors"][0]["code"], "unknown_field");
+        assert_lang(&p, zh, "unknown field");
+
+        // Bad enum value in a list: the JSON path and the allowed values.
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .json(&bad_role)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_eq!(p["errors"][0]["field"], "roles[1]");
+        assert_eq!(p["errors"][0]["code"], "invalid_choice");
+        let msg = p["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("office_admin") && msg.contains("window_staff"),
+            "{msg}"
+        );
+        assert!(!msg.contains("Role"), "no Rust type names: {msg}");
+        assert_lang(&p, zh, "bad enum");
+
+        // Wrong type.
+        let mut wrong = staff.clone();
+        wrong["leader"] = json!("yes");
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .json(&wrong)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_eq!(p["errors"][0]["field"], "leader");
+        assert_eq!(p["errors"][0]["code"], "invalid_type");
+        assert_lang(&p, zh, "wrong type");
+
+        // Validation rules.
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .json(&short_pw)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "validation_failed").await;
+        assert_lang(&p, zh, "validation");
+
+        // Bad date in a query.
+        let r = send(
+            Method::GET,
+            "/api/v1/duty-assignments?from=2026-02-30&to=2026-03-01",
+            true,
+        )
+        .send()
+        .await
+        .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_eq!(p["errors"][0]["field"], "from");
+        assert_eq!(p["errors"][0]["code"], "invalid_date");
+        assert!(
+            p["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("YYYY-MM-DD")
+        );
+        assert_lang(&p, zh, "bad query date");
+
+        // Bad enum in a query.
+        let r = send(Method::GET, "/api/v1/staff?role=boss", true)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_eq!(p["errors"][0]["field"], "role");
+        assert_eq!(p["errors"][0]["code"], "invalid_choice");
+        assert_lang(&p, zh, "bad query enum");
+
+        // Bad UUID and bad date in a path.
+        let r = send(Method::GET, "/api/v1/staff/not-a-uuid", true)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_eq!(p["errors"][0]["field"], "id");
+        assert_eq!(p["errors"][0]["code"], "invalid_type");
+        assert_lang(&p, zh, "bad path uuid");
+        let r = send(Method::GET, "/api/v1/duty-days/2026-13-01", true)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "malformed_request").await;
+        assert_eq!(p["errors"][0]["field"], "date");
+        assert_eq!(p["errors"][0]["code"], "invalid_date");
+        assert_lang(&p, zh, "bad path date");
+
+        // Unknown route, wrong method, no token.
+        let r = send(Method::GET, "/api/v1/nothing-here", true)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 404, "not_found").await;
+        assert_lang(&p, zh, "404");
+        let r = send(Method::DELETE, "/api/v1/staff", true)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["allow"], "GET, POST");
+        let p = assert_problem(r, 405, "method_not_allowed").await;
+        assert_lang(&p, zh, "405");
+        let r = send(Method::GET, "/api/v1/staff", false)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 401, "unauthorized").await;
+        assert_lang(&p, zh, "401");
+
+        // Idempotency: invalid key, key reused with another body.
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .header("idempotency-key", "k".repeat(300))
+            .json(&staff)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "Idempotency-Key");
+        assert_lang(&p, zh, "invalid idempotency key");
+        let key = format!("reuse-{zh}");
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .header("idempotency-key", &key)
+            .json(&short_pw)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(r, 400, "validation_failed").await;
+        let r = send(Method::POST, "/api/v1/staff", true)
+            .header("idempotency-key", &key)
+            .json(&no_name)
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 422, "idempotency_key_reused").await;
+        assert_lang(&p, zh, "idempotency conflict");
+    }
+
+    // A replayed problem speaks the language of the retry, not of the first attempt.
+    let first = app
+        .req(Method::POST, "/api/v1/staff", Some(&token))
+        .header("idempotency-key", "replay-1")
+        .header("accept-language", "en")
+        .json(&short_pw)
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(first, 400, "validation_failed").await;
+    assert_lang(&p, false, "first attempt");
+    for (lang, zh) in [("zh-CN", true), ("en", false)] {
+        let r = app
+            .req(Method::POST, "/api/v1/staff", Some(&token))
+            .header("idempotency-key", "replay-1")
+            .header("accept-language", lang)
+            .json(&short_pw)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["idempotent-replayed"], "true");
+        let p = assert_problem(r, 400, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "password");
+        assert_lang(&p, zh, "replay");
+    }
+}
