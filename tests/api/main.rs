@@ -9,6 +9,7 @@ mod duty_days;
 mod feeds;
 mod fixtures;
 mod helpers;
+mod idempotency;
 mod jwt;
 mod org;
 mod platform;
