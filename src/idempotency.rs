@@ -59,14 +59,10 @@ const LEASE_SECS: i64 = 60;
 /// Route prefixes whose handlers do not use [`transaction`] yet (TODO: `src/changes/`). For their
 /// POSTs the middleware keeps the old store-after-commit behaviour. Remove a prefix once all its
 /// handlers take [`Idem`] and write through [`transaction`].
-pub const LEGACY: [&str; 7] = [
+pub const LEGACY: [&str; 3] = [
     "/api/v1/substitutions",
     "/api/v1/swaps",
     "/api/v1/leave-requests",
-    "/api/v1/rosters",
-    "/api/v1/rotation",
-    "/api/v1/leader-sit-ins",
-    "/api/v1/calendar",
 ];
 
 /// Never honoured: their answers are fresh credentials, and a retry must get new ones.

@@ -322,3 +322,46 @@ async fn keys_past_the_retention_never_replay() {
         1
     );
 }
+
+/// PUT and DELETE honour the key too: a retried override is replayed (one audit event), and a
+/// retried DELETE replays its answer instead of a 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_and_delete_retries_replay_their_first_answer() {
+    let app = spawn_app().await;
+    let day = app.today() + chrono::Duration::days(10);
+    let path = format!("/api/v1/calendar/days/{day}");
+    let send = |method: Method, body: Option<Value>| {
+        let mut r = app
+            .req(method, &path, Some(&app.admin_token))
+            .header("idempotency-key", "cal-1");
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        r.send()
+    };
+    let body = json!({"kind": "closure", "name": "台风停业"});
+    let first = send(Method::PUT, Some(body.clone())).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = send(Method::PUT, Some(body.clone())).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    let audited = "SELECT count(*) AS n FROM audit_events WHERE entity_type = 'calendar_day'";
+    assert_eq!(app.count(audited).await, 1);
+    // The same key on another method and path is another request.
+    let gone = send(Method::DELETE, None).await.unwrap();
+    assert_problem(gone, 422, "idempotency_key_reused").await;
+    let del = |key: &'static str| {
+        app.req(Method::DELETE, &path, Some(&app.admin_token))
+            .header("idempotency-key", key)
+            .send()
+    };
+    let d1 = del("del-1").await.unwrap();
+    assert_eq!(d1.status(), 200);
+    let d1: Value = d1.json().await.unwrap();
+    let d2 = del("del-1").await.unwrap();
+    assert_eq!(d2.status(), 200);
+    assert_eq!(d2.json::<Value>().await.unwrap(), d1);
+    assert_eq!(app.count(audited).await, 2);
+}
