@@ -10,7 +10,7 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
 #[openapi(
     info(
         title = "dutydesk",
-        description = "Supervisor duty (督导员值班) for government service halls.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`; text is Chinese when `Accept-Language` prefers `zh`. Lists use `limit` (1–200, default 50) and an opaque `cursor`. POST accepts `Idempotency-Key`; mutable resources carry an `ETag` and PATCH honours `If-Match`.",
+        description = "Supervisor duty (督导员值班) for government service halls.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`; text is Chinese when `Accept-Language` prefers `zh`. Lists use `limit` (1–200, default 50) and an opaque `cursor`. Writes accept `Idempotency-Key` (exactly once); mutable resources carry an `ETag` and PATCH honours `If-Match`.",
         license(name = "MIT")
     ),
     components(schemas(Problem, FieldError, crate::export::Format)),
@@ -142,19 +142,31 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                 );
             }
         }
-        if !crate::idempotency::applies(path) {
-            continue;
+        use actix_web::http::Method;
+        for (method, op) in [
+            (Method::POST, item.post.as_mut()),
+            (Method::PUT, item.put.as_mut()),
+            (Method::PATCH, item.patch.as_mut()),
+            (Method::DELETE, item.delete.as_mut()),
+        ] {
+            let Some(op) = op else { continue };
+            if crate::idempotency::applies(&method, path) {
+                declare_idempotency_key(op);
+            }
         }
-        let Some(op) = item.post.as_mut() else {
-            continue;
-        };
+    }
+}
+
+/// `Idempotency-Key` and the answers it can produce, on an operation that honours it.
+fn declare_idempotency_key(op: &mut utoipa::openapi::path::Operation) {
+    {
         op.parameters.get_or_insert_with(Vec::new).push(
             ParameterBuilder::new()
                 .name("Idempotency-Key")
                 .parameter_in(ParameterIn::Header)
                 .required(Required::False)
                 .description(Some(
-                    "Makes a retried POST safe: the same key and body replay the first response (header `Idempotent-Replayed: true`); the same key with another body is 422. Keys are kept for 24 hours, per caller.",
+                    "Makes a retried write safe: the same key and body replay the first successful response (header `Idempotent-Replayed: true`), and the change is made once; the same key with another body is 422. A failed attempt frees its key at once. Keys are kept for 24 hours, per caller.",
                 ))
                 .schema(Some(
                     utoipa::openapi::ObjectBuilder::new()
@@ -166,10 +178,6 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
         );
         let responses = &mut op.responses.responses;
         for (status, code) in [
-            (
-                "409",
-                "`idempotency_in_progress`: the first request with this key is still running",
-            ),
             (
                 "422",
                 "`idempotency_key_reused`: the key was used with another request",

@@ -4,6 +4,7 @@ use super::{CurrentUser, password, store};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::org::model::{Staff, StaffRow};
 use crate::org::store as org_store;
 use actix_web::{HttpResponse, get, post, put, web};
@@ -243,15 +244,19 @@ pub async fn refresh(
 pub async fn logout(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    if let Some(t) = store::find_refresh(&mut conn, &hash_token(&body.refresh_token)).await?
-        && Some(t.staff_id) == user.staff_id
-    {
-        store::revoke_family(&mut conn, t.family_id).await?;
-    }
-    Ok(HttpResponse::NoContent().finish())
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        if let Some(t) = store::find_refresh(conn, &hash_token(&body.refresh_token)).await?
+            && Some(t.staff_id) == user.staff_id
+        {
+            store::revoke_family(conn, t.family_id).await?;
+        }
+        Ok(Reply::no_content())
+    })
+    .await
 }
 
 /// The caller's own staff profile.
@@ -293,6 +298,7 @@ pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> ApiResult<web:
 pub async fn change_password(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
@@ -301,25 +307,26 @@ pub async fn change_password(
         return Err(ApiError::validation(vec![e]));
     }
     let mut conn = state.pool.get().await?;
-    let row = org_store::staff_by_id(&mut conn, user.center_id, id).await?;
-    let current = store::password_hash(&mut conn, row.id).await?;
-    if !password::verify(body.current_password, Some(current)).await? {
-        return Err(ApiError::unprocessable(
-            "wrong_password",
-            "The current password is wrong.",
-            "当前密码错误。",
-        ));
-    }
-    let new_hash = password::hash(body.new_password).await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    // The check reads state, so it runs inside: a replayed retry must not meet the new password.
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let row = org_store::staff_by_id(conn, user.center_id, id).await?;
+        let current = store::password_hash(conn, row.id).await?;
+        if !password::verify(body.current_password, Some(current)).await? {
+            return Err(ApiError::unprocessable(
+                "wrong_password",
+                "The current password is wrong.",
+                "当前密码错误。",
+            ));
+        }
+        let new_hash = password::hash(body.new_password).await?;
         store::set_password(conn, row.id, &new_hash).await?;
         store::revoke_all_for(conn, row.id).await?;
         audit::record(
             conn,
             AuditEntry::new(&user, "password_changed", "staff", row.id),
         )
-        .await
+        .await?;
+        Ok(Reply::no_content())
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }

@@ -16,10 +16,11 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::web::{check_version, created, if_match, with_etag};
+use crate::idempotency::{self, Idem, Reply};
+use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::NaiveDate;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
@@ -239,6 +240,7 @@ pub async fn put_day(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     date: web::Path<String>,
     body: web::Json<DayOverrideRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -246,26 +248,25 @@ pub async fn put_day(
     let expected = if_match(&req)?;
     let wanted = rules::single(&date, &body.kind, &body.name)?;
     let mut conn = state.pool.get().await?;
-    let (outcome, row) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            store::lock_center_calendar(conn, user.center_id).await?;
-            let existing = store::override_of(conn, user.center_id, wanted.date).await?;
-            // Versions start at 1: an If-Match on a date without an override never matches.
-            check_version(expected, existing.as_ref().map_or(0, |r| r.version))?;
-            let existing: HashMap<_, _> = existing.into_iter().map(|r| (r.day, r)).collect();
-            let mut out = apply(conn, &user, std::slice::from_ref(&wanted), &existing).await?;
-            out.pop().ok_or_else(ApiError::internal)
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        store::lock_center_calendar(conn, user.center_id).await?;
+        let existing = store::override_of(conn, user.center_id, wanted.date).await?;
+        // Versions start at 1: an If-Match on a date without an override never matches.
+        check_version(expected, existing.as_ref().map_or(0, |r| r.version))?;
+        let existing: HashMap<_, _> = existing.into_iter().map(|r| (r.day, r)).collect();
+        let mut out = apply(conn, &user, std::slice::from_ref(&wanted), &existing).await?;
+        let (outcome, row) = out.pop().ok_or_else(ApiError::internal)?;
+        let view = stored_view(&row)?;
+        Ok(match outcome {
+            Outcome::Created => Reply::created(
+                &view,
+                row.version,
+                format!("/api/v1/calendar/days/{}", row.day),
+            ),
+            _ => Reply::with_etag(&view, row.version),
         })
-        .await?;
-    let view = stored_view(&row)?;
-    Ok(match outcome {
-        Outcome::Created => created(
-            &view,
-            row.version,
-            format!("/api/v1/calendar/days/{}", row.day),
-        ),
-        _ => with_etag(&view, row.version),
     })
+    .await
 }
 
 /// Remove the override of one date (office admin): the date returns to the statutory day or the
@@ -293,36 +294,35 @@ pub async fn delete_day(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     date: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let expected = if_match(&req)?;
     let date = path_date(&date)?;
     let mut conn = state.pool.get().await?;
-    let day = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            store::lock_center_calendar(conn, user.center_id).await?;
-            let before = store::override_of(conn, user.center_id, date)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
-            check_version(expected, before.version)?;
-            store::delete_override(conn, user.center_id, date).await?;
-            audit::record(
-                conn,
-                AuditEntry::new(
-                    &user,
-                    "deleted",
-                    "calendar_day",
-                    day_entity_id(user.center_id, date),
-                )
-                .before(OverrideState::from(&before)),
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        store::lock_center_calendar(conn, user.center_id).await?;
+        let before = store::override_of(conn, user.center_id, date)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        check_version(expected, before.version)?;
+        store::delete_override(conn, user.center_id, date).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(
+                &user,
+                "deleted",
+                "calendar_day",
+                day_entity_id(user.center_id, date),
             )
-            .await?;
-            let cal = store::load(conn, user.center_id, date, date).await?;
-            Ok(CalendarDay::from(cal.day(date)))
-        })
+            .before(OverrideState::from(&before)),
+        )
         .await?;
-    Ok(HttpResponse::Ok().json(day))
+        let cal = store::load(conn, user.center_id, date, date).await?;
+        Ok(Reply::ok(&CalendarDay::from(cal.day(date))))
+    })
+    .await
 }
 
 /// Set the overrides of many dates at once (office admin), e.g. next year's holidays once the
@@ -349,8 +349,9 @@ pub async fn delete_day(
 pub async fn put_days(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<BulkOverrideRequest>,
-) -> ApiResult<web::Json<BulkResult>> {
+) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let wanted = rules::bulk(
         body.days
@@ -359,25 +360,24 @@ pub async fn put_days(
     )?;
     let dates: Vec<NaiveDate> = wanted.iter().map(|w| w.date).collect();
     let mut conn = state.pool.get().await?;
-    let results = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            store::lock_center_calendar(conn, user.center_id).await?;
-            let existing: HashMap<_, _> = store::overrides(conn, user.center_id, &dates)
-                .await?
-                .into_iter()
-                .map(|r| (r.day, r))
-                .collect();
-            apply(conn, &user, &wanted, &existing).await
-        })
-        .await?;
-    let count = |o: Outcome| results.iter().filter(|(x, _)| *x == o).count();
-    Ok(web::Json(BulkResult {
-        created: count(Outcome::Created),
-        updated: count(Outcome::Updated),
-        unchanged: count(Outcome::Unchanged),
-        days: results
-            .iter()
-            .map(|(_, r)| stored_view(r))
-            .collect::<ApiResult<_>>()?,
-    }))
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        store::lock_center_calendar(conn, user.center_id).await?;
+        let existing: HashMap<_, _> = store::overrides(conn, user.center_id, &dates)
+            .await?
+            .into_iter()
+            .map(|r| (r.day, r))
+            .collect();
+        let results = apply(conn, &user, &wanted, &existing).await?;
+        let count = |o: Outcome| results.iter().filter(|(x, _)| *x == o).count();
+        Ok(Reply::ok(&BulkResult {
+            created: count(Outcome::Created),
+            updated: count(Outcome::Updated),
+            unchanged: count(Outcome::Unchanged),
+            days: results
+                .iter()
+                .map(|(_, r)| stored_view(r))
+                .collect::<ApiResult<_>>()?,
+        }))
+    })
+    .await
 }

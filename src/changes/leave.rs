@@ -9,14 +9,13 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::lifecycle;
 use crate::pagination::{self, Page};
 use crate::roster::settings::{self, QueueMember};
 use crate::roster::store;
-use crate::web::created;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -75,6 +74,7 @@ pub struct LeaveRequestBody {
 pub async fn create(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<LeaveRequestBody>,
 ) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
@@ -86,34 +86,32 @@ pub async fn create(
         e
     })?;
     let mut conn = state.pool.get().await?;
-    let l = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let l = rs::insert_leave(
-                conn,
-                NewLeave {
-                    id: Uuid::now_v7(),
-                    center_id: user.center_id,
-                    staff_id: me,
-                    kind: b.kind.as_str(),
-                    start: b.start_date,
-                    end: b.end_date,
-                    reason: b.reason.chars().take(500).collect(),
-                },
-            )
-            .await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "requested", "leave_request", l.id).after(&l),
-            )
-            .await?;
-            Ok(l)
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let l = rs::insert_leave(
+            conn,
+            NewLeave {
+                id: Uuid::now_v7(),
+                center_id: user.center_id,
+                staff_id: me,
+                kind: b.kind.as_str(),
+                start: b.start_date,
+                end: b.end_date,
+                reason: b.reason.chars().take(500).collect(),
+            },
+        )
         .await?;
-    Ok(created(
-        &l,
-        l.version,
-        format!("/api/v1/leave-requests/{}", l.id),
-    ))
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "requested", "leave_request", l.id).after(&l),
+        )
+        .await?;
+        Ok(Reply::created(
+            &l,
+            l.version,
+            format!("/api/v1/leave-requests/{}", l.id),
+        ))
+    })
+    .await
 }
 
 fn check_note(note: &str) -> Result<(), ApiError> {
@@ -131,13 +129,15 @@ fn check_note(note: &str) -> Result<(), ApiError> {
 async fn decide(
     user: &CurrentUser,
     state: &AppState,
+    idem: &Idem,
     id: Uuid,
     m: LeaveMove,
     note: String,
-) -> ApiResult<LeaveRequest> {
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        lifecycle::transition::<LeaveRequest>(conn, &Leave, user, id, m, &note).await
+    idempotency::transaction(&mut conn, idem, async |conn| {
+        let l = lifecycle::transition::<LeaveRequest>(conn, &Leave, user, id, m, &note).await?;
+        Ok(Reply::ok(&l))
     })
     .await
 }
@@ -165,14 +165,13 @@ async fn decide(
 pub async fn approve(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<DecisionNote>,
-) -> ApiResult<web::Json<LeaveRequest>> {
+) -> ApiResult<HttpResponse> {
     let note = body.into_inner().note;
     check_note(&note)?;
-    Ok(web::Json(
-        decide(&user, &state, *id, LeaveMove::Approve, note).await?,
-    ))
+    decide(&user, &state, &idem, *id, LeaveMove::Approve, note).await
 }
 
 /// Reject a pending leave request (office admin).
@@ -195,14 +194,13 @@ pub async fn approve(
 pub async fn reject(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<DecisionNote>,
-) -> ApiResult<web::Json<LeaveRequest>> {
+) -> ApiResult<HttpResponse> {
     let note = body.into_inner().note;
     check_note(&note)?;
-    Ok(web::Json(
-        decide(&user, &state, *id, LeaveMove::Reject, note).await?,
-    ))
+    decide(&user, &state, &idem, *id, LeaveMove::Reject, note).await
 }
 
 /// Withdraw your own pending leave request.
@@ -223,11 +221,10 @@ pub async fn reject(
 pub async fn cancel(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
-) -> ApiResult<web::Json<LeaveRequest>> {
-    Ok(web::Json(
-        decide(&user, &state, *id, LeaveMove::Cancel, String::new()).await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    decide(&user, &state, &idem, *id, LeaveMove::Cancel, String::new()).await
 }
 
 /// Leave requests, newest first. Office admins and auditors see all; others their own.

@@ -13,13 +13,13 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::lifecycle;
 use crate::pagination::{self, Page};
 use crate::roster::rosters::constraint_conflict;
 use crate::roster::store;
-use crate::web::created;
 use actix_web::{HttpResponse, get, post, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -140,19 +140,19 @@ async fn new_substitution(
 pub async fn propose(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<SubstitutionRequest>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let s = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            new_substitution(conn, &state.clock, &user, &body, false).await
-        })
-        .await?;
-    Ok(created(
-        &s,
-        s.version,
-        format!("/api/v1/substitutions/{}", s.id),
-    ))
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let s = new_substitution(conn, &state.clock, &user, &body, false).await?;
+        Ok(Reply::created(
+            &s,
+            s.version,
+            format!("/api/v1/substitutions/{}", s.id),
+        ))
+    })
+    .await
 }
 
 /// Record a substitution agreed offline, registered at once (office admin).
@@ -174,20 +174,20 @@ pub async fn propose(
 pub async fn record_offline(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<SubstitutionRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
-    let s = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            new_substitution(conn, &state.clock, &user, &body, true).await
-        })
-        .await?;
-    Ok(created(
-        &s,
-        s.version,
-        format!("/api/v1/substitutions/{}", s.id),
-    ))
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let s = new_substitution(conn, &state.clock, &user, &body, true).await?;
+        Ok(Reply::created(
+            &s,
+            s.version,
+            format!("/api/v1/substitutions/{}", s.id),
+        ))
+    })
+    .await
 }
 
 /// The center's substitution machine: filed (默认) or, with the approval gate, approved.
@@ -203,14 +203,16 @@ async fn machine(conn: &mut AsyncPgConnection, center_id: Uuid) -> ApiResult<Sub
 async fn transition(
     user: &CurrentUser,
     state: &AppState,
+    idem: &Idem,
     id: Uuid,
     m: SubstitutionMove,
     note: &str,
-) -> ApiResult<Substitution> {
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, idem, async |conn| {
         let machine = machine(conn, user.center_id).await?;
-        lifecycle::transition::<Substitution>(conn, &machine, user, id, m, note).await
+        let s = lifecycle::transition::<Substitution>(conn, &machine, user, id, m, note).await?;
+        Ok(Reply::ok(&s))
     })
     .await
 }
@@ -233,8 +235,8 @@ macro_rules! substitution_move {
             )
         )]
         #[post($path)]
-        pub async fn $name(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<Substitution>> {
-            Ok(web::Json(transition(&user, &state, *id, $move, "").await?))
+        pub async fn $name(user: CurrentUser, state: web::Data<AppState>, idem: Idem, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+            transition(&user, &state, &idem, *id, $move, "").await
         }
     };
 }
@@ -305,9 +307,10 @@ substitution_move!(
 pub async fn void(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<DecisionNote>,
-) -> ApiResult<web::Json<Substitution>> {
+) -> ApiResult<HttpResponse> {
     let note = body.note.trim();
     if note.is_empty() || note.chars().count() > 500 {
         return Err(ApiError::field(
@@ -317,9 +320,7 @@ pub async fn void(
             "请说明作废顶岗的理由（1–500 个字符）。",
         ));
     }
-    Ok(web::Json(
-        transition(&user, &state, *id, SubstitutionMove::Void, note).await?,
-    ))
+    transition(&user, &state, &idem, *id, SubstitutionMove::Void, note).await
 }
 
 /// Substitutions, newest first. Office admins and auditors see all; others see their own.

@@ -8,11 +8,10 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::lifecycle;
 use crate::pagination::{self, Page};
-use crate::web::created;
 use actix_web::{HttpResponse, get, post, web};
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -55,87 +54,92 @@ fn has_substitute() -> ApiError {
 pub async fn propose(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<SwapRequest>,
 ) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let mut conn = state.pool.get().await?;
-    let s = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let a = open_duty(
-                conn,
-                &state.clock,
-                user.center_id,
-                body.assignment_id,
-                "assignment_id",
-                true,
-            )
-            .await?;
-            let b = open_duty(
-                conn,
-                &state.clock,
-                user.center_id,
-                body.other_assignment_id,
-                "other_assignment_id",
-                true,
-            )
-            .await?;
-            if a.on_duty() != me {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::FORBIDDEN,
-                    "not_on_duty",
-                    "The first duty is not yours.",
-                    "第一个值班不是您的。",
-                ));
-            }
-            if a.substitute_id.is_some() || b.substitute_id.is_some() {
-                return Err(has_substitute());
-            }
-            check_no_open_change(conn, &[a.id, b.id]).await?;
-            if a.date == b.date || a.staff_id == b.staff_id {
-                return Err(ApiError::unprocessable(
-                    "same_day",
-                    "Swap duties of two different people on two different days.",
-                    "换班须为两人在不同日期的值班。",
-                ));
-            }
-            can_cover(conn, user.center_id, me, b.date, &[]).await?;
-            can_cover(conn, user.center_id, b.staff_id, a.date, &[]).await?;
-            let s = rs::insert_swap(
-                conn,
-                NewSwap {
-                    id: Uuid::now_v7(),
-                    center_id: user.center_id,
-                    assignment_a: a.id,
-                    assignment_b: b.id,
-                    staff_a: me,
-                    staff_b: b.staff_id,
-                    version_a: a.version,
-                    version_b: b.version,
-                    reason: body.reason.chars().take(500).collect(),
-                },
-            )
-            .await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "proposed", "swap", s.id).after(&s),
-            )
-            .await?;
-            Ok(s)
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let a = open_duty(
+            conn,
+            &state.clock,
+            user.center_id,
+            body.assignment_id,
+            "assignment_id",
+            true,
+        )
         .await?;
-    Ok(created(&s, s.version, format!("/api/v1/swaps/{}", s.id)))
+        let b = open_duty(
+            conn,
+            &state.clock,
+            user.center_id,
+            body.other_assignment_id,
+            "other_assignment_id",
+            true,
+        )
+        .await?;
+        if a.on_duty() != me {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "not_on_duty",
+                "The first duty is not yours.",
+                "第一个值班不是您的。",
+            ));
+        }
+        if a.substitute_id.is_some() || b.substitute_id.is_some() {
+            return Err(has_substitute());
+        }
+        check_no_open_change(conn, &[a.id, b.id]).await?;
+        if a.date == b.date || a.staff_id == b.staff_id {
+            return Err(ApiError::unprocessable(
+                "same_day",
+                "Swap duties of two different people on two different days.",
+                "换班须为两人在不同日期的值班。",
+            ));
+        }
+        can_cover(conn, user.center_id, me, b.date, &[]).await?;
+        can_cover(conn, user.center_id, b.staff_id, a.date, &[]).await?;
+        let s = rs::insert_swap(
+            conn,
+            NewSwap {
+                id: Uuid::now_v7(),
+                center_id: user.center_id,
+                assignment_a: a.id,
+                assignment_b: b.id,
+                staff_a: me,
+                staff_b: b.staff_id,
+                version_a: a.version,
+                version_b: b.version,
+                reason: body.reason.chars().take(500).collect(),
+            },
+        )
+        .await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "proposed", "swap", s.id).after(&s),
+        )
+        .await?;
+        Ok(Reply::created(
+            &s,
+            s.version,
+            format!("/api/v1/swaps/{}", s.id),
+        ))
+    })
+    .await
 }
 
 /// Makes move `m` on a swap through the shared lifecycle.
 async fn transition(
     user: &CurrentUser,
     state: &AppState,
+    idem: &Idem,
     id: Uuid,
     m: SwapMove,
-) -> ApiResult<Swap> {
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
-        lifecycle::transition::<Swap>(conn, &Swaps, user, id, m, "").await
+    idempotency::transaction(&mut conn, idem, async |conn| {
+        let s = lifecycle::transition::<Swap>(conn, &Swaps, user, id, m, "").await?;
+        Ok(Reply::ok(&s))
     })
     .await
 }
@@ -158,8 +162,8 @@ macro_rules! swap_move {
             )
         )]
         #[post($path)]
-        pub async fn $name(user: CurrentUser, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<web::Json<Swap>> {
-            Ok(web::Json(transition(&user, &state, *id, $move).await?))
+        pub async fn $name(user: CurrentUser, state: web::Data<AppState>, idem: Idem, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+            transition(&user, &state, &idem, *id, $move).await
         }
     };
 }

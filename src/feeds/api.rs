@@ -7,14 +7,16 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, authenticate};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::org::store as org_store;
 use crate::pagination::{self, Page};
 use crate::roster::model::Assignment;
 use crate::roster::store::{self, AssignmentFilter};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use base64::Engine;
 use chrono::{Duration, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -241,6 +243,7 @@ pub async fn roster_feed(
 pub async fn create_token(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<NewFeedToken>,
 ) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
@@ -257,24 +260,23 @@ pub async fn create_token(
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let row = feeds_store::insert(conn, user.center_id, me, &hash(&token), &label).await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "created", "feed_token", row.id).after(&row),
-            )
-            .await?;
-            Ok(row)
-        })
+    // The answer holds the secret: it is stored sealed (see `idempotency`), never in clear.
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let row = feeds_store::insert(conn, user.center_id, me, &hash(&token), &label).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "created", "feed_token", row.id).after(&row),
+        )
         .await?;
-    let body = CreatedFeedToken {
-        id: row.id,
-        duties_url: format!("/api/v1/me/duties.ics?token={token}"),
-        token,
-        label: row.label,
-    };
-    Ok(HttpResponse::Created().json(body))
+        let body = CreatedFeedToken {
+            id: row.id,
+            duties_url: format!("/api/v1/me/duties.ics?token={token}"),
+            token: token.clone(),
+            label: row.label,
+        };
+        Ok(Reply::json(StatusCode::CREATED, &body))
+    })
+    .await
 }
 
 /// The caller's feed tokens (without the secrets).
@@ -320,11 +322,12 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, &idem, async |conn| {
         let row = feeds_store::revoke(conn, user.center_id, me, *id)
             .await?
             .ok_or_else(ApiError::not_found)?;
@@ -332,8 +335,8 @@ pub async fn revoke_token(
             conn,
             AuditEntry::new(&user, "revoked", "feed_token", row.id).after(&row),
         )
-        .await
+        .await?;
+        Ok(Reply::no_content())
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }

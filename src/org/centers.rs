@@ -7,10 +7,10 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
 use chrono::NaiveTime;
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -77,6 +77,7 @@ pub async fn patch_current(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     body: web::Json<CenterPatch>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -94,38 +95,36 @@ pub async fn patch_current(
     }
     errs.finish()?;
     let mut conn = state.pool.get().await?;
-    let updated = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let before = store::center_for_update(conn, user.center_id).await?;
-            check_version(expected, before.version)?;
-            let hours = rules::hours(
-                p.opening_time.unwrap_or(before.opening_time),
-                p.closing_time.unwrap_or(before.closing_time),
-                p.duty_start_time.unwrap_or(before.duty_start_time),
-                p.duty_end_time.unwrap_or(before.duty_end_time),
-            );
-            if !hours.is_empty() {
-                return Err(ApiError::validation(hours));
-            }
-            let changes = CenterChanges {
-                name: p.name.map(|n| n.trim().to_owned()),
-                time_zone: p.time_zone,
-                opening_time: p.opening_time,
-                closing_time: p.closing_time,
-                duty_start_time: p.duty_start_time,
-                duty_end_time: p.duty_end_time,
-                arrival_lead_minutes: p.arrival_lead_minutes,
-            };
-            let after = store::update_center(conn, user.center_id, changes).await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "updated", "center", after.id)
-                    .before(&before)
-                    .after(&after),
-            )
-            .await?;
-            Ok(after)
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let before = store::center_for_update(conn, user.center_id).await?;
+        check_version(expected, before.version)?;
+        let hours = rules::hours(
+            p.opening_time.unwrap_or(before.opening_time),
+            p.closing_time.unwrap_or(before.closing_time),
+            p.duty_start_time.unwrap_or(before.duty_start_time),
+            p.duty_end_time.unwrap_or(before.duty_end_time),
+        );
+        if !hours.is_empty() {
+            return Err(ApiError::validation(hours));
+        }
+        let changes = CenterChanges {
+            name: p.name.map(|n| n.trim().to_owned()),
+            time_zone: p.time_zone,
+            opening_time: p.opening_time,
+            closing_time: p.closing_time,
+            duty_start_time: p.duty_start_time,
+            duty_end_time: p.duty_end_time,
+            arrival_lead_minutes: p.arrival_lead_minutes,
+        };
+        let after = store::update_center(conn, user.center_id, changes).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "updated", "center", after.id)
+                .before(&before)
+                .after(&after),
+        )
         .await?;
-    Ok(with_etag(&updated, updated.version))
+        Ok(Reply::with_etag(&after, after.version))
+    })
+    .await
 }

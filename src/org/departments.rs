@@ -7,10 +7,10 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page};
-use crate::web::{check_version, created, if_match, with_etag};
+use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -119,6 +119,7 @@ pub async fn list(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<NewDepartmentRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -129,33 +130,31 @@ pub async fn create(
         .check(rules::range("rotation_order", b.rotation_order, 0, 1000));
     errs.finish()?;
     let mut conn = state.pool.get().await?;
-    let dept = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let d = store::insert_department(
-                conn,
-                NewDepartment {
-                    id: Uuid::now_v7(),
-                    center_id: user.center_id,
-                    name: b.name.trim().to_owned(),
-                    code: b.code,
-                    rotation_order: b.rotation_order,
-                },
-            )
-            .await
-            .map_err(|e| map_unique(e.into()))?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "created", "department", d.id).after(&d),
-            )
-            .await?;
-            Ok(d)
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let d = store::insert_department(
+            conn,
+            NewDepartment {
+                id: Uuid::now_v7(),
+                center_id: user.center_id,
+                name: b.name.trim().to_owned(),
+                code: b.code,
+                rotation_order: b.rotation_order,
+            },
+        )
+        .await
+        .map_err(|e| map_unique(e.into()))?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "created", "department", d.id).after(&d),
+        )
         .await?;
-    Ok(created(
-        &dept,
-        dept.version,
-        format!("/api/v1/departments/{}", dept.id),
-    ))
+        Ok(Reply::created(
+            &d,
+            d.version,
+            format!("/api/v1/departments/{}", d.id),
+        ))
+    })
+    .await
 }
 
 /// One department.
@@ -186,13 +185,14 @@ pub async fn get_one(
 async fn change(
     user: &CurrentUser,
     state: &AppState,
+    idem: &Idem,
     id: Uuid,
     expected: Option<i32>,
     action: &'static str,
     changes: DepartmentChanges,
-) -> ApiResult<Department> {
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, idem, async |conn| {
         let before = store::department_for_update(conn, user.center_id, id).await?;
         check_version(expected, before.version)?;
         let after = store::update_department(conn, id, changes)
@@ -205,7 +205,7 @@ async fn change(
                 .after(&after),
         )
         .await?;
-        Ok(after)
+        Ok(Reply::with_etag(&after, after.version))
     })
     .await
 }
@@ -237,6 +237,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<DepartmentPatch>,
 ) -> ApiResult<HttpResponse> {
@@ -260,8 +261,7 @@ pub async fn update(
         rotation_order: p.rotation_order,
         active: None,
     };
-    let d = change(&user, &state, *id, expected, "updated", changes).await?;
-    Ok(with_etag(&d, d.version))
+    change(&user, &state, &idem, *id, expected, "updated", changes).await
 }
 
 /// Deactivate a department (office admin). Its history and staff records are kept.
@@ -287,6 +287,7 @@ pub async fn deactivate(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -295,6 +296,5 @@ pub async fn deactivate(
         active: Some(false),
         ..Default::default()
     };
-    let d = change(&user, &state, *id, expected, "deactivated", changes).await?;
-    Ok(with_etag(&d, d.version))
+    change(&user, &state, &idem, *id, expected, "deactivated", changes).await
 }

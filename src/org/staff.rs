@@ -7,10 +7,11 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role, password, store as auth_store};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page};
-use crate::web::{check_version, created, if_match, nullable, with_etag};
+use crate::web::{check_version, if_match, nullable, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -200,6 +201,7 @@ pub async fn list(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<NewStaffRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -215,40 +217,38 @@ pub async fn create(
     let roles = roles_vec(&b.roles)?;
     let hash = password::hash(b.password).await?;
     let mut conn = state.pool.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            check_department(conn, user.center_id, b.department_id).await?;
-            let row = store::insert_staff(
-                conn,
-                NewStaff {
-                    id: Uuid::now_v7(),
-                    center_id: user.center_id,
-                    department_id: b.department_id,
-                    employee_no: b.employee_no,
-                    name: b.name.trim().to_owned(),
-                    position: b.position.map(|p| p.as_str().to_owned()),
-                    roles,
-                    leader: b.leader,
-                    phone: b.phone,
-                    password_hash: hash,
-                },
-            )
-            .await
-            .map_err(|e| match ApiError::from(e) {
-                e if e.code == "already_exists" => employee_no_taken(),
-                e => e,
-            })?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "created", "staff", row.id).after(row.audit_value()),
-            )
-            .await?;
-            Ok(row)
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        check_department(conn, user.center_id, b.department_id).await?;
+        let row = store::insert_staff(
+            conn,
+            NewStaff {
+                id: Uuid::now_v7(),
+                center_id: user.center_id,
+                department_id: b.department_id,
+                employee_no: b.employee_no,
+                name: b.name.trim().to_owned(),
+                position: b.position.map(|p| p.as_str().to_owned()),
+                roles,
+                leader: b.leader,
+                phone: b.phone,
+                password_hash: hash,
+            },
+        )
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            e if e.code == "already_exists" => employee_no_taken(),
+            e => e,
+        })?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "created", "staff", row.id).after(row.audit_value()),
+        )
         .await?;
-    let version = row.version;
-    let location = format!("/api/v1/staff/{}", row.id);
-    Ok(created(&row.view(true), version, location))
+        let location = format!("/api/v1/staff/{}", row.id);
+        let version = row.version;
+        Ok(Reply::created(&row.view(true), version, location))
+    })
+    .await
 }
 
 /// One staff member.
@@ -282,13 +282,14 @@ pub async fn get_one(
 async fn change(
     user: &CurrentUser,
     state: &AppState,
+    idem: &Idem,
     id: Uuid,
     expected: Option<i32>,
     action: &'static str,
     changes: StaffChanges,
-) -> ApiResult<StaffRow> {
+) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, idem, async |conn| {
         let before = store::staff_for_update(conn, user.center_id, id).await?;
         check_version(expected, before.version)?;
         if let Some(d) = changes.department_id {
@@ -312,7 +313,8 @@ async fn change(
                 .after(after.audit_value()),
         )
         .await?;
-        Ok(after)
+        let version = after.version;
+        Ok(Reply::with_etag(&after.view(true), version))
     })
     .await
 }
@@ -344,6 +346,7 @@ pub async fn update(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<StaffPatch>,
 ) -> ApiResult<HttpResponse> {
@@ -372,9 +375,7 @@ pub async fn update(
         phone: p.phone,
         active: None,
     };
-    let row = change(&user, &state, *id, expected, "updated", changes).await?;
-    let version = row.version;
-    Ok(with_etag(&row.view(true), version))
+    change(&user, &state, &idem, *id, expected, "updated", changes).await
 }
 
 /// Deactivate a staff member (office admin): they can no longer log in, their sessions are
@@ -402,6 +403,7 @@ pub async fn deactivate(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -417,9 +419,7 @@ pub async fn deactivate(
         active: Some(false),
         ..Default::default()
     };
-    let row = change(&user, &state, *id, expected, "deactivated", changes).await?;
-    let version = row.version;
-    Ok(with_etag(&row.view(true), version))
+    change(&user, &state, &idem, *id, expected, "deactivated", changes).await
 }
 
 /// Reactivate a deactivated staff member (office admin). They log in again with their
@@ -445,6 +445,7 @@ pub async fn activate(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -453,9 +454,7 @@ pub async fn activate(
         active: Some(true),
         ..Default::default()
     };
-    let row = change(&user, &state, *id, expected, "activated", changes).await?;
-    let version = row.version;
-    Ok(with_etag(&row.view(true), version))
+    change(&user, &state, &idem, *id, expected, "activated", changes).await
 }
 
 /// Set a new password for a staff member (office admin); their sessions are revoked.
@@ -478,6 +477,7 @@ pub async fn activate(
 pub async fn reset_password(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -488,7 +488,7 @@ pub async fn reset_password(
     }
     let hash = password::hash(b.new_password).await?;
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, &idem, async |conn| {
         let before = store::staff_for_update(conn, user.center_id, *id).await?;
         auth_store::set_password(conn, before.id, &hash).await?;
         auth_store::revoke_all_for(conn, before.id).await?;
@@ -497,8 +497,8 @@ pub async fn reset_password(
             conn,
             AuditEntry::new(&user, "password_reset", "staff", before.id),
         )
-        .await
+        .await?;
+        Ok(Reply::no_content())
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }

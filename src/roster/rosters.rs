@@ -9,11 +9,12 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page};
-use crate::web::{check_version, created, if_match, with_etag};
+use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{Days, Months, NaiveDate};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -283,40 +284,39 @@ pub async fn publish(
 pub async fn create(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<NewRosterRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let b = body.into_inner();
     let end = period(b.start, b.end, b.cycle)?;
     let mut conn = state.pool.get().await?;
-    let (row, assignments) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            if store::published_overlapping(conn, user.center_id, b.start, end).await? {
-                return Err(overlap());
-            }
-            let (row, assignments) = generation::generate(
-                conn,
-                user.center_id,
-                user.staff_id,
-                b.start,
-                end,
-                b.confirm_missing_holidays,
-            )
-            .await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "generated", "roster", row.id).after(row.view()),
-            )
-            .await?;
-            Ok((row, assignments))
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        if store::published_overlapping(conn, user.center_id, b.start, end).await? {
+            return Err(overlap());
+        }
+        let (row, assignments) = generation::generate(
+            conn,
+            user.center_id,
+            user.staff_id,
+            b.start,
+            end,
+            b.confirm_missing_holidays,
+        )
         .await?;
-    let detail = RosterDetail::load(&mut conn, &row, assignments).await?;
-    Ok(created(
-        &detail,
-        row.version,
-        format!("/api/v1/rosters/{}", row.id),
-    ))
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "generated", "roster", row.id).after(row.view()),
+        )
+        .await?;
+        let detail = RosterDetail::load(conn, &row, assignments).await?;
+        Ok(Reply::created(
+            &detail,
+            row.version,
+            format!("/api/v1/rosters/{}", row.id),
+        ))
+    })
+    .await
 }
 
 /// Rosters of the center, newest period first.
@@ -406,11 +406,12 @@ pub async fn get_one(
 pub async fn delete_draft(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, &idem, async |conn| {
         let row = store::roster_for_update(conn, user.center_id, *id).await?;
         if row.status != "draft" {
             return Err(not_draft());
@@ -420,10 +421,10 @@ pub async fn delete_draft(
             conn,
             AuditEntry::new(&user, "deleted", "roster", row.id).before(row.view()),
         )
-        .await
+        .await?;
+        Ok(Reply::no_content())
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// Put another person on one day of a draft (office admin).
@@ -456,6 +457,7 @@ pub async fn replace(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ReplaceRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -464,73 +466,71 @@ pub async fn replace(
     let (roster_id, assignment_id) = path.into_inner();
     let staff_id = body.staff_id;
     let mut conn = state.pool.get().await?;
-    let after = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let roster = store::roster_for_update(conn, user.center_id, roster_id).await?;
-            let before = store::assignment_for_update(conn, user.center_id, assignment_id).await?;
-            if before.roster_id != roster.id {
-                return Err(ApiError::not_found());
-            }
-            check_version(expected, before.version)?;
-            if roster.status != "draft" {
-                return Err(not_draft());
-            }
-            let loaded = settings::load(conn, user.center_id, false).await?;
-            if !loaded.queues.iter().any(|q| q.members.contains(&staff_id)) {
-                return Err(ApiError::unprocessable(
-                    "not_eligible",
-                    "This person does not take supervisor duty (not in any department queue).",
-                    "该人员不参加督导值班（不在任何部门队列中）。",
-                ));
-            }
-            let on_leave = store::approved_leave(conn, user.center_id, before.date, before.date)
-                .await?
-                .iter()
-                .any(|(s, _, _)| *s == staff_id);
-            if on_leave {
-                return Err(ApiError::unprocessable(
-                    "on_leave",
-                    "This person is on approved leave that day.",
-                    "该人员当天已获准请假。",
-                ));
-            }
-            if store::on_duty_elsewhere(
-                conn,
-                user.center_id,
-                Some(roster.id),
-                before.date,
-                staff_id,
-                before.id,
-            )
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let roster = store::roster_for_update(conn, user.center_id, roster_id).await?;
+        let before = store::assignment_for_update(conn, user.center_id, assignment_id).await?;
+        if before.roster_id != roster.id {
+            return Err(ApiError::not_found());
+        }
+        check_version(expected, before.version)?;
+        if roster.status != "draft" {
+            return Err(not_draft());
+        }
+        let loaded = settings::load(conn, user.center_id, false).await?;
+        if !loaded.queues.iter().any(|q| q.members.contains(&staff_id)) {
+            return Err(ApiError::unprocessable(
+                "not_eligible",
+                "This person does not take supervisor duty (not in any department queue).",
+                "该人员不参加督导值班（不在任何部门队列中）。",
+            ));
+        }
+        let on_leave = store::approved_leave(conn, user.center_id, before.date, before.date)
             .await?
-            {
-                return Err(ApiError::unprocessable(
-                    "already_on_duty",
-                    "This person is already on duty that day.",
-                    "该人员当天已在值班。",
-                ));
-            }
-            let after = store::set_assignment_people(
-                conn,
-                before.id,
-                staff_id,
-                None,
-                Some("replaced by the office"),
-            )
-            .await
-            .map_err(constraint_conflict)?;
-            store::bump_roster(conn, roster.id).await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "replaced", "duty_assignment", after.id)
-                    .before(&before)
-                    .after(&after),
-            )
-            .await?;
-            Ok(after)
-        })
+            .iter()
+            .any(|(s, _, _)| *s == staff_id);
+        if on_leave {
+            return Err(ApiError::unprocessable(
+                "on_leave",
+                "This person is on approved leave that day.",
+                "该人员当天已获准请假。",
+            ));
+        }
+        if store::on_duty_elsewhere(
+            conn,
+            user.center_id,
+            Some(roster.id),
+            before.date,
+            staff_id,
+            before.id,
+        )
+        .await?
+        {
+            return Err(ApiError::unprocessable(
+                "already_on_duty",
+                "This person is already on duty that day.",
+                "该人员当天已在值班。",
+            ));
+        }
+        let after = store::set_assignment_people(
+            conn,
+            before.id,
+            staff_id,
+            None,
+            Some("replaced by the office"),
+        )
+        .await
+        .map_err(constraint_conflict)?;
+        store::bump_roster(conn, roster.id).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "replaced", "duty_assignment", after.id)
+                .before(&before)
+                .after(&after),
+        )
         .await?;
-    Ok(with_etag(&after, after.version))
+        Ok(Reply::with_etag(&after, after.version))
+    })
+    .await
 }
 
 /// Publish a draft (office admin). Honours `If-Match`.
@@ -560,34 +560,33 @@ pub async fn publish_roster(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<PublishRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let expected = if_match(&req)?;
     let mut conn = state.pool.get().await?;
-    let after = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let (before, after) = publish(
-                conn,
-                user.center_id,
-                *id,
-                expected,
-                user.staff_id,
-                &body.confirm_short_days,
-            )
-            .await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "published", "roster", after.id)
-                    .before(before.view())
-                    .after(after.view()),
-            )
-            .await?;
-            Ok(after)
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let (before, after) = publish(
+            conn,
+            user.center_id,
+            *id,
+            expected,
+            user.staff_id,
+            &body.confirm_short_days,
+        )
         .await?;
-    Ok(with_etag(&after.view(), after.version))
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "published", "roster", after.id)
+                .before(before.view())
+                .after(after.view()),
+        )
+        .await?;
+        Ok(Reply::with_etag(&after.view(), after.version))
+    })
+    .await
 }
 
 /// Generate a draft again on what is true now (office admin). Honours `If-Match`.
@@ -617,33 +616,32 @@ pub async fn regenerate(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     id: web::Path<Uuid>,
     body: web::Json<RegenerateRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let expected = if_match(&req)?;
     let mut conn = state.pool.get().await?;
-    let (row, assignments) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let before = store::roster_for_update(conn, user.center_id, *id).await?;
-            check_version(expected, before.version)?;
-            if before.status != "draft" {
-                return Err(not_draft());
-            }
-            let (row, assignments) =
-                generation::regenerate(conn, &before, body.confirm_missing_holidays).await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "regenerated", "roster", row.id)
-                    .before(before.view())
-                    .after(row.view()),
-            )
-            .await?;
-            Ok((row, assignments))
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let before = store::roster_for_update(conn, user.center_id, *id).await?;
+        check_version(expected, before.version)?;
+        if before.status != "draft" {
+            return Err(not_draft());
+        }
+        let (row, assignments) =
+            generation::regenerate(conn, &before, body.confirm_missing_holidays).await?;
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "regenerated", "roster", row.id)
+                .before(before.view())
+                .after(row.view()),
+        )
         .await?;
-    Ok(with_etag(
-        &RosterDetail::load(&mut conn, &row, assignments).await?,
-        row.version,
-    ))
+        Ok(Reply::with_etag(
+            &RosterDetail::load(conn, &row, assignments).await?,
+            row.version,
+        ))
+    })
+    .await
 }

@@ -8,11 +8,12 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::org::store as org_store;
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use diesel::QueryResult;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -253,6 +254,7 @@ pub async fn put_rotation(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     body: web::Json<RotationUpdate>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -267,89 +269,87 @@ pub async fn put_rotation(
         ));
     }
     let mut conn = state.pool.get().await?;
-    let loaded = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let before = load(conn, user.center_id, true).await?;
-            check_version(expected, before.settings.version)?;
-            let depts = org_store::active_departments(conn, user.center_id).await?;
-            let staff = org_store::active_department_staff(conn, user.center_id).await?;
-            let mut errors = Vec::new();
-            for (i, d) in b.department_order.iter().enumerate() {
-                if !depts.iter().any(|x| x.id == *d) {
-                    errors.push(FieldError::new(
-                        &format!("department_order[{i}]"),
-                        "unknown",
-                        "No active department with this id in your center.",
-                        "本中心没有该有效部门。",
-                    ));
-                }
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let before = load(conn, user.center_id, true).await?;
+        check_version(expected, before.settings.version)?;
+        let depts = org_store::active_departments(conn, user.center_id).await?;
+        let staff = org_store::active_department_staff(conn, user.center_id).await?;
+        let mut errors = Vec::new();
+        for (i, d) in b.department_order.iter().enumerate() {
+            if !depts.iter().any(|x| x.id == *d) {
+                errors.push(FieldError::new(
+                    &format!("department_order[{i}]"),
+                    "unknown",
+                    "No active department with this id in your center.",
+                    "本中心没有该有效部门。",
+                ));
             }
-            for (i, c) in b.choices.iter().enumerate() {
-                if !staff.iter().any(|s| s.id == c.staff_id) {
-                    errors.push(FieldError::new(
-                        &format!("choices[{i}].staff_id"),
-                        "unknown",
-                        "No active staff member of a department with this id in your center.",
-                        "本中心没有该在岗部门人员。",
-                    ));
-                }
+        }
+        for (i, c) in b.choices.iter().enumerate() {
+            if !staff.iter().any(|s| s.id == c.staff_id) {
+                errors.push(FieldError::new(
+                    &format!("choices[{i}].staff_id"),
+                    "unknown",
+                    "No active staff member of a department with this id in your center.",
+                    "本中心没有该在岗部门人员。",
+                ));
             }
-            for (i, d) in b.department_order.iter().enumerate() {
-                if b.department_order[..i].contains(d) {
-                    errors.push(FieldError::new(
-                        &format!("department_order[{i}]"),
-                        "duplicate",
-                        "Each department appears once in the order.",
-                        "每个部门在顺序中只能出现一次。",
-                    ));
-                }
+        }
+        for (i, d) in b.department_order.iter().enumerate() {
+            if b.department_order[..i].contains(d) {
+                errors.push(FieldError::new(
+                    &format!("department_order[{i}]"),
+                    "duplicate",
+                    "Each department appears once in the order.",
+                    "每个部门在顺序中只能出现一次。",
+                ));
             }
-            for (i, c) in b.choices.iter().enumerate() {
-                if b.choices[..i].iter().any(|x| x.staff_id == c.staff_id) {
-                    errors.push(FieldError::new(
-                        &format!("choices[{i}].staff_id"),
-                        "duplicate",
-                        "Each person appears once in the choices.",
-                        "每个人员在选择中只能出现一次。",
-                    ));
-                }
+        }
+        for (i, c) in b.choices.iter().enumerate() {
+            if b.choices[..i].iter().any(|x| x.staff_id == c.staff_id) {
+                errors.push(FieldError::new(
+                    &format!("choices[{i}].staff_id"),
+                    "duplicate",
+                    "Each person appears once in the choices.",
+                    "每个人员在选择中只能出现一次。",
+                ));
             }
-            if !errors.is_empty() {
-                return Err(ApiError::validation(errors));
-            }
-            let before_view = serde_json::to_value(view(before)).unwrap_or_default();
-            store::save_settings(
-                conn,
-                user.center_id,
-                &b.department_order,
-                unit_str(b.unit),
-                b.supervisors_per_day,
-                b.substitutions_need_approval,
-            )
-            .await?;
-            let rows: Vec<MemberRow> = b
-                .choices
-                .iter()
-                .map(|c| MemberRow {
-                    staff_id: c.staff_id,
-                    center_id: user.center_id,
-                    included: c.included,
-                    queue_position: c.queue_position,
-                })
-                .collect();
-            store::replace_members(conn, user.center_id, &rows).await?;
-            let after = load(conn, user.center_id, false).await?;
-            let after_view = view(after);
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "updated", "rotation", user.center_id)
-                    .before(before_view)
-                    .after(&after_view),
-            )
-            .await?;
-            Ok(after_view)
-        })
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let before_view = serde_json::to_value(view(before)).unwrap_or_default();
+        store::save_settings(
+            conn,
+            user.center_id,
+            &b.department_order,
+            unit_str(b.unit),
+            b.supervisors_per_day,
+            b.substitutions_need_approval,
+        )
         .await?;
-    let version = loaded.version;
-    Ok(with_etag(&loaded, version))
+        let rows: Vec<MemberRow> = b
+            .choices
+            .iter()
+            .map(|c| MemberRow {
+                staff_id: c.staff_id,
+                center_id: user.center_id,
+                included: c.included,
+                queue_position: c.queue_position,
+            })
+            .collect();
+        store::replace_members(conn, user.center_id, &rows).await?;
+        let after = load(conn, user.center_id, false).await?;
+        let after_view = view(after);
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "updated", "rotation", user.center_id)
+                .before(before_view)
+                .after(&after_view),
+        )
+        .await?;
+        let version = after_view.version;
+        Ok(Reply::with_etag(&after_view, version))
+    })
+    .await
 }

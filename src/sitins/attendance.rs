@@ -10,10 +10,11 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::calendar::{rules as cal_rules, store as cal_store};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::NaiveDate;
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -65,63 +66,60 @@ pub struct AttendanceQuery {
 pub async fn record(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<AttendanceRequest>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let b = body.into_inner();
     let date = cal_rules::date("date", &b.date).map_err(|e| ApiError::validation(vec![e]))?;
     let mut conn = state.pool.get().await?;
-    let (row, leader, new) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let center = user.center_id;
-            let leader = checks::named_leader(conn, center, b.leader_id, "leader_id").await?;
-            let tz = checks::time_zone(conn, center).await?;
-            if date > checks::today(&state.clock, tz) {
-                return Err(ApiError::unprocessable(
-                    "date_in_future",
-                    "A sit-in can only be recorded on or after its day.",
-                    "坐班情况只能在当天或之后登记。",
-                ));
-            }
-            let cal = cal_store::load(conn, center, date, date).await?;
-            if !cal.is_working_day(date) {
-                return Err(ApiError::field(
-                    "date",
-                    "not_working_day",
-                    "The hall is closed that day (weekend, holiday or closure).",
-                    "该日大厅不办公（周末、节假日或停业）。",
-                ));
-            }
-            if let Some(existing) = store::attendance_on(conn, center, leader.row.id, date).await? {
-                return Ok((existing, leader, false));
-            }
-            let row = store::insert_attendance(
-                conn,
-                &AttendanceRow {
-                    id: Uuid::now_v7(),
-                    center_id: center,
-                    leader_id: leader.row.id,
-                    department_id: leader.department_id,
-                    date,
-                    recorded_by: user.staff_id,
-                    recorded_at: state.clock.now(),
-                },
-            )
-            .await?;
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "recorded", "sit_in_attendance", row.id).after(&row),
-            )
-            .await?;
-            Ok((row, leader, true))
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let center = user.center_id;
+        let leader = checks::named_leader(conn, center, b.leader_id, "leader_id").await?;
+        let tz = checks::time_zone(conn, center).await?;
+        if date > checks::today(&state.clock, tz) {
+            return Err(ApiError::unprocessable(
+                "date_in_future",
+                "A sit-in can only be recorded on or after its day.",
+                "坐班情况只能在当天或之后登记。",
+            ));
+        }
+        let cal = cal_store::load(conn, center, date, date).await?;
+        if !cal.is_working_day(date) {
+            return Err(ApiError::field(
+                "date",
+                "not_working_day",
+                "The hall is closed that day (weekend, holiday or closure).",
+                "该日大厅不办公（周末、节假日或停业）。",
+            ));
+        }
+        if let Some(existing) = store::attendance_on(conn, center, leader.row.id, date).await? {
+            return Ok(Reply::ok(
+                &existing.view(leader.row.name, leader.row.employee_no),
+            ));
+        }
+        let row = store::insert_attendance(
+            conn,
+            &AttendanceRow {
+                id: Uuid::now_v7(),
+                center_id: center,
+                leader_id: leader.row.id,
+                department_id: leader.department_id,
+                date,
+                recorded_by: user.staff_id,
+                recorded_at: state.clock.now(),
+            },
+        )
         .await?;
-    let view = row.view(leader.row.name, leader.row.employee_no);
-    Ok(if new {
-        HttpResponse::Created().json(view)
-    } else {
-        HttpResponse::Ok().json(view)
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "recorded", "sit_in_attendance", row.id).after(&row),
+        )
+        .await?;
+        let view = row.view(leader.row.name, leader.row.employee_no);
+        Ok(Reply::json(StatusCode::CREATED, &view))
     })
+    .await
 }
 
 /// The sit-ins recorded in a week, by date and leader id (every role of the center may read).
@@ -175,12 +173,13 @@ pub async fn list(
 pub async fn remove(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     let id = *id;
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, &idem, async |conn| {
         let before = store::attendance_for_update(conn, user.center_id, id).await?;
         store::delete_attendance(conn, id).await?;
         audit::record(
@@ -188,8 +187,7 @@ pub async fn remove(
             AuditEntry::new(&user, "deleted", "sit_in_attendance", id).before(&before),
         )
         .await?;
-        Ok(())
+        Ok(Reply::no_content())
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }

@@ -12,12 +12,12 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::org::model::StaffRow;
 use crate::org::store as org_store;
 use crate::pagination::{self, Page};
-use crate::web::{check_version, created, if_match, with_etag};
+use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -176,6 +176,7 @@ pub async fn put(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     leader_id: web::Path<Uuid>,
     body: web::Json<PatternRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -183,32 +184,30 @@ pub async fn put(
     let weekdays = check(&body.weekdays)?;
     let id = *leader_id;
     let mut conn = state.pool.get().await?;
-    let (row, leader, first) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let leader = checks::path_leader(conn, &user, id).await?;
-            let before = store::pattern(conn, user.center_id, id).await?;
-            check_version(expected, before.as_ref().map_or(0, |p| p.version))?;
-            let after = store::save_pattern(conn, user.center_id, id, &weekdays).await?;
-            let action = if before.is_some() {
-                "updated"
-            } else {
-                "created"
-            };
-            let mut entry = AuditEntry::new(&user, action, "sit_in_pattern", id).after(&after);
-            if let Some(b) = &before {
-                entry = entry.before(b);
-            }
-            audit::record(conn, entry).await?;
-            Ok((after, leader.row, before.is_none()))
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let leader = checks::path_leader(conn, &user, id).await?;
+        let before = store::pattern(conn, user.center_id, id).await?;
+        check_version(expected, before.as_ref().map_or(0, |p| p.version))?;
+        let after = store::save_pattern(conn, user.center_id, id, &weekdays).await?;
+        let action = if before.is_some() {
+            "updated"
+        } else {
+            "created"
+        };
+        let mut entry = AuditEntry::new(&user, action, "sit_in_pattern", id).after(&after);
+        if let Some(b) = &before {
+            entry = entry.before(b);
+        }
+        audit::record(conn, entry).await?;
+        let version = after.version;
+        let v = view(after, &leader.row);
+        Ok(if before.is_none() {
+            Reply::created(&v, version, format!("/api/v1/leader-sit-ins/patterns/{id}"))
+        } else {
+            Reply::with_etag(&v, version)
         })
-        .await?;
-    let version = row.version;
-    let v = view(row, &leader);
-    Ok(if first {
-        created(&v, version, format!("/api/v1/leader-sit-ins/patterns/{id}"))
-    } else {
-        with_etag(&v, version)
     })
+    .await
 }
 
 /// Remove a leader's pattern (the leader themself or an office admin). Honours `If-Match`.
@@ -234,6 +233,7 @@ pub async fn remove(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     leader_id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
@@ -242,7 +242,7 @@ pub async fn remove(
         return Err(ApiError::forbidden());
     }
     let mut conn = state.pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, &idem, async |conn| {
         store::staff_for_sit_in(conn, user.center_id, id)
             .await?
             .ok_or_else(ApiError::not_found)?;
@@ -256,8 +256,7 @@ pub async fn remove(
             AuditEntry::new(&user, "deleted", "sit_in_pattern", id).before(&before),
         )
         .await?;
-        Ok(())
+        Ok(Reply::no_content())
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }

@@ -12,11 +12,11 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::calendar::{rules as cal_rules, store as cal_store};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page};
-use crate::web::{created, with_etag};
+use crate::web::with_etag;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -132,13 +132,13 @@ fn parse(b: &PlanRequest) -> ApiResult<(NaiveDate, Option<Vec<NaiveDate>>)> {
 pub async fn file(
     user: CurrentUser,
     state: web::Data<AppState>,
+    idem: Idem,
     body: web::Json<PlanRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
     let (week, given) = parse(&b)?;
     let mut conn = state.pool.get().await?;
-    let (row, leader, first) = conn
-        .transaction::<_, ApiError, _>(async |conn| {
+    idempotency::transaction(&mut conn, &idem, async |conn| {
             let leader = checks::acting_leader(conn, &user, b.leader_id, "leader_id").await?;
             let center = user.center_id;
             let tz = checks::time_zone(conn, center).await?;
@@ -215,16 +215,15 @@ pub async fn file(
                     (row, false)
                 }
             };
-            Ok((row, leader, first))
+            let (id, version) = (row.id, row.version);
+            let view = row.view(leader.row.name, leader.row.employee_no);
+            Ok(if first {
+                Reply::created(&view, version, format!("/api/v1/leader-sit-ins/plans/{id}"))
+            } else {
+                Reply::with_etag(&view, version)
+            })
         })
-        .await?;
-    let (id, version) = (row.id, row.version);
-    let view = row.view(leader.row.name, leader.row.employee_no);
-    Ok(if first {
-        created(&view, version, format!("/api/v1/leader-sit-ins/plans/{id}"))
-    } else {
-        with_etag(&view, version)
-    })
+        .await
 }
 
 /// The plans filed for a week, by leader id (every role of the center may read).

@@ -9,9 +9,9 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::idempotency::{self, Idem, Reply};
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
-use diesel_async::AsyncConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -78,6 +78,7 @@ pub async fn put_settings(
     user: CurrentUser,
     state: web::Data<AppState>,
     req: HttpRequest,
+    idem: Idem,
     body: web::Json<SettingsUpdate>,
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
@@ -92,23 +93,21 @@ pub async fn put_settings(
         ));
     }
     let mut conn = state.pool.get().await?;
-    let after = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            let before = store::settings_for_update(conn, user.center_id).await?;
-            let before_view = view(Some(&before));
-            check_version(expected, before_view.version)?;
-            let after = store::save_settings(conn, user.center_id, days).await?;
-            let after_view = view(Some(&after));
-            audit::record(
-                conn,
-                AuditEntry::new(&user, "updated", "sit_in_settings", user.center_id)
-                    .before(&before_view)
-                    .after(&after_view),
-            )
-            .await?;
-            Ok(after_view)
-        })
+    idempotency::transaction(&mut conn, &idem, async |conn| {
+        let before = store::settings_for_update(conn, user.center_id).await?;
+        let before_view = view(Some(&before));
+        check_version(expected, before_view.version)?;
+        let after = store::save_settings(conn, user.center_id, days).await?;
+        let after_view = view(Some(&after));
+        audit::record(
+            conn,
+            AuditEntry::new(&user, "updated", "sit_in_settings", user.center_id)
+                .before(&before_view)
+                .after(&after_view),
+        )
         .await?;
-    let version = after.version;
-    Ok(with_etag(&after, version))
+        let version = after_view.version;
+        Ok(Reply::with_etag(&after_view, version))
+    })
+    .await
 }

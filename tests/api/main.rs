@@ -10,6 +10,7 @@ mod feeds;
 mod fixtures;
 mod helpers;
 mod i18n;
+mod idempotency;
 mod import;
 mod jwt;
 mod org;

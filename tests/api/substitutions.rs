@@ -161,3 +161,63 @@ async fn a_same_day_substitution_holds_the_day_at_acceptance_r6() {
         .unwrap();
     assert_eq!(today["on_duty"][0]["staff_id"], h.id(sub));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retried_proposals_and_moves_happen_once() {
+    let app = spawn_app().await;
+    let h = hall(&app).await;
+    let mon = plain_weeks(&app, 1).await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
+    let a = &r["assignments"][0];
+    let me = h.no_of(a["staff_id"].as_str().unwrap());
+    let sub = if me == "d3-2" { "d3-1" } else { "d3-2" };
+    let body = json!({"assignment_id": a["id"], "substitute_id": h.id(sub)});
+    let send = |path: String, token: String, key: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            app.req(reqwest::Method::POST, &path, Some(&token))
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = send(
+        "/api/v1/substitutions".into(),
+        h.token(&me).into(),
+        "p-1",
+        body.clone(),
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = send(
+        "/api/v1/substitutions".into(),
+        h.token(&me).into(),
+        "p-1",
+        body,
+    )
+    .await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM substitutions").await,
+        1
+    );
+    let accept = format!(
+        "/api/v1/substitutions/{}/accept",
+        first["id"].as_str().unwrap()
+    );
+    let ok = send(accept.clone(), h.token(sub).into(), "a-1", json!({})).await;
+    assert_eq!(ok.status(), 200);
+    let replay = send(accept, h.token(sub).into(), "a-1", json!({})).await;
+    assert_eq!(replay.status(), 200, "replayed, not invalid_state");
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM audit_events WHERE action = 'substituted'")
+            .await,
+        1
+    );
+}
