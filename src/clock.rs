@@ -6,7 +6,7 @@
 //! instant (see `DUTYDESK_TEST_TODAY` in the README), and it then runs on from there at the
 //! real pace, so the suite behaves the same on any date.
 //!
-//! Token lifetimes, login throttles and idempotency leases are security timers checked by
+//! Token lifetimes, login throttles and idempotency-key retention are security timers checked by
 //! libraries and PostgreSQL against the system time; they do not use this clock.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
