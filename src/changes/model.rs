@@ -1,5 +1,6 @@
 //! Rows of the change-request tables (substitutions, swaps, leave) and their API views.
 
+use super::workflow::{LeaveStatus, SubstitutionStatus, SwapStatus};
 use crate::db::schema::{leave_requests, substitutions, swaps};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -18,7 +19,7 @@ pub struct Substitution {
     /// The rostered supervisor who cannot attend.
     pub original_staff_id: Uuid,
     pub substitute_id: Uuid,
-    /// See `SubstitutionStatus` / `SwapStatus`.
+    #[schema(value_type = SubstitutionStatus)]
     pub status: String,
     /// Filed on the duty day itself (flagged for the office).
     pub same_day: bool,
@@ -51,7 +52,7 @@ pub struct Swap {
     pub assignment_b: Uuid,
     pub staff_a: Uuid,
     pub staff_b: Uuid,
-    /// See `SubstitutionStatus` / `SwapStatus`.
+    #[schema(value_type = SwapStatus)]
     pub status: String,
     #[serde(skip)]
     #[schema(ignore)]
@@ -82,7 +83,7 @@ pub struct LeaveRequest {
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub reason: String,
-    /// `pending` → `approved`/`rejected`; or `cancelled`.
+    #[schema(value_type = LeaveStatus)]
     pub status: String,
     pub decided_by: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,

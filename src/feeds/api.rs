@@ -147,7 +147,8 @@ fn calendar(body: String) -> HttpResponse {
         .body(body)
 }
 
-/// The caller's duties as an iCalendar feed (from 30 days ago to a year ahead).
+/// The caller's duties as an iCalendar feed (from 30 days ago to a year ahead): the duties they
+/// serve, substitutions taken included; a duty handed to a substitute is left out.
 #[utoipa::path(
     operation_id = "getMyDutiesFeed",
     tag = "feeds",
@@ -191,6 +192,9 @@ pub async fn my_feed(
         }
         after = rows.last().map(|a| (a.date, a.slot, a.id));
     }
+    // A duty handed to a substitute is no longer the caller's: it leaves their feed (calendar
+    // apps drop the event) and shows in the substitute's.
+    rows.retain(|a| a.on_duty() == me);
     Ok(calendar(
         render(&mut conn, center_id, "我的督导值班", &rows, Some(me)).await?,
     ))
