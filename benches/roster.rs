@@ -94,7 +94,8 @@ async fn main() {
                         .await?;
                 g = t0.elapsed();
                 n = assignments.len();
-                dutydesk::roster::rosters::publish(conn, center, row.id, None, None, &[]).await?;
+                dutydesk::roster::generation::publish(conn, center, row.id, None, None, &[])
+                    .await?;
                 Err(ApiError::conflict("rollback", "", ""))
             })
             .await;

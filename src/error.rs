@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
 
+mod fields;
 pub mod parse;
 
 /// One invalid input field.

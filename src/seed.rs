@@ -246,7 +246,7 @@ async fn demo_duty(
     first_time: bool,
 ) -> Result<Vec<String>, ApiError> {
     use crate::changes::store as rs;
-    use crate::roster::{generation, rosters, store as roster_store};
+    use crate::roster::{generation, store as roster_store};
     use chrono::{Datelike, Duration};
     let clock = crate::clock::Clock::system();
     let center = store::center_by_code(conn, DEMO_CENTER)
@@ -291,7 +291,8 @@ async fn demo_duty(
                 short.len()
             ));
         }
-        let (before, after) = rosters::publish(conn, center.id, row.id, None, None, &short).await?;
+        let (before, after) =
+            generation::publish(conn, center.id, row.id, None, None, &short).await?;
         audit::record(
             conn,
             AuditEntry::system(center.id, "published", "roster", after.id)

@@ -13,9 +13,15 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use diesel_async::AsyncConnection;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+mod read;
+use read::{
+    RawRow, from_json, from_table, parse_csv, parse_xlsx, read_body, row_error, too_many,
+    unreadable,
+};
 
 /// Most rows one import takes.
 pub const MAX_ROWS: usize = 1000;
@@ -24,16 +30,6 @@ pub const MAX_BODY: usize = 2 * 1024 * 1024;
 /// Passwords hashed at once (argon2 is CPU- and memory-heavy).
 const HASH_PARALLEL: usize = 4;
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const COLUMNS: [&str; 8] = [
-    "name",
-    "employee_no",
-    "department_code",
-    "position",
-    "roles",
-    "leader",
-    "phone",
-    "password",
-];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -86,215 +82,11 @@ pub struct ImportReport {
     pub created: Vec<ImportedStaff>,
 }
 
-/// Cells of one row by column name, and its row number as the clerk sees it.
-struct RawRow {
-    row: usize,
-    cells: BTreeMap<String, String>,
-}
-
 struct Checked {
     row: usize,
     new: NewStaff,
     password: Option<String>,
     department: Option<(String, String)>,
-}
-
-fn row_error(row: usize, f: FieldError) -> RowError {
-    RowError {
-        row,
-        field: f.field,
-        code: f.code,
-        message: f.message,
-        message_zh: f.message_zh,
-    }
-}
-
-fn too_many() -> ApiError {
-    ApiError::unprocessable(
-        "too_many_rows",
-        format!("An import takes at most {MAX_ROWS} rows."),
-        format!("一次导入最多 {MAX_ROWS} 行。"),
-    )
-}
-
-fn unreadable(en: &str, zh: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", en, zh)
-}
-
-/// Reads the body ourselves: this route has its own limit ([`MAX_BODY`]).
-async fn read_body(mut payload: web::Payload) -> ApiResult<Vec<u8>> {
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| unreadable("Could not read the body.", "无法读取请求体。"))?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("The request body is larger than {MAX_BODY} bytes."),
-                format!("请求体超过 {MAX_BODY} 字节。"),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// RFC 4180 CSV (quotes, doubled quotes, CRLF), UTF-8 with an optional BOM.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rows = Vec::new();
-    let (mut row, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if cell.is_empty() => quoted = true,
-            (',', false) => row.push(std::mem::take(&mut cell)),
-            ('\r', false) => {}
-            ('\n', false) => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            (c, _) => cell.push(c),
-        }
-    }
-    if !cell.is_empty() || !row.is_empty() {
-        row.push(cell);
-        rows.push(row);
-    }
-    rows
-}
-
-fn parse_xlsx(bytes: Vec<u8>) -> ApiResult<Vec<Vec<String>>> {
-    use calamine::Reader;
-    let bad = || {
-        unreadable(
-            "The file is not a readable XLSX workbook.",
-            "文件不是可读取的 XLSX 工作簿。",
-        )
-    };
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(bad)?
-        .map_err(|_| bad())?;
-    // Rows as the clerk sees them: pad the rows above the used range.
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); range.start().map_or(0, |s| s.0 as usize)];
-    for r in range.rows() {
-        rows.push(r.iter().map(|c| c.to_string()).collect());
-    }
-    Ok(rows)
-}
-
-/// A sheet (header row first) as raw rows; errors in the header are row 1's.
-fn from_table(table: Vec<Vec<String>>) -> Result<Vec<RawRow>, Vec<RowError>> {
-    let mut it = table.into_iter().enumerate();
-    let header = loop {
-        match it.next() {
-            Some((_, h)) if h.iter().all(|c| c.trim().is_empty()) => continue,
-            Some((i, h)) => break (i + 1, h),
-            None => return Ok(Vec::new()),
-        }
-    };
-    let (header_row, names) = header;
-    let names: Vec<String> = names.iter().map(|n| n.trim().to_owned()).collect();
-    let mut errors = Vec::new();
-    for n in names.iter().filter(|n| !n.is_empty()) {
-        if !COLUMNS.contains(&n.as_str()) {
-            errors.push(row_error(
-                header_row,
-                FieldError::new(
-                    n,
-                    "unknown_field",
-                    format!("Unknown column; columns: {}.", COLUMNS.join(", ")),
-                    format!("未知列；可用列：{}。", COLUMNS.join(", ")),
-                ),
-            ));
-        }
-    }
-    for required in ["name", "employee_no", "roles"] {
-        if !names.iter().any(|n| n == required) {
-            errors.push(row_error(
-                header_row,
-                FieldError::new(
-                    required,
-                    "required",
-                    "This column is missing from the header row.",
-                    "标题行缺少此列。",
-                ),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(it
-        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
-        .map(|(i, r)| RawRow {
-            row: i + 1,
-            cells: names
-                .iter()
-                .zip(r)
-                .filter(|(n, _)| !n.is_empty())
-                .map(|(n, c)| (n.clone(), c.trim().to_owned()))
-                .collect(),
-        })
-        .collect())
-}
-
-fn from_json(body: &[u8]) -> ApiResult<Result<Vec<RawRow>, Vec<RowError>>> {
-    let items: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(body)
-        .map_err(|_| {
-            unreadable(
-                "Send a JSON array of staff objects.",
-                "请求体须为人员对象组成的 JSON 数组。",
-            )
-        })?;
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let mut cells = BTreeMap::new();
-        for (k, v) in item {
-            if !COLUMNS.contains(&k.as_str()) {
-                errors.push(row_error(
-                    i + 1,
-                    FieldError::new(
-                        &k,
-                        "unknown_field",
-                        "This field is not accepted here.",
-                        "此处不接受该字段。",
-                    ),
-                ));
-                continue;
-            }
-            let text = match v {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => s,
-                serde_json::Value::Array(a) => a
-                    .iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_owned)
-                            .unwrap_or_else(|| x.to_string())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                other => other.to_string(),
-            };
-            cells.insert(k, text);
-        }
-        rows.push(RawRow { row: i + 1, cells });
-    }
-    Ok(if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    })
 }
 
 fn choice(field: &str, allowed: &[&str]) -> FieldError {
@@ -645,17 +437,4 @@ fn report(
     );
     e.row_errors = errors;
     Err(e)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_quotes_bom_and_crlf() {
-        let rows = parse_csv("\u{feff}name,roles\r\n\"张, 三\",\"a;b\"\r\n\"say \"\"hi\"\"\",x\n");
-        assert_eq!(rows[0], ["name", "roles"]);
-        assert_eq!(rows[1], ["张, 三", "a;b"]);
-        assert_eq!(rows[2], ["say \"hi\"", "x"]);
-    }
 }

@@ -1,9 +1,8 @@
 //! Rosters: generate a draft for a period, edit it, publish it (R1–R3, R10, R11).
 
 use super::generation;
-use super::model::{Assignment, Roster, RosterDetail, RosterRow};
-use super::rotation;
-use super::settings::{self, parse_unit};
+use super::model::{Assignment, Roster, RosterDetail};
+use super::settings;
 use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
@@ -14,7 +13,6 @@ use crate::pagination::{self, Page};
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{Days, Months, NaiveDate};
-use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -142,7 +140,7 @@ fn overlap() -> ApiError {
     )
 }
 
-fn not_draft() -> ApiError {
+pub fn not_draft() -> ApiError {
     ApiError::conflict(
         "roster_published",
         "The roster is published; change it through substitutions and swaps.",
@@ -166,98 +164,6 @@ pub fn constraint_conflict(e: diesel::result::Error) -> ApiError {
         }
     }
     e.into()
-}
-
-/// Publishes a draft: checks it is still what the generator gives and that nobody on it is now
-/// on leave or inactive, then fixes where the rotation stands at its end, so the next roster
-/// continues from there.
-pub async fn publish(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    id: Uuid,
-    expected: Option<i32>,
-    by: Option<Uuid>,
-    confirm_short_days: &[NaiveDate],
-) -> Result<(RosterRow, RosterRow), ApiError> {
-    let before = store::roster_for_update(conn, center_id, id).await?;
-    check_version(expected, before.version)?;
-    if before.status != "draft" {
-        return Err(not_draft());
-    }
-    let assignments = store::roster_assignments(conn, id).await?;
-    generation::check_fresh(conn, &before, &assignments).await?;
-    let loaded = settings::load(conn, center_id, false).await?;
-    // Office edits may name people who went on leave or were deactivated since.
-    let leave = store::approved_leave(conn, center_id, before.start_date, before.end_date).await?;
-    let blocked: Vec<Uuid> = assignments
-        .iter()
-        .filter(|a| {
-            let on_leave = leave
-                .iter()
-                .any(|(s, from, to)| *s == a.staff_id && *from <= a.date && a.date <= *to);
-            let active = loaded.names.iter().any(|n| n.0 == a.staff_id);
-            on_leave || !active
-        })
-        .map(|a| a.id)
-        .collect();
-    if !blocked.is_empty() {
-        let mut e = ApiError::conflict(
-            "roster_conflicts",
-            "Some rostered people are now on approved leave or inactive; replace them in the draft first.",
-            "部分排班人员已获准请假或已停用，请先在草稿中替换。",
-        );
-        e.conflicts = blocked;
-        return Err(e);
-    }
-    // R10: days below the minimum on duty go out only when the office confirms each of them.
-    let short: Vec<NaiveDate> = before.view().shortfalls.iter().map(|s| s.date).collect();
-    let unconfirmed: Vec<String> = short
-        .iter()
-        .filter(|d| !confirm_short_days.contains(d))
-        .map(|d| d.to_string())
-        .collect();
-    if !unconfirmed.is_empty() {
-        let mut e = ApiError::unprocessable(
-            "below_minimum",
-            format!(
-                "Fewer people than supervisors_per_day on {}: replace people in the draft, or confirm these days in `confirm_short_days`.",
-                unconfirmed.join(", ")
-            ),
-            format!(
-                "以下日期值班人数少于每日值班人数：{}。请在草稿中调整，或在 confirm_short_days 中逐日确认。",
-                unconfirmed.join("、")
-            ),
-        );
-        e.errors = vec![crate::error::FieldError::new(
-            "confirm_short_days",
-            "unconfirmed",
-            format!("Not confirmed: {}.", unconfirmed.join(", ")),
-            format!("未确认：{}。", unconfirmed.join("、")),
-        )];
-        return Err(e);
-    }
-    let start = generation::parse_state(before.id, &before.start_state)?;
-    let done: Vec<rotation::Assignment> = assignments
-        .iter()
-        .map(|a| rotation::Assignment {
-            date: a.date,
-            slot: a.slot as u32,
-            staff_id: a.staff_id,
-            department_id: a.department_id,
-            reason: String::new(),
-        })
-        .collect();
-    let end_state = rotation::replay(&start, &loaded.queues, parse_unit(&before.unit), &done);
-    let after = store::publish_roster(
-        conn,
-        id,
-        serde_json::to_value(&end_state).expect("plain data serialises"),
-        by,
-        &short,
-    )
-    .await
-    .map_err(constraint_conflict)?;
-    Ok((before, after))
 }
 
 /// Generate a draft roster for a period.
@@ -568,7 +474,7 @@ pub async fn publish_roster(
     let expected = if_match(&req)?;
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
-        let (before, after) = publish(
+        let (before, after) = generation::publish(
             conn,
             user.center_id,
             *id,
