@@ -60,24 +60,23 @@ pub async fn propose(
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
-        let a = open_duty(
-            conn,
-            &state.clock,
-            user.center_id,
-            body.assignment_id,
-            "assignment_id",
-            true,
-        )
-        .await?;
-        let b = open_duty(
-            conn,
-            &state.clock,
-            user.center_id,
-            body.other_assignment_id,
-            "other_assignment_id",
-            true,
-        )
-        .await?;
+        // Both duties are locked, in id order (as registration does), so crossing proposals
+        // queue instead of deadlocking.
+        let mut wanted = [
+            (body.assignment_id, "assignment_id"),
+            (body.other_assignment_id, "other_assignment_id"),
+        ];
+        wanted.sort();
+        let mut found = Vec::with_capacity(2);
+        for (id, field) in wanted {
+            found.push(open_duty(conn, &state.clock, user.center_id, id, field, true).await?);
+        }
+        let (a, b) = if found[0].id == body.assignment_id {
+            (found.remove(0), found.remove(0))
+        } else {
+            let a = found.remove(1);
+            (a, found.remove(0))
+        };
         if a.on_duty() != me {
             return Err(ApiError::new(
                 actix_web::http::StatusCode::FORBIDDEN,

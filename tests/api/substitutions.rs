@@ -44,12 +44,12 @@ async fn a_substitution_takes_effect_when_the_substitute_accepts_and_is_filed_r6
     // A proposal changes nothing yet.
     assert_eq!(on_duty(&app, date).await["staff_id"], h.id(&me));
     let path = |m: &str| format!("/api/v1/substitutions/{sid}/{m}");
-    let events = |who: &'static str| {
+    let events = |who: String| {
         let app = &app;
         let h = &h;
         async move {
             let ics = app
-                .get("/api/v1/me/duties.ics", h.token(who))
+                .get("/api/v1/me/duties.ics", h.token(&who))
                 .await
                 .text()
                 .await
@@ -57,8 +57,7 @@ async fn a_substitution_takes_effect_when_the_substitute_accepts_and_is_filed_r6
             ics.matches("BEGIN:VEVENT").count()
         }
     };
-    let me_static: &'static str = Box::leak(me.clone().into_boxed_str());
-    let (mine, theirs) = (events(me_static).await, events(sub).await);
+    let (mine, theirs) = (events(me.clone()).await, events(sub.into()).await);
     let accepted = app.post(&path("accept"), h.token(sub), &json!({})).await;
     assert_eq!(accepted.status(), 200);
     let accepted: Value = accepted.json().await.unwrap();
@@ -67,8 +66,8 @@ async fn a_substitution_takes_effect_when_the_substitute_accepts_and_is_filed_r6
     assert_eq!(now["staff_id"], h.id(sub));
     assert_eq!(now["substitute"], true);
     // The duty left the original's calendar feed and is in the substitute's.
-    assert_eq!(events(me_static).await, mine - 1);
-    assert_eq!(events(sub).await, theirs + 1);
+    assert_eq!(events(me.clone()).await, mine - 1);
+    assert_eq!(events(sub.into()).await, theirs + 1);
     // The requester can no longer withdraw it; the office does not register it.
     assert_problem(
         app.post(&path("cancel"), h.token(&me), &json!({})).await,
