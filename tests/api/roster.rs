@@ -178,10 +178,11 @@ async fn roster_covers_every_working_day_and_skips_holidays_r3_r9() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_roster_continues_the_rotation_r11() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
-    let whole = roster(&app, "2026-12-07", "2026-12-18").await;
-    let first = published(&app, "2026-12-07", "2026-12-11").await;
-    let second = roster(&app, "2026-12-14", "2026-12-18").await;
+    let whole = roster(&app, &plus(mon, 0), &plus(mon, 11)).await;
+    let first = published(&app, &plus(mon, 0), &plus(mon, 4)).await;
+    let second = roster(&app, &plus(mon, 7), &plus(mon, 11)).await;
     let who = |r: &Value| {
         r["assignments"]
             .as_array()
@@ -202,12 +203,12 @@ async fn the_next_roster_continues_the_rotation_r11() {
         .post(
             "/api/v1/rosters",
             &app.admin_token,
-            &json!({"start": "2026-12-10", "cycle": "week"}),
+            &json!({"start": plus(mon, 3), "cycle": "week"}),
         )
         .await;
     assert_problem(r, 409, "roster_overlap").await;
-    let a = roster(&app, "2026-12-21", "2026-12-25").await;
-    let b = roster(&app, "2026-12-24", "2026-12-31").await;
+    let a = roster(&app, &plus(mon, 14), &plus(mon, 18)).await;
+    let b = roster(&app, &plus(mon, 17), &plus(mon, 24)).await;
     assert_eq!(publish(&app, &a).await.status(), 200);
     assert_problem(publish(&app, &b).await, 409, "roster_overlap").await;
     assert_problem(publish(&app, &a).await, 409, "roster_published").await;
@@ -223,7 +224,11 @@ async fn the_next_roster_continues_the_rotation_r11() {
     assert_problem(r, 409, "roster_published").await;
     let stats: Value = app
         .get(
-            "/api/v1/duty-statistics?from=2026-12-01&to=2026-12-31",
+            &format!(
+                "/api/v1/duty-statistics?from={}&to={}",
+                plus(mon, -6),
+                plus(mon, 24)
+            ),
             &app.admin_token,
         )
         .await
@@ -252,13 +257,14 @@ async fn the_next_roster_continues_the_rotation_r11() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roster_requests_are_validated_and_office_only() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
     let t = &app.admin_token;
     assert_problem(
         app.post(
             "/api/v1/rosters",
             h.token("d1-1"),
-            &json!({"start": "2026-12-07", "cycle": "week"}),
+            &json!({"start": plus(mon, 0), "cycle": "week"}),
         )
         .await,
         403,
@@ -269,7 +275,7 @@ async fn roster_requests_are_validated_and_office_only() {
         app.post(
             "/api/v1/rosters",
             t,
-            &json!({"start": "2026-12-07", "end": "2026-12-01"}),
+            &json!({"start": plus(mon, 0), "end": plus(mon, -6)}),
         )
         .await,
         400,
@@ -277,7 +283,7 @@ async fn roster_requests_are_validated_and_office_only() {
     )
     .await;
     assert_problem(
-        app.post("/api/v1/rosters", t, &json!({"start": "2026-12-07"}))
+        app.post("/api/v1/rosters", t, &json!({"start": plus(mon, 0)}))
             .await,
         400,
         "validation_failed",
@@ -287,7 +293,7 @@ async fn roster_requests_are_validated_and_office_only() {
         app.post(
             "/api/v1/rosters",
             t,
-            &json!({"start": "2026-12-07", "end": "2026-12-08", "cycle": "week"}),
+            &json!({"start": plus(mon, 0), "end": plus(mon, 1), "cycle": "week"}),
         )
         .await,
         400,
@@ -309,7 +315,7 @@ async fn roster_requests_are_validated_and_office_only() {
         app.post(
             "/api/v1/rosters",
             t,
-            &json!({"start": "2026-12-07", "cycle": "fortnight"}),
+            &json!({"start": plus(mon, 0), "cycle": "fortnight"}),
         )
         .await,
         400,
@@ -320,12 +326,12 @@ async fn roster_requests_are_validated_and_office_only() {
         .post(
             "/api/v1/rosters",
             t,
-            &json!({"start": "2026-12-07", "cycle": "two_weeks"}),
+            &json!({"start": plus(mon, 0), "cycle": "two_weeks"}),
         )
         .await;
     assert_eq!(r.status(), 201);
     let r: Value = r.json().await.unwrap();
-    assert_eq!(r["end_date"], "2026-12-20");
+    assert_eq!(r["end_date"], plus(mon, 13));
     let beta = app.other_center_admin().await;
     assert_problem(
         app.get(
@@ -350,6 +356,7 @@ async fn roster_requests_are_validated_and_office_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn draft_edits_refuse_ineligible_and_double_duty() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
     let r = app
         .req(
@@ -362,7 +369,7 @@ async fn draft_edits_refuse_ineligible_and_double_duty() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let r = roster(&app, "2026-12-07", "2026-12-11").await;
+    let r = roster(&app, &plus(mon, 0), &plus(mon, 4)).await;
     assert_eq!(
         r["assignments"].as_array().unwrap().len(),
         10,
@@ -409,8 +416,9 @@ async fn draft_edits_refuse_ineligible_and_double_duty() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishing_refuses_people_now_on_leave_r14() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
-    let r = roster(&app, "2026-12-07", "2026-12-11").await;
+    let r = roster(&app, &plus(mon, 0), &plus(mon, 4)).await;
     let first = r["assignments"][0].clone();
     let who = h.no_of(first["staff_id"].as_str().unwrap());
     let date = first["date"].as_str().unwrap();
@@ -519,9 +527,14 @@ async fn rotation_settings_refuse_duplicates_and_honour_the_first_etag() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duty_statistics_export_as_csv_and_xlsx() {
     let app = spawn_app().await;
+    let mon = plain_weeks(&app, 4).await;
     let h = hall(&app).await;
-    published(&app, "2026-12-07", "2026-12-11").await;
-    let base = "/api/v1/duty-statistics?from=2026-12-01&to=2026-12-31";
+    published(&app, &plus(mon, 0), &plus(mon, 4)).await;
+    let base = &format!(
+        "/api/v1/duty-statistics?from={}&to={}",
+        plus(mon, -6),
+        plus(mon, 24)
+    );
     let v: Value = app.get(base, &app.admin_token).await.json().await.unwrap();
     assert_eq!(v["departments"].as_array().unwrap().len(), 3);
     assert_eq!(v["staff"][0]["employee_no"], "d1-1");
