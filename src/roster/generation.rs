@@ -184,6 +184,10 @@ pub struct Plan {
     pub basis: Basis,
     /// Years of the period without statutory holiday data.
     pub years_without_holidays: Vec<i32>,
+    /// The settings, queues and active staff the generator ran on.
+    pub loaded: settings::Loaded,
+    /// Approved leave overlapping the period: `(staff, start, end)`.
+    pub leave: Vec<(Uuid, NaiveDate, NaiveDate)>,
 }
 
 /// Runs the generator for `[start, end]` on the current settings, calendar, leave and the
@@ -250,6 +254,8 @@ pub async fn plan(
         years_without_holidays: calendar.years_without_holidays(start, end),
         assignments: out.assignments,
         state,
+        loaded,
+        leave,
     })
 }
 
@@ -370,12 +376,12 @@ pub async fn regenerate(
 
 /// Refuses to publish a draft that is no longer what the generator would give, that reaches into
 /// years without holiday data nobody confirmed, or that a later published roster already
-/// continues past.
+/// continues past. Returns the fresh plan (its settings and leave serve the caller's checks).
 pub async fn check_fresh(
     conn: &mut AsyncPgConnection,
     draft: &RosterRow,
     assignments: &[Assignment],
-) -> Result<(), ApiError> {
+) -> Result<Plan, ApiError> {
     if store::published_after(conn, draft.center_id, draft.end_date).await? {
         return Err(ApiError::conflict(
             "roster_out_of_order",
@@ -397,7 +403,7 @@ pub async fn check_fresh(
     if !found.is_empty() {
         return Err(stale(&found, assignments));
     }
-    Ok(())
+    Ok(now)
 }
 
 /// Publishes a draft: checks it is still what the generator gives and that nobody on it is now
@@ -417,10 +423,8 @@ pub async fn publish(
         return Err(not_draft());
     }
     let assignments = store::roster_assignments(conn, id).await?;
-    check_fresh(conn, &before, &assignments).await?;
-    let loaded = settings::load(conn, center_id, false).await?;
+    let Plan { loaded, leave, .. } = check_fresh(conn, &before, &assignments).await?;
     // Office edits may name people who went on leave or were deactivated since.
-    let leave = store::approved_leave(conn, center_id, before.start_date, before.end_date).await?;
     let blocked: Vec<Uuid> = assignments
         .iter()
         .filter(|a| {
