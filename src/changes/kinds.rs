@@ -13,6 +13,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::lifecycle::{Party, Request, State, unknown_state};
+use crate::roster::reason::{Reason, ReasonCode};
 use crate::roster::rosters::constraint_conflict;
 use crate::roster::store;
 use diesel_async::AsyncPgConnection;
@@ -184,10 +185,11 @@ impl Request for Swap {
         }
         can_cover(conn, user.center_id, self.staff_a, b.date, &[b.id]).await?;
         can_cover(conn, user.center_id, self.staff_b, a.date, &[a.id]).await?;
-        let a2 = store::set_assignment_people(conn, a.id, self.staff_b, None, Some("swapped"))
+        let swapped = Reason::bare(ReasonCode::Swapped);
+        let a2 = store::set_assignment_people(conn, a.id, self.staff_b, None, Some(&swapped))
             .await
             .map_err(constraint_conflict)?;
-        let b2 = store::set_assignment_people(conn, b.id, self.staff_a, None, Some("swapped"))
+        let b2 = store::set_assignment_people(conn, b.id, self.staff_a, None, Some(&swapped))
             .await
             .map_err(constraint_conflict)?;
         for (before, after) in [(&a, &a2), (&b, &b2)] {

@@ -205,10 +205,11 @@ diesel::table! {
         slot -> Int4,
         staff_id -> Uuid,
         department_id -> Uuid,
-        reason -> Text,
         substitute_id -> Nullable<Uuid>,
         published -> Bool,
         version -> Int4,
+        reason -> Jsonb,
+        overrides -> Array<Text>,
     }
 }
 

@@ -285,6 +285,7 @@ fn rows(plan: &Plan, center_id: Uuid, roster_id: Uuid) -> Vec<Assignment> {
             staff_id: a.staff_id,
             department_id: a.department_id,
             reason: a.reason.clone(),
+            overrides: Vec::new(),
             substitute_id: None,
             published: false,
             version: 1,
@@ -480,7 +481,7 @@ pub async fn publish(
             slot: a.slot as u32,
             staff_id: a.staff_id,
             department_id: a.department_id,
-            reason: String::new(),
+            reason: a.reason.clone(),
         })
         .collect();
     let end_state = rotation::replay(&start, &loaded.queues, parse_unit(&before.unit), &done);

@@ -4,6 +4,8 @@
 pub mod generation;
 pub mod model;
 pub mod queues;
+pub mod reason;
+pub mod replace;
 pub mod rosters;
 pub mod rotation;
 pub mod settings;
@@ -17,7 +19,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(rosters::list)
         .service(rosters::get_one)
         .service(rosters::delete_draft)
-        .service(rosters::replace)
+        .service(replace::replace)
         .service(rosters::publish_roster)
         .service(rosters::regenerate)
         .service(views::list_assignments)

@@ -1,5 +1,6 @@
 //! Rows of the roster tables and their API views.
 
+use super::reason::{Reason, RotationRule};
 use crate::db::schema::{duty_assignments, rosters};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -95,14 +96,21 @@ pub struct Assignment {
     pub slot: i32,
     /// The rostered supervisor.
     pub staff_id: Uuid,
+    /// The department whose turn (or queue) this duty belongs to. An office replacement by
+    /// someone of another department keeps it (the day still counts as this department's duty);
+    /// the person's own department is then in `reason.params` and `overrides` says
+    /// `other_department`.
     pub department_id: Uuid,
-    /// Why the generator (or the office) chose this person.
-    pub reason: String,
     /// Registered substitute (顶岗) on duty instead of `staff_id`.
     pub substitute_id: Option<Uuid>,
     /// True once the roster is published.
     pub published: bool,
     pub version: i32,
+    /// Why the generator (or the office, or a swap) put this person here.
+    pub reason: Reason,
+    /// Rotation rules (R2) the office confirmed overriding when it put this person on the day;
+    /// empty when none.
+    pub overrides: Vec<RotationRule>,
 }
 
 impl Assignment {
@@ -174,11 +182,16 @@ impl AssignmentView {
             rows.iter()
                 .flat_map(|a| [Some(a.staff_id), a.substitute_id])
                 .flatten(),
-            rows.iter().map(|a| a.department_id),
+            rows.iter()
+                .flat_map(|a| std::iter::once(a.department_id).chain(a.reason.departments())),
         )
         .await?;
         Ok(rows
             .into_iter()
+            .map(|mut a| {
+                a.reason.name(|d| names.department(d));
+                a
+            })
             .map(|a| AssignmentView {
                 staff_name: names.staff(a.staff_id),
                 department_name: names.department(a.department_id),

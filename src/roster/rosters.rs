@@ -1,8 +1,7 @@
 //! Rosters: generate a draft for a period, edit it, publish it (R1–R3, R10, R11).
 
 use super::generation;
-use super::model::{Assignment, Roster, RosterDetail};
-use super::settings;
+use super::model::{Roster, RosterDetail};
 use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
@@ -11,7 +10,7 @@ use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page};
 use crate::web::{check_version, if_match, with_etag};
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{Days, Months, NaiveDate};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -70,13 +69,6 @@ pub struct RosterQuery {
     pub limit: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReplaceRequest {
-    /// The eligible person to put on this day instead.
-    pub staff_id: Uuid,
 }
 
 pub fn period(
@@ -329,112 +321,6 @@ pub async fn delete_draft(
         )
         .await?;
         Ok(Reply::no_content())
-    })
-    .await
-}
-
-/// Put another person on one day of a draft (office admin).
-///
-/// The person must be eligible (in a department queue), not on approved leave that day, and not
-/// already on duty that day in this roster.
-#[utoipa::path(
-    operation_id = "replaceRosterAssignment",
-    tag = "rosters",
-    request_body = ReplaceRequest,
-    params(
-        ("id" = Uuid, Path, description = "Roster id"),
-        ("assignment_id" = Uuid, Path, description = "Assignment id"),
-        ("If-Match" = Option<String>, Header, description = "The assignment's ETag (its version); 412 if stale"),
-    ),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The changed assignment; `ETag` set", body = Assignment),
-        (status = 412, description = "`stale_etag`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "`unknown_field` or malformed body or id", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such roster or assignment in the caller's center", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`roster_published`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[put("/rosters/{id}/assignments/{assignment_id}")]
-pub async fn replace(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    idem: Idem,
-    path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReplaceRequest>,
-) -> ApiResult<HttpResponse> {
-    user.require_admin()?;
-    let expected = if_match(&req)?;
-    let (roster_id, assignment_id) = path.into_inner();
-    let staff_id = body.staff_id;
-    let mut conn = state.pool.get().await?;
-    idempotency::transaction(&mut conn, &idem, async |conn| {
-        let roster = store::roster_for_update(conn, user.center_id, roster_id).await?;
-        let before = store::assignment_for_update(conn, user.center_id, assignment_id).await?;
-        if before.roster_id != roster.id {
-            return Err(ApiError::not_found());
-        }
-        check_version(expected, before.version)?;
-        if roster.status != "draft" {
-            return Err(not_draft());
-        }
-        let loaded = settings::load(conn, user.center_id, false).await?;
-        if !loaded.queues.iter().any(|q| q.members.contains(&staff_id)) {
-            return Err(ApiError::unprocessable(
-                "not_eligible",
-                "This person does not take supervisor duty (not in any department queue).",
-                "该人员不参加督导值班（不在任何部门队列中）。",
-            ));
-        }
-        let on_leave = store::approved_leave(conn, user.center_id, before.date, before.date)
-            .await?
-            .iter()
-            .any(|(s, _, _)| *s == staff_id);
-        if on_leave {
-            return Err(ApiError::unprocessable(
-                "on_leave",
-                "This person is on approved leave that day.",
-                "该人员当天已获准请假。",
-            ));
-        }
-        if store::on_duty_elsewhere(
-            conn,
-            user.center_id,
-            Some(roster.id),
-            before.date,
-            staff_id,
-            before.id,
-        )
-        .await?
-        {
-            return Err(ApiError::unprocessable(
-                "already_on_duty",
-                "This person is already on duty that day.",
-                "该人员当天已在值班。",
-            ));
-        }
-        let after = store::set_assignment_people(
-            conn,
-            before.id,
-            staff_id,
-            None,
-            Some("replaced by the office"),
-        )
-        .await
-        .map_err(constraint_conflict)?;
-        store::bump_roster(conn, roster.id).await?;
-        audit::record(
-            conn,
-            AuditEntry::new(&user, "replaced", "duty_assignment", after.id)
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        Ok(Reply::with_etag(&after, after.version))
     })
     .await
 }

@@ -29,8 +29,9 @@
 //! 3. **Shortfall.** When no department has anyone left for a slot, the remaining slots of that day
 //!    are reported as one [`Shortfall`]. Nobody is assigned twice on a date and only queue members
 //!    are ever assigned.
-//! 4. **Reason.** Every [`Assignment`] carries a short English sentence saying why, naming the
-//!    departments, the rotation order (1-based position in `departments`) and the round.
+//! 4. **Reason.** Every [`Assignment`] carries a [`Reason`]: a code (`holder_turn` or
+//!    `filled_from_other_department`) with parameters naming the departments by id, the rotation
+//!    order (1-based position in `departments`), the span held (day or week) and the round.
 //! 5. **Changed queues.** Before anything else the saved rounds are reconciled with the current
 //!    queues: members no longer in a department's queue are dropped from its `served` set (and as
 //!    its `last` pointer, so the next pick starts at the front of the queue); new members are
@@ -55,6 +56,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::reason::{HoldSpan, Reason, ReasonCode, ReasonParams};
+
 /// How long one department holds duty before the next one takes over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,7 +72,7 @@ pub enum Unit {
 #[derive(Debug, Clone)]
 pub struct DeptQueue {
     pub department_id: Uuid,
-    /// Display name, used in the assignment reasons.
+    /// Display name.
     pub name: String,
     /// Eligible, active staff in queue order. A repeated id counts once, at its first place.
     pub members: Vec<Uuid>,
@@ -108,7 +111,7 @@ pub struct Assignment {
     pub staff_id: Uuid,
     /// The department whose queue the person was taken from (not necessarily the holding one).
     pub department_id: Uuid,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// Slots of a date that nobody could fill.
@@ -241,9 +244,8 @@ pub fn replay(
 }
 
 /// A department prepared for look-ups.
-struct Dept<'a> {
+struct Dept {
     id: Uuid,
-    name: &'a str,
     /// Deduplicated, in queue order.
     members: Vec<Uuid>,
     /// Member id → position in `members`.
@@ -251,16 +253,16 @@ struct Dept<'a> {
 }
 
 /// The generator's working state: the prepared rotation and the evolving [`RotationState`].
-struct Rotation<'a> {
-    depts: Vec<Dept<'a>>,
+struct Rotation {
+    depts: Vec<Dept>,
     unit: Unit,
     state: RotationState,
 }
 
-impl<'a> Rotation<'a> {
+impl Rotation {
     /// Prepares the departments and reconciles the saved rounds with the current queues (rule 5).
-    fn new(departments: &'a [DeptQueue], unit: Unit, start: &RotationState) -> Self {
-        let depts: Vec<Dept<'a>> = departments
+    fn new(departments: &[DeptQueue], unit: Unit, start: &RotationState) -> Self {
+        let depts: Vec<Dept> = departments
             .iter()
             .map(|q| {
                 let mut members = Vec::with_capacity(q.members.len());
@@ -273,7 +275,6 @@ impl<'a> Rotation<'a> {
                 }
                 Dept {
                     id: q.department_id,
-                    name: &q.name,
                     members,
                     position,
                 }
@@ -395,28 +396,33 @@ impl<'a> Rotation<'a> {
             })
     }
 
-    fn holder_reason(&self, h: usize, round: u32) -> String {
-        let span = match self.unit {
-            Unit::Day => "day",
-            Unit::Week => "week",
-        };
-        format!(
-            "{} holds this {span} (rotation order {}); next in its queue (round {round})",
-            self.depts[h].name,
-            h + 1
-        )
+    fn holder_reason(&self, h: usize, round: u32) -> Reason {
+        Reason {
+            code: ReasonCode::HolderTurn,
+            params: ReasonParams {
+                department_id: Some(self.depts[h].id),
+                rotation_order: Some(h as u32 + 1),
+                span: Some(match self.unit {
+                    Unit::Day => HoldSpan::Day,
+                    Unit::Week => HoldSpan::Week,
+                }),
+                round: Some(round),
+                ..Default::default()
+            },
+        }
     }
 
-    fn fill_reason(&self, d: usize, h: usize, round: u32, holder_gave_some: bool) -> String {
-        let who = if holder_gave_some {
-            "nobody else"
-        } else {
-            "nobody"
-        };
-        format!(
-            "filled from {} (round {round}): {} had {who} available",
-            self.depts[d].name, self.depts[h].name
-        )
+    fn fill_reason(&self, d: usize, h: usize, round: u32, holder_gave_some: bool) -> Reason {
+        Reason {
+            code: ReasonCode::FilledFromOtherDepartment,
+            params: ReasonParams {
+                department_id: Some(self.depts[d].id),
+                round: Some(round),
+                holder_department_id: Some(self.depts[h].id),
+                holder_gave_some: Some(holder_gave_some),
+                ..Default::default()
+            },
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Queries for rotation settings, rosters and duty assignments.
 
 use super::model::{Assignment, RosterRow};
+use super::reason::{Reason, RotationRule};
 use crate::db::schema::{
     duty_assignments as da, leave_requests, rosters, rotation_members, rotation_settings,
 };
@@ -188,7 +189,7 @@ async fn insert_assignments(
     conn: &mut AsyncPgConnection,
     assignments: &[Assignment],
 ) -> QueryResult<()> {
-    // One statement per chunk (PostgreSQL allows 65535 bind parameters; 11 per row).
+    // One statement per chunk (PostgreSQL allows 65535 bind parameters; 12 per row).
     for chunk in assignments.chunks(2000) {
         diesel::insert_into(da::table)
             .values(chunk)
@@ -376,13 +377,14 @@ pub async fn assignment_for_update(
         .await
 }
 
-/// Sets who is rostered (draft edit or swap) and/or the substitute; bumps the version.
+/// Sets who is rostered (swap) and/or the substitute; bumps the version. A new `reason` also
+/// clears the overrides (they were confirmed for the person it replaces).
 pub async fn set_assignment_people(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     staff_id: Uuid,
     substitute_id: Option<Uuid>,
-    reason: Option<&str>,
+    reason: Option<&Reason>,
 ) -> QueryResult<Assignment> {
     let q = diesel::update(da::table.find(id));
     match reason {
@@ -391,6 +393,7 @@ pub async fn set_assignment_people(
                 da::staff_id.eq(staff_id),
                 da::substitute_id.eq(substitute_id),
                 da::reason.eq(r),
+                da::overrides.eq(Vec::<RotationRule>::new()),
                 da::version.eq(da::version + 1),
             ))
             .returning(Assignment::as_returning())
@@ -408,6 +411,65 @@ pub async fn set_assignment_people(
             .await
         }
     }
+}
+
+/// The office puts `staff_id` on a draft's duty, with the rules it confirmed overriding (none:
+/// the mark is cleared); bumps the version.
+pub async fn replace_person(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    staff_id: Uuid,
+    reason: &Reason,
+    overrides: &[RotationRule],
+) -> QueryResult<Assignment> {
+    diesel::update(da::table.find(id))
+        .set((
+            da::staff_id.eq(staff_id),
+            da::substitute_id.eq(None::<Uuid>),
+            da::reason.eq(reason),
+            da::overrides.eq(overrides.to_vec()),
+            da::version.eq(da::version + 1),
+        ))
+        .returning(Assignment::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The dates among `dates` on which `staff` is on duty (rostered or substituting) in another
+/// assignment than `except`: in roster `roster`, in a published roster, or in a draft that does
+/// not overlap `roster`'s period `[start, end]` (a draft of the same period is an alternative to
+/// it, not a neighbour).
+pub async fn on_duty_dates(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    roster: (Uuid, NaiveDate, NaiveDate),
+    dates: &[NaiveDate],
+    staff: Uuid,
+    except: Uuid,
+) -> QueryResult<Vec<NaiveDate>> {
+    let (roster_id, start, end) = roster;
+    da::table
+        .inner_join(rosters::table.on(rosters::id.eq(da::roster_id)))
+        .filter(da::center_id.eq(center_id))
+        .filter(da::date.eq_any(dates))
+        .filter(da::id.ne(except))
+        .filter(
+            da::substitute_id
+                .eq(staff)
+                .or(da::substitute_id.is_null().and(da::staff_id.eq(staff))),
+        )
+        .filter(
+            rosters::id
+                .eq(roster_id)
+                .or(da::published.eq(true))
+                .or(rosters::end_date.lt(start))
+                .or(rosters::start_date.gt(end)),
+        )
+        .select(da::date)
+        .distinct()
+        .order(da::date)
+        .load(conn)
+        .await
 }
 
 /// True when `staff` is on duty (rostered or substituting) on `date` in another assignment.

@@ -15,6 +15,8 @@ mod import;
 mod jwt;
 mod org;
 mod platform;
+mod reasons;
+mod replacements;
 mod requests;
 mod roster;
 mod schema;

@@ -130,7 +130,7 @@ async fn roster_covers_every_working_day_and_skips_holidays_r3_r9() {
         .map(|a| h.no_of(a["staff_id"].as_str().unwrap()))
         .collect();
     assert_eq!(firsts, ["d1-1", "d2-1", "d3-1", "d1-2"]);
-    assert!(r["assignments"][0]["reason"].as_str().unwrap().len() > 10);
+    assert_eq!(r["assignments"][0]["reason"]["code"], "holder_turn");
     assert_eq!(r["status"], "draft");
     // Deterministic: a second draft for the same period is the same.
     let again = roster(&app, "2026-02-09", "2026-02-27").await;
@@ -385,7 +385,7 @@ async fn draft_edits_refuse_ineligible_and_double_duty() {
     );
     let put = |staff: Value| {
         app.req(reqwest::Method::PUT, &path, Some(&app.admin_token))
-            .json(&json!({"staff_id": staff}))
+            .json(&json!({"staff_id": staff, "confirm": ["other_department", "consecutive_days"]}))
             .send()
     };
     assert_problem(put(json!(h.id("w1"))).await.unwrap(), 422, "not_eligible").await;
@@ -403,7 +403,13 @@ async fn draft_edits_refuse_ineligible_and_double_duty() {
     assert_eq!(ok.status(), 200);
     let v: Value = ok.json().await.unwrap();
     assert_eq!(v["staff_id"], h.id(free));
-    assert_eq!(v["reason"], "replaced by the office");
+    assert_eq!(v["reason"]["code"], "replaced_by_office");
+    // d2-1 is of another department and on duty on Tuesday (d2 holds it): both confirmed.
+    assert_eq!(free, "d2-1");
+    assert_eq!(
+        v["overrides"],
+        json!(["other_department", "consecutive_days"])
+    );
     assert_eq!(publish(&app, &r).await.status(), 200);
     assert_problem(
         put(a0["staff_id"].clone()).await.unwrap(),
@@ -465,7 +471,7 @@ async fn publishing_refuses_people_now_on_leave_r14() {
     let fixed = app
         .req(reqwest::Method::PUT, &path, Some(&app.admin_token))
         .header("if-match", "\"1\"")
-        .json(&json!({"staff_id": h.id("d3-2")}))
+        .json(&json!({"staff_id": h.id("d3-2"), "confirm": ["other_department"]}))
         .send()
         .await
         .unwrap();

@@ -75,6 +75,34 @@ fn who(out: &Output) -> Vec<(NaiveDate, Uuid)> {
         .collect()
 }
 
+/// The reason of a pick from the holding department `dept` (index), at `order`, in `round`.
+fn holder(dept: usize, order: u32, span: HoldSpan, round: u32) -> Reason {
+    Reason {
+        code: ReasonCode::HolderTurn,
+        params: ReasonParams {
+            department_id: Some(dept_id(dept)),
+            rotation_order: Some(order),
+            span: Some(span),
+            round: Some(round),
+            ..Default::default()
+        },
+    }
+}
+
+/// The reason of a pick from `dept` (index) for the holding department `holder`.
+fn filled(dept: usize, holder: usize, round: u32, holder_gave_some: bool) -> Reason {
+    Reason {
+        code: ReasonCode::FilledFromOtherDepartment,
+        params: ReasonParams {
+            department_id: Some(dept_id(dept)),
+            round: Some(round),
+            holder_department_id: Some(dept_id(holder)),
+            holder_gave_some: Some(holder_gave_some),
+            ..Default::default()
+        },
+    }
+}
+
 fn no_leave() -> BTreeSet<(Uuid, NaiveDate)> {
     BTreeSet::new()
 }
@@ -96,6 +124,7 @@ fn five_departments_take_days_in_rotation_order_r2() {
     }
     assert_eq!(
         out.assignments[1].reason,
+        holder(1, 2, HoldSpan::Day, 1),
         "医保中心 holds this day (rotation order 2); next in its queue (round 1)"
     );
     assert_eq!(out.state.last_date, Some(days[5]));
@@ -113,7 +142,7 @@ fn rounds_wrap_after_everyone_served_r1() {
     let people: Vec<_> = out.assignments.iter().map(|a| a.staff_id).collect();
     let (a, b) = (staff(0, 0), staff(0, 1));
     assert_eq!(people, [a, b, a, b, a]);
-    assert!(out.assignments[4].reason.ends_with("(round 3)"));
+    assert_eq!(out.assignments[4].reason.params.round, Some(3));
     assert_eq!(out.state.rounds[&dept_id(0)].number, 3);
 }
 
@@ -139,6 +168,7 @@ fn week_unit_one_department_per_iso_week_r2() {
     assert_eq!(who(&out), expected);
     assert_eq!(
         out.assignments[3].reason,
+        holder(2, 3, HoldSpan::Week, 1),
         "机关社保中心 holds this week (rotation order 3); next in its queue (round 1)"
     );
 }
@@ -173,8 +203,8 @@ fn two_per_day_r10() {
     assert_eq!(who(&out), expected);
     let slots: Vec<_> = out.assignments.iter().map(|a| a.slot).collect();
     assert_eq!(slots, [1, 2, 1, 2, 1, 2]);
-    assert!(out.assignments[4].reason.ends_with("(round 1)"));
-    assert!(out.assignments[5].reason.ends_with("(round 2)"));
+    assert_eq!(out.assignments[4].reason.params.round, Some(1));
+    assert_eq!(out.assignments[5].reason.params.round, Some(2));
     assert!(out.shortfalls.is_empty());
 }
 
@@ -188,8 +218,8 @@ fn leave_skips_a_person_who_keeps_their_place_r14() {
     let people: Vec<_> = out.assignments.iter().map(|x| x.staff_id).collect();
     // A is skipped while on leave, still has their turn in round 1, then round 2 goes on.
     assert_eq!(people, [b, c, a, b, c]);
-    assert!(out.assignments[2].reason.ends_with("(round 1)"));
-    assert!(out.assignments[3].reason.ends_with("(round 2)"));
+    assert_eq!(out.assignments[2].reason.params.round, Some(1));
+    assert_eq!(out.assignments[3].reason.params.round, Some(2));
     assert!(out.shortfalls.is_empty());
 }
 
@@ -208,6 +238,7 @@ fn leave_fills_from_the_following_department_without_changing_the_holder() {
     assert_eq!(out.assignments[0].department_id, dept_id(1));
     assert_eq!(
         out.assignments[0].reason,
+        filled(1, 0, 1, false),
         "filled from 医保中心 (round 1): 劳动就业中心 had nobody available"
     );
     assert_eq!(out.state.last_department, Some(dept_id(1)));
@@ -220,6 +251,7 @@ fn fill_reason_says_nobody_else_when_the_holder_gave_some() {
     let out = fresh(&days, &depts, 2, Unit::Day);
     assert_eq!(
         out.assignments[1].reason,
+        filled(1, 0, 1, true),
         "filled from 医保中心 (round 1): 劳动就业中心 had nobody else available"
     );
 }
@@ -337,8 +369,8 @@ fn removed_members_leave_the_round_and_new_members_are_unserved_rule_5() {
     let people: Vec<_> = out.assignments.iter().map(|a| a.staff_id).collect();
     // The pointer (B) is gone: start at the front, skipping the served A.
     assert_eq!(people, [staff(0, 2), n, staff(0, 0)]);
-    assert!(out.assignments[1].reason.ends_with("(round 1)"));
-    assert!(out.assignments[2].reason.ends_with("(round 2)"));
+    assert_eq!(out.assignments[1].reason.params.round, Some(1));
+    assert_eq!(out.assignments[2].reason.params.round, Some(2));
 }
 
 #[test]
