@@ -8,7 +8,7 @@ use crate::calendar::workdays::DayKind;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::export::{self, Format, Table};
 use crate::org::store as org_store;
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -27,10 +27,6 @@ pub struct AssignmentQuery {
     /// Rostered or substituting.
     pub staff_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -66,7 +62,7 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
 #[utoipa::path(
     operation_id = "listDutyAssignments",
     tag = "duty",
-    params(AssignmentQuery),
+    params(AssignmentQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page, by date and slot", body = Page<AssignmentView>),
@@ -78,11 +74,12 @@ pub async fn list_assignments(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<AssignmentQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<AssignmentView>>> {
     let q = query.into_inner();
     check_range(q.from, q.to)?;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_assignments(
         &mut conn,
@@ -110,7 +107,7 @@ pub async fn list_assignments(
 #[utoipa::path(
     operation_id = "listMyDuties",
     tag = "duty",
-    params(AssignmentQuery),
+    params(AssignmentQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of the caller's duties", body = Page<AssignmentView>),
@@ -123,12 +120,13 @@ pub async fn my_duties(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<AssignmentQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<AssignmentView>>> {
     let me = user.staff_id.ok_or_else(ApiError::not_found)?;
     let q = query.into_inner();
     check_range(q.from, q.to)?;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_assignments(
         &mut conn,

@@ -14,6 +14,7 @@ mod idempotency;
 mod import;
 mod jwt;
 mod org;
+mod paging;
 mod platform;
 mod requests;
 mod roster;
