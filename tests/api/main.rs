@@ -13,6 +13,7 @@ mod i18n;
 mod idempotency;
 mod import;
 mod jwt;
+mod my_duties;
 mod org;
 mod paging;
 mod platform;
