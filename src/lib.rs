@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod pagination;
+pub mod principal;
 pub mod roster;
 pub mod seed;
 pub mod sitins;

@@ -3,9 +3,9 @@
 use crate::error::{ApiError, FieldError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
@@ -16,6 +16,34 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// The paging parameters of every list.
+///
+/// Take them as their own extractor beside the list's filters,
+/// `paging: web::Query<PageParams>`, and name both in `params(FilterQuery, PageParams)`:
+/// serde_urlencoded cannot read numbers inside a `#[serde(flatten)]`ed struct, and utoipa's
+/// `IntoParams` does not flatten. Unknown query parameters are ignored by both, as before.
+/// The spec's bounds for `limit` are declared once for every list in `openapi.rs`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// The checked page size (see [`limit`]).
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        limit(self.limit)
+    }
+
+    /// The key the page starts after, decoded from `cursor` (see [`decode`]).
+    pub fn after<K: DeserializeOwned>(&self) -> Result<Option<K>, ApiError> {
+        decode(self.cursor.as_deref())
+    }
 }
 
 /// Checks `limit` (1..=200, default 50).

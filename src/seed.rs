@@ -227,6 +227,7 @@ pub async fn seed_demo(database_url: &str) -> Result<Vec<String>, String> {
         .map_err(err)?;
     }
     let mut lines = demo_duty(&mut conn, !exists).await.map_err(err)?;
+    lines.extend(demo_sit_ins(&mut conn).await.map_err(err)?);
     lines.extend([
         format!(
             "Demo center code: {DEMO_CENTER}   password for every demo account: {DEMO_PASSWORD}"
@@ -387,6 +388,114 @@ async fn demo_duty(
     .await?;
     lines.push("Demo: a pending substitution and a pending leave request are waiting.".into());
     Ok(lines)
+}
+
+/// This week's leader sit-ins (R15, R16): a plan for the current week from each department
+/// leader (two weekdays each, spread so that every weekday has a leader, the hall's closed days
+/// dropped), filed now, so its deadline and lateness follow the center's setting as for any
+/// filing; and, when a planned day has come, the week's first one recorded as attended. A
+/// leader's existing plan for the week is kept, and a week with a recorded sit-in gets no other,
+/// so running the demo again adds nothing twice (a later week gets its own plans).
+async fn demo_sit_ins(conn: &mut AsyncPgConnection) -> Result<Vec<String>, ApiError> {
+    use crate::sitins::model::{AttendanceRow, PlanRow};
+    use crate::sitins::{checks, compliance, store as sit_store};
+    let clock = crate::clock::Clock::system();
+    let center = store::center_by_code(conn, DEMO_CENTER)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (tz, now, today) = (center.tz(), clock.now(), center.today(&clock));
+    let week = compliance::monday_of(today);
+    let week_end = compliance::week_end(week);
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let cal = crate::calendar::store::load(conn, center.id, week, week_end).await?;
+        let days_before = checks::deadline_days_before(conn, center.id).await?;
+        let timing = compliance::timing(now, tz, week, days_before);
+        let mut plans = Vec::new();
+        let mut filed = 0;
+        for (i, (leader_id, department_id, _, _)) in sit_store::current_leaders(conn, center.id)
+            .await?
+            .into_iter()
+            .enumerate()
+        {
+            // Locks the leader, as every sit-in write does.
+            sit_store::staff_for_sit_in(conn, center.id, leader_id).await?;
+            if let Some(plan) =
+                sit_store::plan_of_week_for_update(conn, center.id, week, leader_id).await?
+            {
+                plans.push(plan);
+                continue;
+            }
+            let weekdays = [(i % 5) as i32 + 1, ((i + 2) % 5) as i32 + 1];
+            let days = compliance::expand_pattern(week, &weekdays, &cal);
+            if days.is_empty() {
+                continue;
+            }
+            let row = sit_store::insert_plan(
+                conn,
+                &PlanRow {
+                    id: Uuid::now_v7(),
+                    center_id: center.id,
+                    leader_id,
+                    department_id,
+                    week,
+                    days,
+                    from_pattern: false,
+                    deadline: timing.deadline,
+                    late: timing.late,
+                    filed_at: now,
+                    first_filed_at: now,
+                    filed_by: None,
+                    version: 1,
+                },
+            )
+            .await?;
+            audit::record(
+                conn,
+                AuditEntry::system(center.id, "filed", "sit_in_plan", row.id).after(&row),
+            )
+            .await?;
+            filed += 1;
+            plans.push(row);
+        }
+        let mut lines = vec![format!(
+            "Demo: {} leader sit-in plan(s) for the week of {week} ({filed} filed now).",
+            plans.len()
+        )];
+        if !sit_store::attendance_between(conn, center.id, week, week_end)
+            .await?
+            .is_empty()
+        {
+            return Ok(lines);
+        }
+        // The earliest planned day that has come, and the first leader planning it.
+        let come = plans
+            .iter()
+            .filter_map(|p| p.days.iter().find(|d| **d <= today).map(|d| (*d, p)))
+            .min_by_key(|(d, _)| *d);
+        if let Some((date, plan)) = come {
+            let row = sit_store::insert_attendance(
+                conn,
+                &AttendanceRow {
+                    id: Uuid::now_v7(),
+                    center_id: center.id,
+                    leader_id: plan.leader_id,
+                    department_id: plan.department_id,
+                    date,
+                    recorded_by: None,
+                    recorded_at: now,
+                },
+            )
+            .await?;
+            audit::record(
+                conn,
+                AuditEntry::system(center.id, "recorded", "sit_in_attendance", row.id).after(&row),
+            )
+            .await?;
+            lines.push(format!("Demo: a leader's sit-in on {date} is recorded."));
+        }
+        Ok(lines)
+    })
+    .await
 }
 
 /// Loads a statutory holiday schedule file (format in [`crate::calendar::statutory`]) in one

@@ -3,9 +3,9 @@
 use super::chain::{self, BrokenLink, GENESIS, Stored};
 use super::store::{self, EventFilter};
 use crate::AppState;
-use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiResult, Problem};
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
+use crate::principal::{CurrentUser, Role};
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,10 +25,6 @@ pub struct EventQuery {
     pub from: Option<DateTime<Utc>>,
     /// Events before this instant (RFC 3339).
     pub to: Option<DateTime<Utc>>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 /// One audit event, newest first in lists.
@@ -67,7 +63,7 @@ pub struct ChainVerification {
 #[utoipa::path(
     operation_id = "listAuditEvents",
     tag = "audit",
-    params(EventQuery),
+    params(EventQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of events", body = Page<AuditEvent>),
@@ -82,11 +78,12 @@ pub async fn list_events(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<EventQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<AuditEvent>>> {
     user.require_any(&[Role::OfficeAdmin, Role::Auditor])?;
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let before_seq: Option<i64> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let before_seq: Option<i64> = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list(
         &mut conn,

@@ -5,8 +5,8 @@ pub mod api;
 pub mod chain;
 pub mod store;
 
-use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::principal::Actor;
 use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
@@ -28,16 +28,18 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
+    /// `actor` is who acts: a caller (`&CurrentUser` converts) or [`Actor::system`].
     pub fn new(
-        user: &CurrentUser,
+        actor: impl Into<Actor>,
         action: &'static str,
         entity_type: &'static str,
         entity_id: Uuid,
     ) -> Self {
+        let actor = actor.into();
         AuditEntry {
-            center_id: user.center_id,
-            actor_id: user.staff_id,
-            actor: user.actor_label(),
+            center_id: actor.center_id,
+            actor_id: actor.actor_id,
+            actor: actor.label,
             action,
             entity_type,
             entity_id,
@@ -46,23 +48,14 @@ impl AuditEntry {
         }
     }
 
-    /// For changes made by the command line (no logged-in user).
+    /// Shorthand for changes made by the command line (no logged-in user).
     pub fn system(
         center_id: Uuid,
         action: &'static str,
         entity_type: &'static str,
         entity_id: Uuid,
     ) -> Self {
-        AuditEntry {
-            center_id,
-            actor_id: None,
-            actor: "system:cli".into(),
-            action,
-            entity_type,
-            entity_id,
-            before: None,
-            after: None,
-        }
+        AuditEntry::new(Actor::system(center_id), action, entity_type, entity_id)
     }
 
     pub fn before(mut self, v: impl serde::Serialize) -> Self {

@@ -1,4 +1,5 @@
-//! Authentication and authorization: tokens, passwords, the current-user extractor.
+//! Authentication: tokens, passwords, the current-user extractor. The caller's roles and
+//! permission checks live in [`crate::principal`] (re-exported here).
 
 pub mod api;
 pub mod jwt;
@@ -9,10 +10,10 @@ use crate::AppState;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
-use utoipa::ToSchema;
 use uuid::Uuid;
+
+pub use crate::principal::{CurrentUser, Role};
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::login)
@@ -20,84 +21,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::logout)
         .service(api::me)
         .service(api::change_password);
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Center office: manages rosters, staff, settings; reads the audit trail.
-    OfficeAdmin,
-    /// Supervisor (督导员): window staff taking supervisor duty in rotation.
-    Supervisor,
-    /// Window staff (窗口工作人员).
-    WindowStaff,
-    /// Read-only access for reporting tools.
-    Auditor,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::OfficeAdmin => "office_admin",
-            Role::Supervisor => "supervisor",
-            Role::WindowStaff => "window_staff",
-            Role::Auditor => "auditor",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "office_admin" => Some(Role::OfficeAdmin),
-            "supervisor" => Some(Role::Supervisor),
-            "window_staff" => Some(Role::WindowStaff),
-            "auditor" => Some(Role::Auditor),
-            _ => None,
-        }
-    }
-}
-
-/// The authenticated caller. Extracting it answers 401 when the bearer token is missing or invalid.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    /// The staff id for tokens this service issued; `None` for identity-provider tokens.
-    pub staff_id: Option<Uuid>,
-    /// Token subject as sent (`staff id`, or the identity provider's subject).
-    pub subject: String,
-    pub center_id: Uuid,
-    pub roles: Vec<Role>,
-    pub external: bool,
-}
-
-impl CurrentUser {
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-
-    /// 403 unless the caller holds one of `roles`.
-    pub fn require_any(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if roles.iter().any(|r| self.has(*r)) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        self.require_any(&[Role::OfficeAdmin])
-    }
-
-    /// Office admins and auditors read everything of their center.
-    pub fn reads_all(&self) -> bool {
-        self.has(Role::OfficeAdmin) || self.has(Role::Auditor)
-    }
-
-    /// Label for the audit trail.
-    pub fn actor_label(&self) -> String {
-        if self.external {
-            format!("idp:{}", self.subject)
-        } else {
-            format!("staff:{}", self.subject)
-        }
-    }
 }
 
 /// Reads and verifies `Authorization: Bearer …`.

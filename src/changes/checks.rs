@@ -19,10 +19,6 @@ pub struct RequestQuery {
     pub status: Option<String>,
     /// Office admins and auditors: only requests involving this person.
     pub staff_id: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 /// An optional note with a decision.

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::lifecycle;
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use crate::roster::settings::{self, QueueMember};
 use crate::roster::store;
 use actix_web::{HttpResponse, get, post, web};
@@ -231,7 +231,7 @@ pub async fn cancel(
 #[utoipa::path(
     operation_id = "listLeaveRequests",
     tag = "leave",
-    params(RequestQuery),
+    params(RequestQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page", body = Page<LeaveRequest>),
@@ -244,10 +244,11 @@ pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<RequestQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<LeaveRequest>>> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let before: Option<Uuid> = paging.after()?;
     let staff = if user.reads_all() {
         q.staff_id
     } else {

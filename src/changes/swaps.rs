@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::lifecycle;
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -207,7 +207,7 @@ swap_move!(
 #[utoipa::path(
     operation_id = "listSwaps",
     tag = "swaps",
-    params(RequestQuery),
+    params(RequestQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page", body = Page<Swap>),
@@ -220,10 +220,11 @@ pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<RequestQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<Swap>>> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let before: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let before: Option<Uuid> = paging.after()?;
     let involving = if user.reads_all() {
         q.staff_id
     } else {

@@ -9,7 +9,7 @@ use crate::auth::{CurrentUser, authenticate};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::store as org_store;
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use crate::roster::model::Assignment;
 use crate::roster::store::{self, AssignmentFilter};
 use actix_web::http::StatusCode;
@@ -46,15 +46,6 @@ pub struct CreatedFeedToken {
     pub label: String,
     /// Path of the personal duty feed with the token.
     pub duties_url: String,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 fn hash(token: &str) -> String {
@@ -287,7 +278,7 @@ pub async fn create_token(
 #[utoipa::path(
     operation_id = "listFeedTokens",
     tag = "feeds",
-    params(PageQuery),
+    params(PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page", body = Page<FeedToken>),
@@ -299,11 +290,11 @@ pub async fn create_token(
 pub async fn list_tokens(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<FeedToken>>> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
-    let limit = pagination::limit(query.limit)?;
-    let after: Option<Uuid> = pagination::decode(query.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after: Option<Uuid> = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = feeds_store::list(&mut conn, user.center_id, me, after, limit).await?;
     Ok(web::Json(pagination::page(rows, limit, |t| t.id, |t| t)))

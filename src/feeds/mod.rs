@@ -1,7 +1,8 @@
 //! Calendar feeds (RFC 5545) of duties: `/me/duties.ics` and `/rosters/{id}.ics`, reachable with a
-//! revocable personal token for phone calendar apps.
+//! revocable personal token for phone calendar apps; and `/me/duties`, the caller's duties as JSON.
 
 pub mod api;
+pub mod duties;
 pub mod ics;
 pub mod store;
 
@@ -11,5 +12,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(api::roster_feed)
         .service(api::create_token)
         .service(api::list_tokens)
-        .service(api::revoke_token);
+        .service(api::revoke_token)
+        .service(duties::my_duties);
 }

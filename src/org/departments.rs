@@ -8,7 +8,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, Idem, Reply};
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Deserialize;
@@ -20,10 +20,6 @@ use uuid::Uuid;
 pub struct DepartmentQuery {
     /// Only active (`true`) or inactive (`false`) departments.
     pub active: Option<bool>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -71,7 +67,7 @@ fn map_unique(e: ApiError) -> ApiError {
 #[utoipa::path(
     operation_id = "listDepartments",
     tag = "departments",
-    params(DepartmentQuery),
+    params(DepartmentQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page, in rotation order", body = Page<Department>),
@@ -85,10 +81,11 @@ pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<DepartmentQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<Department>>> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<(i32, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after: Option<(i32, Uuid)> = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_departments(&mut conn, user.center_id, q.active, after, limit).await?;
     Ok(web::Json(pagination::page(

@@ -8,7 +8,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role, password, store as auth_store};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use crate::web::{check_version, if_match, nullable, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use diesel_async::AsyncPgConnection;
@@ -23,10 +23,6 @@ pub struct StaffQuery {
     pub role: Option<Role>,
     pub position: Option<Position>,
     pub active: Option<bool>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -138,7 +134,7 @@ async fn check_department(
 #[utoipa::path(
     operation_id = "listStaff",
     tag = "staff",
-    params(StaffQuery),
+    params(StaffQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of staff", body = Page<Staff>),
@@ -152,10 +148,11 @@ pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<StaffQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<Staff>>> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after: Option<Uuid> = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_staff(
         &mut conn,

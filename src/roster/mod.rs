@@ -23,7 +23,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(rosters::publish_roster)
         .service(rosters::regenerate)
         .service(views::list_assignments)
-        .service(views::my_duties)
         .service(views::my_next_duty)
         .service(views::duty_today)
         .service(views::duty_day)

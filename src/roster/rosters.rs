@@ -8,7 +8,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{Days, Months, NaiveDate};
@@ -65,10 +65,6 @@ pub struct RegenerateRequest {
 pub struct RosterQuery {
     /// `draft` or `published`.
     pub status: Option<String>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 pub fn period(
@@ -221,7 +217,7 @@ pub async fn create(
 #[utoipa::path(
     operation_id = "listRosters",
     tag = "rosters",
-    params(RosterQuery),
+    params(RosterQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of rosters", body = Page<Roster>),
@@ -233,10 +229,11 @@ pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<RosterQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<Roster>>> {
     let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<(NaiveDate, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after: Option<(NaiveDate, Uuid)> = paging.after()?;
     if let Some(s) = &q.status
         && s != "draft"
         && s != "published"

@@ -1,4 +1,5 @@
-//! Read views over published duty: assignments, my duties, who is on duty on a day, statistics.
+//! Read views over published duty: assignments, who is on duty on a day, statistics (the
+//! caller's own duties are in `feeds`).
 
 use super::model::AssignmentView;
 use super::store::{self, AssignmentFilter};
@@ -8,7 +9,7 @@ use crate::calendar::workdays::DayKind;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::export::{self, Format, Table};
 use crate::org::store as org_store;
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -27,10 +28,6 @@ pub struct AssignmentQuery {
     /// Rostered or substituting.
     pub staff_id: Option<Uuid>,
     pub department_id: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -66,7 +63,7 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
 #[utoipa::path(
     operation_id = "listDutyAssignments",
     tag = "duty",
-    params(AssignmentQuery),
+    params(AssignmentQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page, by date and slot", body = Page<AssignmentView>),
@@ -78,11 +75,12 @@ pub async fn list_assignments(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<AssignmentQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<AssignmentView>>> {
     let q = query.into_inner();
     check_range(q.from, q.to)?;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_assignments(
         &mut conn,
@@ -92,52 +90,6 @@ pub async fn list_assignments(
             to: q.to,
             staff_id: q.staff_id,
             department_id: q.department_id,
-            after,
-            limit,
-        },
-    )
-    .await?;
-    let rows = AssignmentView::load(&mut conn, user.center_id, rows).await?;
-    Ok(web::Json(pagination::page(
-        rows,
-        limit,
-        |a| (a.assignment.date, a.assignment.slot, a.assignment.id),
-        |a| a,
-    )))
-}
-
-/// The caller's own published duties (rostered or as substitute) in a date range.
-#[utoipa::path(
-    operation_id = "listMyDuties",
-    tag = "duty",
-    params(AssignmentQuery),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "One page of the caller's duties", body = Page<AssignmentView>),
-        (status = 400, description = "`validation_failed` (range, limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/me/duties")]
-pub async fn my_duties(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    query: web::Query<AssignmentQuery>,
-) -> ApiResult<web::Json<Page<AssignmentView>>> {
-    let me = user.staff_id.ok_or_else(ApiError::not_found)?;
-    let q = query.into_inner();
-    check_range(q.from, q.to)?;
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::decode(q.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
-    let rows = store::list_assignments(
-        &mut conn,
-        AssignmentFilter {
-            center_id: user.center_id,
-            from: q.from,
-            to: q.to,
-            staff_id: Some(me),
-            department_id: None,
             after,
             limit,
         },

@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::calendar::{rules as cal_rules, store as cal_store};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::idempotency::{self, Idem, Reply};
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::NaiveDate;
@@ -37,10 +37,6 @@ pub struct AttendanceQuery {
     pub week: Option<String>,
     /// Only this leader's sit-ins.
     pub leader_id: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 /// Record that a leader sat in the hall on a day (office admin).
@@ -126,7 +122,7 @@ pub async fn record(
 #[utoipa::path(
     operation_id = "listSitInAttendance",
     tag = "sit-ins",
-    params(AttendanceQuery),
+    params(AttendanceQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of the week's sit-ins", body = Page<SitInAttendance>),
@@ -138,12 +134,13 @@ pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<AttendanceQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<SitInAttendance>>> {
     let q = query.into_inner();
     let week =
         checks::week("week", q.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<(NaiveDate, Uuid)> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after: Option<(NaiveDate, Uuid)> = paging.after()?;
     let range = (week, super::compliance::week_end(week));
     let mut conn = state.pool.get().await?;
     let rows =

@@ -15,11 +15,11 @@ use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::model::StaffRow;
 use crate::org::store as org_store;
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -28,15 +28,6 @@ pub struct PatternRequest {
     /// 1–5 distinct ISO weekdays, 1 (Monday) to 5 (Friday).
     #[schema(example = json!([4, 5]), min_items = 1, max_items = 5)]
     pub weekdays: Vec<i32>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PatternQuery {
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 fn view(p: PatternRow, leader: &StaffRow) -> SitInPattern {
@@ -89,7 +80,7 @@ fn check(weekdays: &[i32]) -> ApiResult<Vec<i32>> {
 #[utoipa::path(
     operation_id = "listSitInPatterns",
     tag = "sit-ins",
-    params(PatternQuery),
+    params(PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of patterns", body = Page<SitInPattern>),
@@ -100,11 +91,10 @@ fn check(weekdays: &[i32]) -> ApiResult<Vec<i32>> {
 pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
-    query: web::Query<PatternQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<SitInPattern>>> {
-    let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after: Option<Uuid> = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_patterns(&mut conn, user.center_id, after, limit).await?;
     Ok(web::Json(pagination::page(

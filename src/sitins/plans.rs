@@ -13,7 +13,7 @@ use crate::auth::CurrentUser;
 use crate::calendar::{rules as cal_rules, store as cal_store};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
-use crate::pagination::{self, Page};
+use crate::pagination::{self, Page, PageParams};
 use crate::web::with_etag;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::NaiveDate;
@@ -43,10 +43,6 @@ pub struct PlanQuery {
     pub week: Option<String>,
     /// Only this leader's plan.
     pub leader_id: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from `next_cursor`.
-    pub cursor: Option<String>,
 }
 
 fn day_error(i: usize, p: DayProblem) -> FieldError {
@@ -230,7 +226,7 @@ pub async fn file(
 #[utoipa::path(
     operation_id = "listSitInPlans",
     tag = "sit-ins",
-    params(PlanQuery),
+    params(PlanQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of the week's plans", body = Page<SitInPlan>),
@@ -242,12 +238,13 @@ pub async fn list(
     user: CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<PlanQuery>,
+    paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<SitInPlan>>> {
     let q = query.into_inner();
     let week =
         checks::week("week", q.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
-    let limit = pagination::limit(q.limit)?;
-    let after: Option<Uuid> = pagination::decode(q.cursor.as_deref())?;
+    let limit = paging.limit()?;
+    let after: Option<Uuid> = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows =
         store::list_plans(&mut conn, user.center_id, week, q.leader_id, after, limit).await?;

@@ -105,8 +105,9 @@ async fn every_down_migration_undoes_its_up_migration() {
 }
 
 /// `seed-demo` leaves a live center on any date: a published roster from this week to four weeks
-/// ahead, a pending substitution and leave request; where the roster reaches past the loaded
-/// holiday years it confirms explicitly and warns. Running it again adds nothing twice.
+/// ahead, a pending substitution and leave request, this week's leader sit-in plans with one
+/// sit-in attended; where the roster reaches past the loaded holiday years it confirms
+/// explicitly and warns. Running it again adds nothing twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_demo_shows_a_live_center_and_warns_about_missing_holiday_years_r3() {
     let app = spawn_app().await;
@@ -145,11 +146,46 @@ async fn seed_demo_shows_a_live_center_and_warns_about_missing_holiday_years_r3(
             .await,
         1
     );
+    // This week's sit-in plans: one per department leader (no holidays are loaded here, so
+    // each keeps both weekdays), and the week's first planned day, which has come, attended.
+    let monday = today
+        - chrono::Duration::days(
+            chrono::Datelike::weekday(&today)
+                .num_days_from_monday()
+                .into(),
+        );
+    let plans = format!(
+        "SELECT count(*) AS n FROM sit_in_plans p JOIN staff s ON s.id = p.leader_id \
+         WHERE p.week = '{monday}' AND s.leader AND cardinality(p.days) = 2"
+    );
+    assert_eq!(
+        app.count(&plans).await,
+        dutydesk::seed::DEMO_DEPARTMENTS.len() as i64
+    );
+    assert!(
+        said.contains(&format!("5 leader sit-in plan(s) for the week of {monday}")),
+        "{said}"
+    );
+    let attended = format!(
+        "SELECT count(*) AS n FROM sit_in_attendance a JOIN sit_in_plans p \
+         ON p.leader_id = a.leader_id AND p.week = '{monday}' AND a.date = ANY(p.days) \
+         WHERE a.date BETWEEN '{monday}' AND '{today}'"
+    );
+    assert_eq!(app.count(&attended).await, 1);
     let out = run();
     assert!(out.status.success());
     assert_eq!(app.count("SELECT count(*) AS n FROM rosters").await, 1);
     assert_eq!(
         app.count("SELECT count(*) AS n FROM substitutions").await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sit_in_plans").await,
+        dutydesk::seed::DEMO_DEPARTMENTS.len() as i64
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM sit_in_attendance")
+            .await,
         1
     );
 }
