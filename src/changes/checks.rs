@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::lifecycle::list::Wanted;
 use crate::org::store as org_store;
 use crate::roster::model::Assignment;
 use crate::roster::settings;
@@ -23,6 +24,18 @@ pub struct RequestQuery {
     pub limit: Option<i64>,
     /// Opaque cursor from `next_cursor`.
     pub cursor: Option<String>,
+}
+
+impl RequestQuery {
+    /// The list this query asks for, for [`crate::lifecycle::list::list`].
+    pub fn wanted(&self) -> Wanted<'_> {
+        Wanted {
+            status: self.status.as_deref(),
+            staff_id: self.staff_id,
+            limit: self.limit,
+            cursor: self.cursor.as_deref(),
+        }
+    }
 }
 
 /// An optional note with a decision.
@@ -72,10 +85,11 @@ pub fn assignment_changed() -> ApiError {
     )
 }
 
-/// A published duty that has not passed yet; `lock` holds its row until the transaction ends.
+/// A published duty that has not passed yet (`today` in the center's time zone); `lock` holds
+/// its row until the transaction ends.
 pub async fn open_duty(
     conn: &mut AsyncPgConnection,
-    clock: &Clock,
+    today: NaiveDate,
     center_id: Uuid,
     id: Uuid,
     field: &str,
@@ -103,7 +117,7 @@ pub async fn open_duty(
             "本中心没有该已发布值班。",
         ));
     }
-    if a.date < today(conn, clock, center_id).await? {
+    if a.date < today {
         return Err(ApiError::unprocessable(
             "duty_in_past",
             "This duty day has passed.",

@@ -1,9 +1,11 @@
 //! How the rows of substitutions, swaps and leave requests take part in the shared lifecycle
-//! ([`crate::lifecycle`]): who their parties are, how they are locked and stored, and what their
-//! moves' effects do to the duties.
+//! ([`crate::lifecycle`]): who their parties are, how they are locked and stored, what their
+//! moves' effects do to the duties, and how they are listed and shown.
 
 use super::checks::{assignment_changed, can_cover};
-use super::model::{LeaveRequest, Substitution, Swap};
+use super::model::{
+    LeaveRequest, LeaveRequestView, Substitution, SubstitutionView, Swap, SwapView,
+};
 use super::store as rs;
 use super::workflow::{
     Leave, LeaveEffect, LeaveStatus, SubstitutionEffect, SubstitutionStatus, Substitutions,
@@ -12,15 +14,14 @@ use super::workflow::{
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::lifecycle::{Party, Request, State, unknown_state};
+use crate::lifecycle::list::{Filter, Listed};
+use crate::lifecycle::{Party, Request};
+use crate::org::names::Names;
 use crate::roster::rosters::constraint_conflict;
 use crate::roster::store;
+use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
-
-fn state<S: State>(entity: &str, id: Uuid, status: &str) -> Result<S, ApiError> {
-    S::parse(status).ok_or_else(|| unknown_state(entity, id, status))
-}
 
 impl Request for Substitution {
     type Machine = Substitutions;
@@ -30,8 +31,12 @@ impl Request for Substitution {
         self.id
     }
 
-    fn state(&self) -> Result<SubstitutionStatus, ApiError> {
-        state(Self::ENTITY, self.id, &self.status)
+    fn state(&self) -> SubstitutionStatus {
+        self.status
+    }
+
+    fn decision(&self) -> (Option<Uuid>, &str) {
+        (self.decided_by, &self.decision_note)
     }
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
@@ -47,7 +52,7 @@ impl Request for Substitution {
         center_id: Uuid,
         id: Uuid,
     ) -> Result<Self, ApiError> {
-        Ok(rs::substitution_for_update(conn, center_id, id).await?)
+        Ok(rs::substitution(conn, center_id, id, true).await?)
     }
 
     async fn store(
@@ -57,13 +62,7 @@ impl Request for Substitution {
         decided_by: Option<Uuid>,
         note: &str,
     ) -> Result<Self, ApiError> {
-        let by = decided_by.or(self.decided_by);
-        let note = if decided_by.is_some() {
-            note
-        } else {
-            &self.decision_note
-        };
-        Ok(rs::set_substitution_status(conn, self.id, to.as_str(), by, note).await?)
+        Ok(rs::set_substitution_status(conn, self.id, to, decided_by, note).await?)
     }
 
     async fn apply(
@@ -123,8 +122,12 @@ impl Request for Swap {
         self.id
     }
 
-    fn state(&self) -> Result<SwapStatus, ApiError> {
-        state(Self::ENTITY, self.id, &self.status)
+    fn state(&self) -> SwapStatus {
+        self.status
+    }
+
+    fn decision(&self) -> (Option<Uuid>, &str) {
+        (self.decided_by, &self.decision_note)
     }
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
@@ -140,7 +143,7 @@ impl Request for Swap {
         center_id: Uuid,
         id: Uuid,
     ) -> Result<Self, ApiError> {
-        Ok(rs::swap_for_update(conn, center_id, id).await?)
+        Ok(rs::swap(conn, center_id, id, true).await?)
     }
 
     async fn store(
@@ -150,13 +153,7 @@ impl Request for Swap {
         decided_by: Option<Uuid>,
         note: &str,
     ) -> Result<Self, ApiError> {
-        let by = decided_by.or(self.decided_by);
-        let note = if decided_by.is_some() {
-            note
-        } else {
-            &self.decision_note
-        };
-        Ok(rs::set_swap_status(conn, self.id, to.as_str(), by, note).await?)
+        Ok(rs::set_swap_status(conn, self.id, to, decided_by, note).await?)
     }
 
     async fn apply(
@@ -211,8 +208,12 @@ impl Request for LeaveRequest {
         self.id
     }
 
-    fn state(&self) -> Result<LeaveStatus, ApiError> {
-        state(Self::ENTITY, self.id, &self.status)
+    fn state(&self) -> LeaveStatus {
+        self.status
+    }
+
+    fn decision(&self) -> (Option<Uuid>, &str) {
+        (self.decided_by, &self.decision_note)
     }
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
@@ -224,7 +225,7 @@ impl Request for LeaveRequest {
         center_id: Uuid,
         id: Uuid,
     ) -> Result<Self, ApiError> {
-        Ok(rs::leave_for_update(conn, center_id, id).await?)
+        Ok(rs::leave(conn, center_id, id, true).await?)
     }
 
     async fn store(
@@ -234,7 +235,7 @@ impl Request for LeaveRequest {
         decided_by: Option<Uuid>,
         note: &str,
     ) -> Result<Self, ApiError> {
-        Ok(rs::set_leave_status(conn, self.id, to.as_str(), decided_by, note).await?)
+        Ok(rs::set_leave_status(conn, self.id, to, decided_by, note).await?)
     }
 
     async fn apply(
@@ -271,5 +272,68 @@ impl Request for LeaveRequest {
         );
         e.conflicts = duties.iter().map(|d| d.0).collect();
         Err(e)
+    }
+}
+
+impl Listed for Substitution {
+    type View = SubstitutionView;
+
+    async fn page(
+        conn: &mut AsyncPgConnection,
+        f: Filter<SubstitutionStatus>,
+    ) -> QueryResult<Vec<Self>> {
+        rs::substitutions(conn, f).await
+    }
+
+    async fn find(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Self> {
+        rs::substitution(conn, center_id, id, false).await
+    }
+
+    fn people(&self) -> Vec<Uuid> {
+        vec![self.original_staff_id, self.substitute_id]
+    }
+
+    fn view(self, names: &Names) -> SubstitutionView {
+        SubstitutionView::new(self, names)
+    }
+}
+
+impl Listed for Swap {
+    type View = SwapView;
+
+    async fn page(conn: &mut AsyncPgConnection, f: Filter<SwapStatus>) -> QueryResult<Vec<Self>> {
+        rs::swaps(conn, f).await
+    }
+
+    async fn find(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Self> {
+        rs::swap(conn, center_id, id, false).await
+    }
+
+    fn people(&self) -> Vec<Uuid> {
+        vec![self.staff_a, self.staff_b]
+    }
+
+    fn view(self, names: &Names) -> SwapView {
+        SwapView::new(self, names)
+    }
+}
+
+impl Listed for LeaveRequest {
+    type View = LeaveRequestView;
+
+    async fn page(conn: &mut AsyncPgConnection, f: Filter<LeaveStatus>) -> QueryResult<Vec<Self>> {
+        rs::leaves(conn, f).await
+    }
+
+    async fn find(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Self> {
+        rs::leave(conn, center_id, id, false).await
+    }
+
+    fn people(&self) -> Vec<Uuid> {
+        vec![self.staff_id]
+    }
+
+    fn view(self, names: &Names) -> LeaveRequestView {
+        LeaveRequestView::new(self, names)
     }
 }
