@@ -1,7 +1,7 @@
 //! Rosters: generate a draft for a period, edit it, publish it (R1–R3, R10, R11).
 
 use super::generation;
-use super::model::{Assignment, Roster, RosterDetail};
+use super::model::{Assignment, Roster, RosterDetail, RosterStatus};
 use super::settings;
 use super::store;
 use crate::AppState;
@@ -10,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page};
+use crate::text_enum::TextEnum;
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{Days, Months, NaiveDate};
@@ -245,20 +246,19 @@ pub async fn list(
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after: Option<(NaiveDate, Uuid)> = pagination::decode(q.cursor.as_deref())?;
-    if let Some(s) = &q.status
-        && s != "draft"
-        && s != "published"
-    {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "status",
-            "invalid",
-            "Use draft or published.",
-            "须为 draft 或 published。",
-        )]));
-    }
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(RosterStatus::parse(s).ok_or_else(|| {
+            ApiError::validation(vec![FieldError::new(
+                "status",
+                "invalid",
+                "Use draft or published.",
+                "须为 draft 或 published。",
+            )])
+        })?),
+    };
     let mut conn = state.pool.get().await?;
-    let rows =
-        store::list_rosters(&mut conn, user.center_id, q.status.as_deref(), after, limit).await?;
+    let rows = store::list_rosters(&mut conn, user.center_id, status, after, limit).await?;
     Ok(web::Json(pagination::page(
         rows,
         limit,
@@ -319,7 +319,7 @@ pub async fn delete_draft(
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
         let row = store::roster_for_update(conn, user.center_id, *id).await?;
-        if row.status != "draft" {
+        if row.status != RosterStatus::Draft {
             return Err(not_draft());
         }
         store::delete_roster(conn, row.id).await?;
@@ -379,7 +379,7 @@ pub async fn replace(
             return Err(ApiError::not_found());
         }
         check_version(expected, before.version)?;
-        if roster.status != "draft" {
+        if roster.status != RosterStatus::Draft {
             return Err(not_draft());
         }
         let loaded = settings::load(conn, user.center_id, false).await?;
@@ -532,7 +532,7 @@ pub async fn regenerate(
     idempotency::transaction(&mut conn, &idem, async |conn| {
         let before = store::roster_for_update(conn, user.center_id, *id).await?;
         check_version(expected, before.version)?;
-        if before.status != "draft" {
+        if before.status != RosterStatus::Draft {
             return Err(not_draft());
         }
         let (row, assignments) =
