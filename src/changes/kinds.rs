@@ -23,21 +23,85 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
+/// The parts of [`Request`] every change-request row has alike: its id, state and last
+/// decision, and its queries (`$find`, `$set_status` from `store.rs`).
+macro_rules! request_row {
+    ($status:ty, $find:path, $set_status:path) => {
+        fn id(&self) -> Uuid {
+            self.id
+        }
+
+        fn state(&self) -> $status {
+            self.status
+        }
+
+        fn decision(&self) -> (Option<Uuid>, &str) {
+            (self.decided_by, &self.decision_note)
+        }
+
+        async fn lock(
+            conn: &mut AsyncPgConnection,
+            center_id: Uuid,
+            id: Uuid,
+        ) -> Result<Self, ApiError> {
+            Ok($find(conn, center_id, id, true).await?)
+        }
+
+        async fn store(
+            &self,
+            conn: &mut AsyncPgConnection,
+            to: $status,
+            decided_by: Option<Uuid>,
+            note: &str,
+        ) -> Result<Self, ApiError> {
+            Ok($set_status(conn, self.id, to, decided_by, note).await?)
+        }
+    };
+}
+
+/// [`Listed`] for a change-request row: its page and find queries from `store.rs`, the people
+/// its view names, and the view.
+macro_rules! listed {
+    ($row:ty, $view:ident, $status:ty, $page:path, $find:path, |$r:ident| $people:expr $(,)?) => {
+        impl Listed for $row {
+            type View = $view;
+
+            async fn page(
+                conn: &mut AsyncPgConnection,
+                f: Filter<$status>,
+            ) -> QueryResult<Vec<Self>> {
+                $page(conn, f).await
+            }
+
+            async fn find(
+                conn: &mut AsyncPgConnection,
+                center_id: Uuid,
+                id: Uuid,
+            ) -> QueryResult<Self> {
+                $find(conn, center_id, id, false).await
+            }
+
+            fn people(&self) -> Vec<Uuid> {
+                let $r = self;
+                $people
+            }
+
+            fn view(self, names: &Names) -> $view {
+                $view::new(self, names)
+            }
+        }
+    };
+}
+
 impl Request for Substitution {
     type Machine = Substitutions;
     const ENTITY: &'static str = "substitution";
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn state(&self) -> SubstitutionStatus {
-        self.status
-    }
-
-    fn decision(&self) -> (Option<Uuid>, &str) {
-        (self.decided_by, &self.decision_note)
-    }
+    request_row!(
+        SubstitutionStatus,
+        rs::substitution,
+        rs::set_substitution_status
+    );
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
         match party {
@@ -45,24 +109,6 @@ impl Request for Substitution {
             Party::Counterpart => self.substitute_id == staff,
             Party::Office => false,
         }
-    }
-
-    async fn lock(
-        conn: &mut AsyncPgConnection,
-        center_id: Uuid,
-        id: Uuid,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::substitution(conn, center_id, id, true).await?)
-    }
-
-    async fn store(
-        &self,
-        conn: &mut AsyncPgConnection,
-        to: SubstitutionStatus,
-        decided_by: Option<Uuid>,
-        note: &str,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::set_substitution_status(conn, self.id, to, decided_by, note).await?)
     }
 
     async fn apply(
@@ -118,17 +164,7 @@ impl Request for Swap {
     type Machine = Swaps;
     const ENTITY: &'static str = "swap";
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn state(&self) -> SwapStatus {
-        self.status
-    }
-
-    fn decision(&self) -> (Option<Uuid>, &str) {
-        (self.decided_by, &self.decision_note)
-    }
+    request_row!(SwapStatus, rs::swap, rs::set_swap_status);
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
         match party {
@@ -136,24 +172,6 @@ impl Request for Swap {
             Party::Counterpart => self.staff_b == staff,
             Party::Office => false,
         }
-    }
-
-    async fn lock(
-        conn: &mut AsyncPgConnection,
-        center_id: Uuid,
-        id: Uuid,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::swap(conn, center_id, id, true).await?)
-    }
-
-    async fn store(
-        &self,
-        conn: &mut AsyncPgConnection,
-        to: SwapStatus,
-        decided_by: Option<Uuid>,
-        note: &str,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::set_swap_status(conn, self.id, to, decided_by, note).await?)
     }
 
     async fn apply(
@@ -204,38 +222,10 @@ impl Request for LeaveRequest {
     type Machine = Leave;
     const ENTITY: &'static str = "leave_request";
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn state(&self) -> LeaveStatus {
-        self.status
-    }
-
-    fn decision(&self) -> (Option<Uuid>, &str) {
-        (self.decided_by, &self.decision_note)
-    }
+    request_row!(LeaveStatus, rs::leave, rs::set_leave_status);
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
         party == Party::Requester && self.staff_id == staff
-    }
-
-    async fn lock(
-        conn: &mut AsyncPgConnection,
-        center_id: Uuid,
-        id: Uuid,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::leave(conn, center_id, id, true).await?)
-    }
-
-    async fn store(
-        &self,
-        conn: &mut AsyncPgConnection,
-        to: LeaveStatus,
-        decided_by: Option<Uuid>,
-        note: &str,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::set_leave_status(conn, self.id, to, decided_by, note).await?)
     }
 
     async fn apply(
@@ -275,65 +265,22 @@ impl Request for LeaveRequest {
     }
 }
 
-impl Listed for Substitution {
-    type View = SubstitutionView;
-
-    async fn page(
-        conn: &mut AsyncPgConnection,
-        f: Filter<SubstitutionStatus>,
-    ) -> QueryResult<Vec<Self>> {
-        rs::substitutions(conn, f).await
-    }
-
-    async fn find(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Self> {
-        rs::substitution(conn, center_id, id, false).await
-    }
-
-    fn people(&self) -> Vec<Uuid> {
-        vec![self.original_staff_id, self.substitute_id]
-    }
-
-    fn view(self, names: &Names) -> SubstitutionView {
-        SubstitutionView::new(self, names)
-    }
-}
-
-impl Listed for Swap {
-    type View = SwapView;
-
-    async fn page(conn: &mut AsyncPgConnection, f: Filter<SwapStatus>) -> QueryResult<Vec<Self>> {
-        rs::swaps(conn, f).await
-    }
-
-    async fn find(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Self> {
-        rs::swap(conn, center_id, id, false).await
-    }
-
-    fn people(&self) -> Vec<Uuid> {
-        vec![self.staff_a, self.staff_b]
-    }
-
-    fn view(self, names: &Names) -> SwapView {
-        SwapView::new(self, names)
-    }
-}
-
-impl Listed for LeaveRequest {
-    type View = LeaveRequestView;
-
-    async fn page(conn: &mut AsyncPgConnection, f: Filter<LeaveStatus>) -> QueryResult<Vec<Self>> {
-        rs::leaves(conn, f).await
-    }
-
-    async fn find(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Self> {
-        rs::leave(conn, center_id, id, false).await
-    }
-
-    fn people(&self) -> Vec<Uuid> {
-        vec![self.staff_id]
-    }
-
-    fn view(self, names: &Names) -> LeaveRequestView {
-        LeaveRequestView::new(self, names)
-    }
-}
+listed!(
+    Substitution,
+    SubstitutionView,
+    SubstitutionStatus,
+    rs::substitutions,
+    rs::substitution,
+    |s| vec![s.original_staff_id, s.substitute_id],
+);
+listed!(Swap, SwapView, SwapStatus, rs::swaps, rs::swap, |s| vec![
+    s.staff_a, s.staff_b
+],);
+listed!(
+    LeaveRequest,
+    LeaveRequestView,
+    LeaveStatus,
+    rs::leaves,
+    rs::leave,
+    |l| vec![l.staff_id],
+);

@@ -194,52 +194,24 @@ pub async fn cancel(
     decide(&user, &state, &idem, *id, LeaveMove::Cancel, String::new()).await
 }
 
-/// Leave requests, newest first. Office admins and auditors see all; others their own.
-#[utoipa::path(
-    operation_id = "listLeaveRequests",
+crate::request_reads!(
+    kind = LeaveRequest,
+    view = LeaveRequestView,
+    query = RequestQuery,
     tag = "leave",
-    params(RequestQuery),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "One page", body = Page<LeaveRequestView>),
-        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/leave-requests")]
-pub async fn list(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    query: web::Query<RequestQuery>,
-) -> ApiResult<web::Json<Page<LeaveRequestView>>> {
-    let mut conn = state.pool.get().await?;
-    let page = reads::list::<LeaveRequest>(&mut conn, &user, query.wanted()).await?;
-    Ok(web::Json(page))
-}
-
-/// One leave request (office admins, auditors, or the applicant).
-#[utoipa::path(
-    operation_id = "getLeaveRequest",
-    tag = "leave",
-    params(("id" = Uuid, Path, description = "Leave request id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The request", body = LeaveRequestView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/leave-requests/{id}")]
-pub async fn get_one(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> ApiResult<web::Json<LeaveRequestView>> {
-    let mut conn = state.pool.get().await?;
-    Ok(web::Json(
-        reads::get::<LeaveRequest>(&mut conn, &user, *id).await?,
-    ))
-}
+    list = (
+        "/leave-requests",
+        "listLeaveRequests",
+        "Leave requests, newest first. Office admins and auditors see all; others their own."
+    ),
+    get = (
+        "/leave-requests/{id}",
+        "getLeaveRequest",
+        "One leave request (office admins, auditors, or the applicant).",
+        "Leave request id",
+        "The request"
+    ),
+);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubstituteSuggestion {

@@ -322,49 +322,21 @@ pub async fn void(
     transition(&user, &state, &idem, *id, SubstitutionMove::Void, note).await
 }
 
-/// Substitutions, newest first. Office admins and auditors see all; others see their own.
-#[utoipa::path(
-    operation_id = "listSubstitutions",
+crate::request_reads!(
+    kind = Substitution,
+    view = SubstitutionView,
+    query = RequestQuery,
     tag = "substitutions",
-    params(RequestQuery),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "One page", body = Page<SubstitutionView>),
-        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/substitutions")]
-pub async fn list(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    query: web::Query<RequestQuery>,
-) -> ApiResult<web::Json<Page<SubstitutionView>>> {
-    let mut conn = state.pool.get().await?;
-    let page = reads::list::<Substitution>(&mut conn, &user, query.wanted()).await?;
-    Ok(web::Json(page))
-}
-
-/// One substitution (office admins, auditors, or the two people involved).
-#[utoipa::path(
-    operation_id = "getSubstitution",
-    tag = "substitutions",
-    params(("id" = Uuid, Path, description = "Substitution id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The substitution", body = SubstitutionView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/substitutions/{id}")]
-pub async fn get_one(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> ApiResult<web::Json<SubstitutionView>> {
-    let mut conn = state.pool.get().await?;
-    Ok(web::Json(
-        reads::get::<Substitution>(&mut conn, &user, *id).await?,
-    ))
-}
+    list = (
+        "/substitutions",
+        "listSubstitutions",
+        "Substitutions, newest first. Office admins and auditors see all; others see their own."
+    ),
+    get = (
+        "/substitutions/{id}",
+        "getSubstitution",
+        "One substitution (office admins, auditors, or the two people involved).",
+        "Substitution id",
+        "The substitution"
+    ),
+);

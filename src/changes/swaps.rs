@@ -201,47 +201,21 @@ swap_move!(
     "The requester withdraws an open swap."
 );
 
-/// Swaps, newest first. Office admins and auditors see all; others see their own.
-#[utoipa::path(
-    operation_id = "listSwaps",
+crate::request_reads!(
+    kind = Swap,
+    view = SwapView,
+    query = RequestQuery,
     tag = "swaps",
-    params(RequestQuery),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "One page", body = Page<SwapView>),
-        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/swaps")]
-pub async fn list(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    query: web::Query<RequestQuery>,
-) -> ApiResult<web::Json<Page<SwapView>>> {
-    let mut conn = state.pool.get().await?;
-    let page = reads::list::<Swap>(&mut conn, &user, query.wanted()).await?;
-    Ok(web::Json(page))
-}
-
-/// One swap (office admins, auditors, or the two people involved).
-#[utoipa::path(
-    operation_id = "getSwap",
-    tag = "swaps",
-    params(("id" = Uuid, Path, description = "Swap id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The swap", body = SwapView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/swaps/{id}")]
-pub async fn get_one(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> ApiResult<web::Json<SwapView>> {
-    let mut conn = state.pool.get().await?;
-    Ok(web::Json(reads::get::<Swap>(&mut conn, &user, *id).await?))
-}
+    list = (
+        "/swaps",
+        "listSwaps",
+        "Swaps, newest first. Office admins and auditors see all; others see their own."
+    ),
+    get = (
+        "/swaps/{id}",
+        "getSwap",
+        "One swap (office admins, auditors, or the two people involved).",
+        "Swap id",
+        "The swap"
+    ),
+);

@@ -195,5 +195,65 @@ pub async fn get<R: Listed>(
     Ok(view(conn, user.center_id, r).await?)
 }
 
+/// Declares a kind's `list` and `get_one` handlers over [`list()`] and [`get`], documented alike
+/// for every kind. `$query` is the list's query type, with a `wanted()` giving [`Wanted`]; the
+/// id parameter is a UUID. The caller's module has `actix_web::get`, `Page`, `Problem` and
+/// `Uuid` in scope: utoipa reads the route and the schemas by those names.
+#[macro_export]
+macro_rules! request_reads {
+    (
+        kind = $kind:ident, view = $view:ident, query = $query:ident, tag = $tag:literal,
+        list = ($list_path:literal, $list_op:literal, $list_doc:literal),
+        get = ($get_path:literal, $get_op:literal, $get_doc:literal, $id:literal, $found:literal) $(,)?
+    ) => {
+        #[doc = $list_doc]
+        #[utoipa::path(
+            operation_id = $list_op,
+            tag = $tag,
+            params($query),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "One page", body = Page<$view>),
+                (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[get($list_path)]
+        pub async fn list(
+            user: $crate::auth::CurrentUser,
+            state: actix_web::web::Data<$crate::AppState>,
+            query: actix_web::web::Query<$query>,
+        ) -> $crate::error::ApiResult<actix_web::web::Json<$crate::pagination::Page<$view>>> {
+            let mut conn = state.pool.get().await?;
+            let page =
+                $crate::lifecycle::list::list::<$kind>(&mut conn, &user, query.wanted()).await?;
+            Ok(actix_web::web::Json(page))
+        }
+
+        #[doc = $get_doc]
+        #[utoipa::path(
+            operation_id = $get_op,
+            tag = $tag,
+            params(("id" = Uuid, Path, description = $id)),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = $found, body = $view),
+                (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[get($get_path)]
+        pub async fn get_one(
+            user: $crate::auth::CurrentUser,
+            state: actix_web::web::Data<$crate::AppState>,
+            id: actix_web::web::Path<uuid::Uuid>,
+        ) -> $crate::error::ApiResult<actix_web::web::Json<$view>> {
+            let mut conn = state.pool.get().await?;
+            let found = $crate::lifecycle::list::get::<$kind>(&mut conn, &user, *id).await?;
+            Ok(actix_web::web::Json(found))
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests;

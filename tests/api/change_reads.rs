@@ -14,7 +14,39 @@ fn name(no: &str) -> String {
     format!("员工 {no}")
 }
 
-/// The first duty of a published week, its holder and someone else free that day.
+/// A published week (its Monday and roster), its first duty's holder, someone else free that
+/// day, and the holder's proposal that they take it.
+struct Proposed {
+    mon: chrono::NaiveDate,
+    roster: Value,
+    duty: Value,
+    me: String,
+    sub: &'static str,
+    substitution: Value,
+}
+
+async fn proposed(app: &TestApp, h: &Hall) -> Proposed {
+    let (mon, roster, duty, me, sub) = duty_and_substitute(app, h).await;
+    let substitution = body(
+        app.post(
+            "/api/v1/substitutions",
+            h.token(&me),
+            &json!({"assignment_id": duty["id"], "substitute_id": h.id(sub)}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    Proposed {
+        mon,
+        roster,
+        duty,
+        me,
+        sub,
+        substitution,
+    }
+}
+
 async fn duty_and_substitute(
     app: &TestApp,
     h: &Hall,
@@ -34,19 +66,16 @@ async fn duty_and_substitute(
 async fn change_requests_carry_the_names_beside_their_ids() {
     let app = spawn_app().await;
     let h = hall(&app).await;
-    let (mon, r, a, me, sub) = duty_and_substitute(&app, &h).await;
+    let Proposed {
+        mon,
+        roster: r,
+        duty: a,
+        me,
+        sub,
+        substitution: s,
+    } = proposed(&app, &h).await;
 
     // Substitution: on the proposal, the move, the request and the list.
-    let s = body(
-        app.post(
-            "/api/v1/substitutions",
-            h.token(&me),
-            &json!({"assignment_id": a["id"], "substitute_id": h.id(sub)}),
-        )
-        .await,
-        201,
-    )
-    .await;
     assert_eq!(s["original_staff_name"], name(&me));
     assert_eq!(s["substitute_name"], name(sub));
     let sid = s["id"].as_str().unwrap();
@@ -146,17 +175,13 @@ async fn change_requests_carry_the_names_beside_their_ids() {
 async fn change_requests_are_seen_by_their_parties_and_the_office_only() {
     let app = spawn_app().await;
     let h = hall(&app).await;
-    let (mon, _, a, me, sub) = duty_and_substitute(&app, &h).await;
-    let s = body(
-        app.post(
-            "/api/v1/substitutions",
-            h.token(&me),
-            &json!({"assignment_id": a["id"], "substitute_id": h.id(sub)}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let Proposed {
+        mon,
+        me,
+        sub,
+        substitution: s,
+        ..
+    } = proposed(&app, &h).await;
     let sid = s["id"].as_str().unwrap();
     let third = ["d1-1", "d1-2", "d2-1", "d2-2", "d3-1", "d3-2"]
         .into_iter()
