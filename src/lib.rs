@@ -29,6 +29,7 @@ pub mod roster;
 pub mod seed;
 pub mod sitins;
 pub mod telemetry;
+pub mod text_enum;
 pub mod tick;
 pub mod web;
 

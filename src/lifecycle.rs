@@ -9,11 +9,15 @@
 //!
 //! [`transition`] is the one plumbing that drives every kind: lock the row, check the caller may
 //! make the move, compute the next state, carry out the effect, store, audit — all in the
-//! caller's transaction.
+//! caller's transaction. [`list`] is the one plumbing that reads them: a page of a kind's
+//! requests, or one request, as far as the caller may see it, with the names beside the ids.
+
+pub mod list;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
 use crate::error::ApiError;
+use crate::text_enum::TextEnum;
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use std::fmt::Debug;
@@ -31,11 +35,9 @@ pub enum Party {
     Office,
 }
 
-/// A state of a request, stored as text.
-pub trait State: Copy + Eq + Debug + Send + Sync + 'static {
-    fn as_str(self) -> &'static str;
-    fn parse(s: &str) -> Option<Self>;
-}
+/// A state of a request, stored as text: an enum declared with [`crate::text_enum!`].
+pub trait State: TextEnum + Eq + Debug + Send + Sync {}
+impl<T: TextEnum + Eq + Debug + Send + Sync> State for T {}
 
 /// A pure state machine: from a state, a move leads to another state, may be made by one party,
 /// and may have an effect.
@@ -55,7 +57,9 @@ pub trait Request: Serialize + Sized + Send + Sync {
     /// The audit trail's entity type, e.g. `substitution`.
     const ENTITY: &'static str;
     fn id(&self) -> Uuid;
-    fn state(&self) -> Result<<Self::Machine as Machine>::State, ApiError>;
+    fn state(&self) -> <Self::Machine as Machine>::State;
+    /// Who made the office's last decision on it, and their note.
+    fn decision(&self) -> (Option<Uuid>, &str);
     /// Whether `staff` is this request's `party` (never asked for [`Party::Office`]).
     fn is(&self, party: Party, staff: Uuid) -> bool;
     /// The row, locked until the transaction ends.
@@ -64,8 +68,7 @@ pub trait Request: Serialize + Sized + Send + Sync {
         center_id: Uuid,
         id: Uuid,
     ) -> impl Future<Output = Result<Self, ApiError>> + Send;
-    /// Stores the new state of this row; `decided_by` and `note` are given for the office's
-    /// moves (other moves keep the last decision).
+    /// Stores the new state of this row with the decision [`transition`] works out.
     fn store(
         &self,
         conn: &mut AsyncPgConnection,
@@ -91,12 +94,6 @@ pub fn invalid_state(status: &str) -> ApiError {
     )
 }
 
-/// A state read from the database that the machine does not know: a 500, logged.
-pub fn unknown_state(entity: &str, id: Uuid, status: &str) -> ApiError {
-    tracing::error!(%entity, %id, %status, "unknown request state stored");
-    ApiError::internal()
-}
-
 /// Whether `user` is `party` of `r`.
 pub fn may<R: Request>(r: &R, user: &CurrentUser, party: Party) -> bool {
     match party {
@@ -106,7 +103,8 @@ pub fn may<R: Request>(r: &R, user: &CurrentUser, party: Party) -> bool {
 }
 
 /// Makes move `m` on request `id`, in the caller's transaction: lock, check the party, compute
-/// the next state, carry out the effect, store it and audit it (action = the new state).
+/// the next state, carry out the effect, store it and audit it (action = the new state). The
+/// office's moves record the caller and `note` as the decision; other moves keep the last one.
 pub async fn transition<R: Request>(
     conn: &mut AsyncPgConnection,
     machine: &R::Machine,
@@ -120,14 +118,18 @@ pub async fn transition<R: Request>(
     if !may(&before, user, party) {
         return Err(ApiError::forbidden());
     }
-    let from = before.state()?;
+    let from = before.state();
     let (to, effect) = machine
         .next(from, m)
         .ok_or_else(|| invalid_state(from.as_str()))?;
     if let Some(e) = effect {
         before.apply(conn, user, e).await?;
     }
-    let decided_by = (party == Party::Office).then_some(user.staff_id).flatten();
+    let (decided_by, note) = if party == Party::Office {
+        (user.staff_id, note)
+    } else {
+        before.decision()
+    };
     let after = before.store(conn, to, decided_by, note).await?;
     audit::record(
         conn,
@@ -137,24 +139,4 @@ pub async fn transition<R: Request>(
     )
     .await?;
     Ok(after)
-}
-
-/// Declares a text-backed state enum: `as_str`, `parse`, serde and the OpenAPI enum.
-#[macro_export]
-macro_rules! text_state {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $variant),+ }
-
-        impl $crate::lifecycle::State for $name {
-            fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-            fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
 }

@@ -2,7 +2,9 @@
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::lifecycle::list::Wanted;
 use crate::org::store as org_store;
+use crate::pagination::PageParams;
 use crate::roster::model::Assignment;
 use crate::roster::settings;
 use crate::roster::store;
@@ -19,6 +21,18 @@ pub struct RequestQuery {
     pub status: Option<String>,
     /// Office admins and auditors: only requests involving this person.
     pub staff_id: Option<Uuid>,
+}
+
+impl RequestQuery {
+    /// The list this query asks for, for [`crate::lifecycle::list::list`].
+    pub fn wanted<'a>(&'a self, paging: &'a PageParams) -> Wanted<'a> {
+        Wanted {
+            status: self.status.as_deref(),
+            staff_id: self.staff_id,
+            limit: paging.limit,
+            cursor: paging.cursor.as_deref(),
+        }
+    }
 }
 
 /// An optional note with a decision.
@@ -68,10 +82,11 @@ pub fn assignment_changed() -> ApiError {
     )
 }
 
-/// A published duty that has not passed yet; `lock` holds its row until the transaction ends.
+/// A published duty that has not passed yet (`today` in the center's time zone); `lock` holds
+/// its row until the transaction ends.
 pub async fn open_duty(
     conn: &mut AsyncPgConnection,
-    clock: &Clock,
+    today: NaiveDate,
     center_id: Uuid,
     id: Uuid,
     field: &str,
@@ -99,7 +114,7 @@ pub async fn open_duty(
             "本中心没有该已发布值班。",
         ));
     }
-    if a.date < today(conn, clock, center_id).await? {
+    if a.date < today {
         return Err(ApiError::unprocessable(
             "duty_in_past",
             "This duty day has passed.",

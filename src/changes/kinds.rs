@@ -1,9 +1,11 @@
 //! How the rows of substitutions, swaps and leave requests take part in the shared lifecycle
-//! ([`crate::lifecycle`]): who their parties are, how they are locked and stored, and what their
-//! moves' effects do to the duties.
+//! ([`crate::lifecycle`]): who their parties are, how they are locked and stored, what their
+//! moves' effects do to the duties, and how they are listed and shown.
 
 use super::checks::{assignment_changed, can_cover};
-use super::model::{LeaveRequest, Substitution, Swap};
+use super::model::{
+    LeaveRequest, LeaveRequestView, Substitution, SubstitutionView, Swap, SwapView,
+};
 use super::store as rs;
 use super::workflow::{
     Leave, LeaveEffect, LeaveStatus, SubstitutionEffect, SubstitutionStatus, Substitutions,
@@ -12,28 +14,95 @@ use super::workflow::{
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::lifecycle::{Party, Request, State, unknown_state};
+use crate::lifecycle::list::{Filter, Listed};
+use crate::lifecycle::{Party, Request};
+use crate::org::names::Names;
 use crate::roster::reason::{Reason, ReasonCode};
 use crate::roster::rosters::constraint_conflict;
 use crate::roster::store;
+use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-fn state<S: State>(entity: &str, id: Uuid, status: &str) -> Result<S, ApiError> {
-    S::parse(status).ok_or_else(|| unknown_state(entity, id, status))
+/// The parts of [`Request`] every change-request row has alike: its id, state and last
+/// decision, and its queries (`$find`, `$set_status` from `store.rs`).
+macro_rules! request_row {
+    ($status:ty, $find:path, $set_status:path) => {
+        fn id(&self) -> Uuid {
+            self.id
+        }
+
+        fn state(&self) -> $status {
+            self.status
+        }
+
+        fn decision(&self) -> (Option<Uuid>, &str) {
+            (self.decided_by, &self.decision_note)
+        }
+
+        async fn lock(
+            conn: &mut AsyncPgConnection,
+            center_id: Uuid,
+            id: Uuid,
+        ) -> Result<Self, ApiError> {
+            Ok($find(conn, center_id, id, true).await?)
+        }
+
+        async fn store(
+            &self,
+            conn: &mut AsyncPgConnection,
+            to: $status,
+            decided_by: Option<Uuid>,
+            note: &str,
+        ) -> Result<Self, ApiError> {
+            Ok($set_status(conn, self.id, to, decided_by, note).await?)
+        }
+    };
+}
+
+/// [`Listed`] for a change-request row: its page and find queries from `store.rs`, the people
+/// its view names, and the view.
+macro_rules! listed {
+    ($row:ty, $view:ident, $status:ty, $page:path, $find:path, |$r:ident| $people:expr $(,)?) => {
+        impl Listed for $row {
+            type View = $view;
+
+            async fn page(
+                conn: &mut AsyncPgConnection,
+                f: Filter<$status>,
+            ) -> QueryResult<Vec<Self>> {
+                $page(conn, f).await
+            }
+
+            async fn find(
+                conn: &mut AsyncPgConnection,
+                center_id: Uuid,
+                id: Uuid,
+            ) -> QueryResult<Self> {
+                $find(conn, center_id, id, false).await
+            }
+
+            fn people(&self) -> Vec<Uuid> {
+                let $r = self;
+                $people
+            }
+
+            fn view(self, names: &Names) -> $view {
+                $view::new(self, names)
+            }
+        }
+    };
 }
 
 impl Request for Substitution {
     type Machine = Substitutions;
     const ENTITY: &'static str = "substitution";
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn state(&self) -> Result<SubstitutionStatus, ApiError> {
-        state(Self::ENTITY, self.id, &self.status)
-    }
+    request_row!(
+        SubstitutionStatus,
+        rs::substitution,
+        rs::set_substitution_status
+    );
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
         match party {
@@ -41,30 +110,6 @@ impl Request for Substitution {
             Party::Counterpart => self.substitute_id == staff,
             Party::Office => false,
         }
-    }
-
-    async fn lock(
-        conn: &mut AsyncPgConnection,
-        center_id: Uuid,
-        id: Uuid,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::substitution_for_update(conn, center_id, id).await?)
-    }
-
-    async fn store(
-        &self,
-        conn: &mut AsyncPgConnection,
-        to: SubstitutionStatus,
-        decided_by: Option<Uuid>,
-        note: &str,
-    ) -> Result<Self, ApiError> {
-        let by = decided_by.or(self.decided_by);
-        let note = if decided_by.is_some() {
-            note
-        } else {
-            &self.decision_note
-        };
-        Ok(rs::set_substitution_status(conn, self.id, to.as_str(), by, note).await?)
     }
 
     async fn apply(
@@ -120,13 +165,7 @@ impl Request for Swap {
     type Machine = Swaps;
     const ENTITY: &'static str = "swap";
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn state(&self) -> Result<SwapStatus, ApiError> {
-        state(Self::ENTITY, self.id, &self.status)
-    }
+    request_row!(SwapStatus, rs::swap, rs::set_swap_status);
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
         match party {
@@ -134,30 +173,6 @@ impl Request for Swap {
             Party::Counterpart => self.staff_b == staff,
             Party::Office => false,
         }
-    }
-
-    async fn lock(
-        conn: &mut AsyncPgConnection,
-        center_id: Uuid,
-        id: Uuid,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::swap_for_update(conn, center_id, id).await?)
-    }
-
-    async fn store(
-        &self,
-        conn: &mut AsyncPgConnection,
-        to: SwapStatus,
-        decided_by: Option<Uuid>,
-        note: &str,
-    ) -> Result<Self, ApiError> {
-        let by = decided_by.or(self.decided_by);
-        let note = if decided_by.is_some() {
-            note
-        } else {
-            &self.decision_note
-        };
-        Ok(rs::set_swap_status(conn, self.id, to.as_str(), by, note).await?)
     }
 
     async fn apply(
@@ -209,34 +224,10 @@ impl Request for LeaveRequest {
     type Machine = Leave;
     const ENTITY: &'static str = "leave_request";
 
-    fn id(&self) -> Uuid {
-        self.id
-    }
-
-    fn state(&self) -> Result<LeaveStatus, ApiError> {
-        state(Self::ENTITY, self.id, &self.status)
-    }
+    request_row!(LeaveStatus, rs::leave, rs::set_leave_status);
 
     fn is(&self, party: Party, staff: Uuid) -> bool {
         party == Party::Requester && self.staff_id == staff
-    }
-
-    async fn lock(
-        conn: &mut AsyncPgConnection,
-        center_id: Uuid,
-        id: Uuid,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::leave_for_update(conn, center_id, id).await?)
-    }
-
-    async fn store(
-        &self,
-        conn: &mut AsyncPgConnection,
-        to: LeaveStatus,
-        decided_by: Option<Uuid>,
-        note: &str,
-    ) -> Result<Self, ApiError> {
-        Ok(rs::set_leave_status(conn, self.id, to.as_str(), decided_by, note).await?)
     }
 
     async fn apply(
@@ -275,3 +266,23 @@ impl Request for LeaveRequest {
         Err(e)
     }
 }
+
+listed!(
+    Substitution,
+    SubstitutionView,
+    SubstitutionStatus,
+    rs::substitutions,
+    rs::substitution,
+    |s| vec![s.original_staff_id, s.substitute_id],
+);
+listed!(Swap, SwapView, SwapStatus, rs::swaps, rs::swap, |s| vec![
+    s.staff_a, s.staff_b
+],);
+listed!(
+    LeaveRequest,
+    LeaveRequestView,
+    LeaveStatus,
+    rs::leaves,
+    rs::leave,
+    |l| vec![l.staff_id],
+);

@@ -2,16 +2,16 @@
 //! a duty before leave is approved.
 
 use super::checks::{DecisionNote, RequestQuery};
-use super::model::LeaveRequest;
+use super::model::{LeaveKind, LeaveRequest, LeaveRequestView};
 use super::store::{self as rs, NewLeave};
 use super::workflow::{Leave, LeaveMove};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::idempotency::{self, Idem, Reply};
-use crate::lifecycle;
-use crate::pagination::{self, Page, PageParams};
+use crate::idempotency::{self, Idem};
+use crate::lifecycle::{self, list as reads};
+use crate::pagination::{Page, PageParams};
 use crate::roster::settings::{self, QueueMember};
 use crate::roster::store;
 use actix_web::{HttpResponse, get, post, web};
@@ -19,33 +19,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LeaveKind {
-    /// 事假
-    Personal,
-    /// 病假
-    Sick,
-    /// 年假
-    Annual,
-    /// 调休
-    TimeOffInLieu,
-    /// 出差
-    BusinessTrip,
-}
-
-impl LeaveKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            LeaveKind::Personal => "personal",
-            LeaveKind::Sick => "sick",
-            LeaveKind::Annual => "annual",
-            LeaveKind::TimeOffInLieu => "time_off_in_lieu",
-            LeaveKind::BusinessTrip => "business_trip",
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,7 +37,7 @@ pub struct LeaveRequestBody {
     request_body = LeaveRequestBody,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Pending request", body = LeaveRequest),
+        (status = 201, description = "Pending request", body = LeaveRequestView),
         (status = 400, description = "`validation_failed` (end before start, longer than 366 days), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -93,7 +66,7 @@ pub async fn create(
                 id: Uuid::now_v7(),
                 center_id: user.center_id,
                 staff_id: me,
-                kind: b.kind.as_str(),
+                kind: b.kind,
                 start: b.start_date,
                 end: b.end_date,
                 reason: b.reason.chars().take(500).collect(),
@@ -105,11 +78,8 @@ pub async fn create(
             AuditEntry::new(&user, "requested", "leave_request", l.id).after(&l),
         )
         .await?;
-        Ok(Reply::created(
-            &l,
-            l.version,
-            format!("/api/v1/leave-requests/{}", l.id),
-        ))
+        let version = l.version;
+        reads::created(conn, user.center_id, l, version, "/api/v1/leave-requests").await
     })
     .await
 }
@@ -137,71 +107,68 @@ async fn decide(
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, idem, async |conn| {
         let l = lifecycle::transition::<LeaveRequest>(conn, &Leave, user, id, m, &note).await?;
-        Ok(Reply::ok(&l))
+        reads::moved(conn, user.center_id, l).await
     })
     .await
 }
 
-/// Approve a pending leave request (office admin).
-///
-/// Refused with 409 `leave_overlaps_duty` (listing the duties in `conflicts`) while the person
-/// is still on duty during the leave: cover each duty with a substitute first.
-#[utoipa::path(
-    operation_id = "approveLeaveRequest",
-    tag = "leave",
-    request_body(content = DecisionNote, description = "`{}` or `{\"note\": \"…\"}`"),
-    params(("id" = Uuid, Path, description = "Leave request id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Approved", body = LeaveRequest),
-        (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_state` or `leave_overlaps_duty`", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/leave-requests/{id}/approve")]
-pub async fn approve(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    idem: Idem,
-    id: web::Path<Uuid>,
-    body: web::Json<DecisionNote>,
-) -> ApiResult<HttpResponse> {
-    let note = body.into_inner().note;
-    check_note(&note)?;
-    decide(&user, &state, &idem, *id, LeaveMove::Approve, note).await
+/// The office's decisions on a pending request, with an optional note: one handler body for
+/// each move.
+macro_rules! leave_decision {
+    ($(#[$doc:meta])* $name:ident, $op:literal, $path:literal, $move:expr, $done:literal, $conflicts:literal) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            operation_id = $op,
+            tag = "leave",
+            request_body(content = DecisionNote, description = "`{}` or `{\"note\": \"…\"}`"),
+            params(("id" = Uuid, Path, description = "Leave request id")),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = $done, body = LeaveRequestView),
+                (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
+                (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = $conflicts, body = Problem, content_type = "application/problem+json"),
+            )
+        )]
+        #[post($path)]
+        pub async fn $name(
+            user: CurrentUser,
+            state: web::Data<AppState>,
+            idem: Idem,
+            id: web::Path<Uuid>,
+            body: web::Json<DecisionNote>,
+        ) -> ApiResult<HttpResponse> {
+            let note = body.into_inner().note;
+            check_note(&note)?;
+            decide(&user, &state, &idem, *id, $move, note).await
+        }
+    };
 }
 
-/// Reject a pending leave request (office admin).
-#[utoipa::path(
-    operation_id = "rejectLeaveRequest",
-    tag = "leave",
-    request_body(content = DecisionNote, description = "`{}` or `{\"note\": \"…\"}`"),
-    params(("id" = Uuid, Path, description = "Leave request id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Rejected", body = LeaveRequest),
-        (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_state`", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/leave-requests/{id}/reject")]
-pub async fn reject(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    idem: Idem,
-    id: web::Path<Uuid>,
-    body: web::Json<DecisionNote>,
-) -> ApiResult<HttpResponse> {
-    let note = body.into_inner().note;
-    check_note(&note)?;
-    decide(&user, &state, &idem, *id, LeaveMove::Reject, note).await
-}
+leave_decision!(
+    /// Approve a pending leave request (office admin).
+    ///
+    /// Refused with 409 `leave_overlaps_duty` (listing the duties in `conflicts`) while the person
+    /// is still on duty during the leave: cover each duty with a substitute first.
+    approve,
+    "approveLeaveRequest",
+    "/leave-requests/{id}/approve",
+    LeaveMove::Approve,
+    "Approved",
+    "`invalid_state` or `leave_overlaps_duty`"
+);
+
+leave_decision!(
+    /// Reject a pending leave request (office admin).
+    reject,
+    "rejectLeaveRequest",
+    "/leave-requests/{id}/reject",
+    LeaveMove::Reject,
+    "Rejected",
+    "`invalid_state`"
+);
 
 /// Withdraw your own pending leave request.
 #[utoipa::path(
@@ -210,7 +177,7 @@ pub async fn reject(
     params(("id" = Uuid, Path, description = "Leave request id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Cancelled", body = LeaveRequest),
+        (status = 200, description = "Cancelled", body = LeaveRequestView),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not your request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
@@ -227,63 +194,24 @@ pub async fn cancel(
     decide(&user, &state, &idem, *id, LeaveMove::Cancel, String::new()).await
 }
 
-/// Leave requests, newest first. Office admins and auditors see all; others their own.
-#[utoipa::path(
-    operation_id = "listLeaveRequests",
+crate::request_reads!(
+    kind = LeaveRequest,
+    view = LeaveRequestView,
+    query = RequestQuery,
     tag = "leave",
-    params(RequestQuery, PageParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "One page", body = Page<LeaveRequest>),
-        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/leave-requests")]
-pub async fn list(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    query: web::Query<RequestQuery>,
-    paging: web::Query<PageParams>,
-) -> ApiResult<web::Json<Page<LeaveRequest>>> {
-    let q = query.into_inner();
-    let limit = paging.limit()?;
-    let before: Option<Uuid> = paging.after()?;
-    let staff = if user.reads_all() {
-        q.staff_id
-    } else {
-        Some(user.staff_id.ok_or_else(ApiError::forbidden)?)
-    };
-    let mut conn = state.pool.get().await?;
-    let rows = rs::list_leave(&mut conn, user.center_id, q.status, staff, before, limit).await?;
-    Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
-}
-
-/// One leave request (office admins, auditors, or the applicant).
-#[utoipa::path(
-    operation_id = "getLeaveRequest",
-    tag = "leave",
-    params(("id" = Uuid, Path, description = "Leave request id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The request", body = LeaveRequest),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/leave-requests/{id}")]
-pub async fn get_one(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> ApiResult<web::Json<LeaveRequest>> {
-    let mut conn = state.pool.get().await?;
-    let l = rs::leave(&mut conn, user.center_id, *id).await?;
-    if !(user.reads_all() || user.staff_id == Some(l.staff_id)) {
-        return Err(ApiError::not_found());
-    }
-    Ok(web::Json(l))
-}
+    list = (
+        "/leave-requests",
+        "listLeaveRequests",
+        "Leave requests, newest first. Office admins and auditors see all; others their own."
+    ),
+    get = (
+        "/leave-requests/{id}",
+        "getLeaveRequest",
+        "One leave request (office admins, auditors, or the applicant).",
+        "Leave request id",
+        "The request"
+    ),
+);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubstituteSuggestion {

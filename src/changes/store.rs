@@ -1,9 +1,11 @@
 //! Queries for substitutions, swaps and leave requests.
 
-use super::model::{LeaveRequest, Substitution, Swap};
+use super::model::{LeaveKind, LeaveRequest, Substitution, Swap};
+use super::workflow::{LeaveStatus, SubstitutionStatus, SwapStatus};
 use crate::db::schema::{
     duty_assignments as da, leave_requests as lr, substitutions as sb, swaps as sw,
 };
+use crate::lifecycle::list::Filter;
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -12,11 +14,10 @@ use uuid::Uuid;
 /// True when one of these duties has an open substitution or swap (proposed or accepted). The
 /// caller holds the duties' rows locked, so the answer stays true until it commits.
 pub async fn open_change(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<bool> {
-    let open = ["proposed", "accepted"];
     let subs: bool = diesel::select(diesel::dsl::exists(
-        sb::table
-            .filter(sb::assignment_id.eq_any(ids))
-            .filter(sb::status.eq_any(open)),
+        sb::table.filter(sb::assignment_id.eq_any(ids)).filter(
+            sb::status.eq_any([SubstitutionStatus::Proposed, SubstitutionStatus::Accepted]),
+        ),
     ))
     .get_result(conn)
     .await?;
@@ -30,11 +31,115 @@ pub async fn open_change(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryRes
                     .eq_any(ids)
                     .or(sw::assignment_b.eq_any(ids)),
             )
-            .filter(sw::status.eq_any(open)),
+            .filter(sw::status.eq_any([SwapStatus::Proposed, SwapStatus::Accepted])),
     ))
     .get_result(conn)
     .await
 }
+
+/// The queries every kind of change request has: one row (locked or not), its new state, and a
+/// page of the center's rows newest first, `involving` one person as the kind defines it.
+macro_rules! request_queries {
+    (
+        $t:ident, $row:ty, $status:ty,
+        find = $find:ident, set_status = $set:ident, page = $page:ident,
+        involving = |$p:ident| $involving:expr $(,)?
+    ) => {
+        /// The row `id` of the center; `lock` holds it until the transaction ends.
+        pub async fn $find(
+            conn: &mut AsyncPgConnection,
+            center_id: Uuid,
+            id: Uuid,
+            lock: bool,
+        ) -> QueryResult<$row> {
+            let q = $t::table
+                .filter($t::center_id.eq(center_id))
+                .filter($t::id.eq(id))
+                .select(<$row>::as_select());
+            if lock {
+                q.for_update().first(conn).await
+            } else {
+                q.first(conn).await
+            }
+        }
+
+        /// Stores a new state with the last decision (`decided_at` set when there is one).
+        pub async fn $set(
+            conn: &mut AsyncPgConnection,
+            id: Uuid,
+            status: $status,
+            decided_by: Option<Uuid>,
+            note: &str,
+        ) -> QueryResult<$row> {
+            let now = Utc::now();
+            diesel::update($t::table.find(id))
+                .set((
+                    $t::status.eq(status),
+                    $t::decided_by.eq(decided_by),
+                    $t::decided_at.eq(decided_by.map(|_| now)),
+                    $t::decision_note.eq(note),
+                    $t::version.eq($t::version + 1),
+                    $t::updated_at.eq(now),
+                ))
+                .returning(<$row>::as_returning())
+                .get_result(conn)
+                .await
+        }
+
+        /// Up to `f.fetch` rows of the center matching `f`, newest first.
+        pub async fn $page(
+            conn: &mut AsyncPgConnection,
+            f: Filter<$status>,
+        ) -> QueryResult<Vec<$row>> {
+            let mut q = $t::table
+                .filter($t::center_id.eq(f.center_id))
+                .order($t::id.desc())
+                .limit(f.fetch)
+                .select(<$row>::as_select())
+                .into_boxed();
+            if let Some(s) = f.status {
+                q = q.filter($t::status.eq(s));
+            }
+            if let Some($p) = f.involving {
+                q = q.filter($involving);
+            }
+            if let Some(b) = f.before {
+                q = q.filter($t::id.lt(b));
+            }
+            q.load(conn).await
+        }
+    };
+}
+
+request_queries!(
+    sb,
+    Substitution,
+    SubstitutionStatus,
+    find = substitution,
+    set_status = set_substitution_status,
+    page = substitutions,
+    involving = |p| sb::original_staff_id.eq(p).or(sb::substitute_id.eq(p)),
+);
+
+request_queries!(
+    sw,
+    Swap,
+    SwapStatus,
+    find = swap,
+    set_status = set_swap_status,
+    page = swaps,
+    involving = |p| sw::staff_a.eq(p).or(sw::staff_b.eq(p)),
+);
+
+request_queries!(
+    lr,
+    LeaveRequest,
+    LeaveStatus,
+    find = leave,
+    set_status = set_leave_status,
+    page = leaves,
+    involving = |p| lr::staff_id.eq(p),
+);
 
 pub struct NewSubstitution {
     pub id: Uuid,
@@ -42,7 +147,7 @@ pub struct NewSubstitution {
     pub assignment_id: Uuid,
     pub original_staff_id: Uuid,
     pub substitute_id: Uuid,
-    pub status: &'static str,
+    pub status: SubstitutionStatus,
     pub same_day: bool,
     pub offline: bool,
     pub reason: String,
@@ -77,82 +182,6 @@ pub async fn insert_substitution(
         .await
 }
 
-pub async fn substitution_for_update(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    id: Uuid,
-) -> QueryResult<Substitution> {
-    sb::table
-        .filter(sb::center_id.eq(center_id))
-        .filter(sb::id.eq(id))
-        .select(Substitution::as_select())
-        .for_update()
-        .first(conn)
-        .await
-}
-
-pub async fn substitution(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    id: Uuid,
-) -> QueryResult<Substitution> {
-    sb::table
-        .filter(sb::center_id.eq(center_id))
-        .filter(sb::id.eq(id))
-        .select(Substitution::as_select())
-        .first(conn)
-        .await
-}
-
-pub async fn set_substitution_status(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    status: &str,
-    decided_by: Option<Uuid>,
-    note: &str,
-) -> QueryResult<Substitution> {
-    let now = Utc::now();
-    diesel::update(sb::table.find(id))
-        .set((
-            sb::status.eq(status),
-            sb::decided_by.eq(decided_by),
-            sb::decided_at.eq(decided_by.map(|_| now)),
-            sb::decision_note.eq(note),
-            sb::version.eq(sb::version + 1),
-            sb::updated_at.eq(now),
-        ))
-        .returning(Substitution::as_returning())
-        .get_result(conn)
-        .await
-}
-
-/// Substitutions of a center, newest first; `involving` limits to one person's (either side).
-pub async fn list_substitutions(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    status: Option<String>,
-    involving: Option<Uuid>,
-    before: Option<Uuid>,
-    limit: i64,
-) -> QueryResult<Vec<Substitution>> {
-    let mut q = sb::table
-        .filter(sb::center_id.eq(center_id))
-        .order(sb::id.desc())
-        .limit(limit + 1)
-        .select(Substitution::as_select())
-        .into_boxed();
-    if let Some(s) = status {
-        q = q.filter(sb::status.eq(s));
-    }
-    if let Some(p) = involving {
-        q = q.filter(sb::original_staff_id.eq(p).or(sb::substitute_id.eq(p)));
-    }
-    if let Some(b) = before {
-        q = q.filter(sb::id.lt(b));
-    }
-    q.load(conn).await
-}
-
 pub struct NewSwap {
     pub id: Uuid,
     pub center_id: Uuid,
@@ -174,7 +203,7 @@ pub async fn insert_swap(conn: &mut AsyncPgConnection, n: NewSwap) -> QueryResul
             sw::assignment_b.eq(n.assignment_b),
             sw::staff_a.eq(n.staff_a),
             sw::staff_b.eq(n.staff_b),
-            sw::status.eq("proposed"),
+            sw::status.eq(SwapStatus::Proposed),
             sw::version_a.eq(n.version_a),
             sw::version_b.eq(n.version_b),
             sw::reason.eq(n.reason),
@@ -184,82 +213,11 @@ pub async fn insert_swap(conn: &mut AsyncPgConnection, n: NewSwap) -> QueryResul
         .await
 }
 
-pub async fn swap_for_update(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    id: Uuid,
-) -> QueryResult<Swap> {
-    sw::table
-        .filter(sw::center_id.eq(center_id))
-        .filter(sw::id.eq(id))
-        .select(Swap::as_select())
-        .for_update()
-        .first(conn)
-        .await
-}
-
-pub async fn swap(conn: &mut AsyncPgConnection, center_id: Uuid, id: Uuid) -> QueryResult<Swap> {
-    sw::table
-        .filter(sw::center_id.eq(center_id))
-        .filter(sw::id.eq(id))
-        .select(Swap::as_select())
-        .first(conn)
-        .await
-}
-
-pub async fn set_swap_status(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    status: &str,
-    decided_by: Option<Uuid>,
-    note: &str,
-) -> QueryResult<Swap> {
-    let now = Utc::now();
-    diesel::update(sw::table.find(id))
-        .set((
-            sw::status.eq(status),
-            sw::decided_by.eq(decided_by),
-            sw::decided_at.eq(decided_by.map(|_| now)),
-            sw::decision_note.eq(note),
-            sw::version.eq(sw::version + 1),
-            sw::updated_at.eq(now),
-        ))
-        .returning(Swap::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn list_swaps(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    status: Option<String>,
-    involving: Option<Uuid>,
-    before: Option<Uuid>,
-    limit: i64,
-) -> QueryResult<Vec<Swap>> {
-    let mut q = sw::table
-        .filter(sw::center_id.eq(center_id))
-        .order(sw::id.desc())
-        .limit(limit + 1)
-        .select(Swap::as_select())
-        .into_boxed();
-    if let Some(s) = status {
-        q = q.filter(sw::status.eq(s));
-    }
-    if let Some(p) = involving {
-        q = q.filter(sw::staff_a.eq(p).or(sw::staff_b.eq(p)));
-    }
-    if let Some(b) = before {
-        q = q.filter(sw::id.lt(b));
-    }
-    q.load(conn).await
-}
-
 pub struct NewLeave {
     pub id: Uuid,
     pub center_id: Uuid,
     pub staff_id: Uuid,
-    pub kind: &'static str,
+    pub kind: LeaveKind,
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub reason: String,
@@ -275,86 +233,11 @@ pub async fn insert_leave(conn: &mut AsyncPgConnection, n: NewLeave) -> QueryRes
             lr::start_date.eq(n.start),
             lr::end_date.eq(n.end),
             lr::reason.eq(n.reason),
-            lr::status.eq("pending"),
+            lr::status.eq(LeaveStatus::Pending),
         ))
         .returning(LeaveRequest::as_returning())
         .get_result(conn)
         .await
-}
-
-pub async fn leave_for_update(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    id: Uuid,
-) -> QueryResult<LeaveRequest> {
-    lr::table
-        .filter(lr::center_id.eq(center_id))
-        .filter(lr::id.eq(id))
-        .select(LeaveRequest::as_select())
-        .for_update()
-        .first(conn)
-        .await
-}
-
-pub async fn leave(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    id: Uuid,
-) -> QueryResult<LeaveRequest> {
-    lr::table
-        .filter(lr::center_id.eq(center_id))
-        .filter(lr::id.eq(id))
-        .select(LeaveRequest::as_select())
-        .first(conn)
-        .await
-}
-
-pub async fn set_leave_status(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    status: &str,
-    decided_by: Option<Uuid>,
-    note: &str,
-) -> QueryResult<LeaveRequest> {
-    let now = Utc::now();
-    diesel::update(lr::table.find(id))
-        .set((
-            lr::status.eq(status),
-            lr::decided_by.eq(decided_by),
-            lr::decided_at.eq(decided_by.map(|_| now)),
-            lr::decision_note.eq(note),
-            lr::version.eq(lr::version + 1),
-            lr::updated_at.eq(now),
-        ))
-        .returning(LeaveRequest::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn list_leave(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    status: Option<String>,
-    staff: Option<Uuid>,
-    before: Option<Uuid>,
-    limit: i64,
-) -> QueryResult<Vec<LeaveRequest>> {
-    let mut q = lr::table
-        .filter(lr::center_id.eq(center_id))
-        .order(lr::id.desc())
-        .limit(limit + 1)
-        .select(LeaveRequest::as_select())
-        .into_boxed();
-    if let Some(s) = status {
-        q = q.filter(lr::status.eq(s));
-    }
-    if let Some(p) = staff {
-        q = q.filter(lr::staff_id.eq(p));
-    }
-    if let Some(b) = before {
-        q = q.filter(lr::id.lt(b));
-    }
-    q.load(conn).await
 }
 
 /// Published duties a person is actually on (rostered without substitute, or substituting) in a range.

@@ -6,16 +6,16 @@
 use super::checks::{
     DecisionNote, RequestQuery, can_cover, change_open, check_no_open_change, open_duty, today,
 };
-use super::model::Substitution;
+use super::model::{Substitution, SubstitutionView};
 use super::store::{self as rs, NewSubstitution};
-use super::workflow::{SubstitutionMove, Substitutions};
+use super::workflow::{SubstitutionMove, SubstitutionStatus, Substitutions};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::idempotency::{self, Idem, Reply};
-use crate::lifecycle;
-use crate::pagination::{self, Page, PageParams};
+use crate::idempotency::{self, Idem};
+use crate::lifecycle::{self, list as reads};
+use crate::pagination::{Page, PageParams};
 use crate::roster::rosters::constraint_conflict;
 use crate::roster::store;
 use actix_web::{HttpResponse, get, post, web};
@@ -42,11 +42,12 @@ async fn new_substitution(
     offline: bool,
 ) -> ApiResult<Substitution> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
+    let today = today(conn, clock, user.center_id).await?;
     // Locked: the duty's row serialises change requests on it (one open at a time) and the
     // office's one-step path changes it now.
     let a = open_duty(
         conn,
-        clock,
+        today,
         user.center_id,
         b.assignment_id,
         "assignment_id",
@@ -71,7 +72,7 @@ async fn new_substitution(
     }
     check_no_open_change(conn, &[a.id]).await?;
     can_cover(conn, user.center_id, b.substitute_id, a.date, &[]).await?;
-    let same_day = a.date == today(conn, clock, user.center_id).await?;
+    let same_day = a.date == today;
     let s = rs::insert_substitution(
         conn,
         NewSubstitution {
@@ -80,7 +81,11 @@ async fn new_substitution(
             assignment_id: a.id,
             original_staff_id: a.on_duty(),
             substitute_id: b.substitute_id,
-            status: if offline { "registered" } else { "proposed" },
+            status: if offline {
+                SubstitutionStatus::Registered
+            } else {
+                SubstitutionStatus::Proposed
+            },
             same_day,
             offline,
             reason: b.reason.chars().take(500).collect(),
@@ -128,7 +133,7 @@ async fn new_substitution(
     request_body = SubstitutionRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Proposed", body = Substitution),
+        (status = 201, description = "Proposed", body = SubstitutionView),
         (status = 400, description = "`validation_failed` (unknown duty, same person), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_on_duty`: only the person on duty may hand it over", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`change_open`: the duty already has an open substitution or swap", body = Problem, content_type = "application/problem+json"),
@@ -146,11 +151,8 @@ pub async fn propose(
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
         let s = new_substitution(conn, &state.clock, &user, &body, false).await?;
-        Ok(Reply::created(
-            &s,
-            s.version,
-            format!("/api/v1/substitutions/{}", s.id),
-        ))
+        let version = s.version;
+        reads::created(conn, user.center_id, s, version, "/api/v1/substitutions").await
     })
     .await
 }
@@ -162,7 +164,7 @@ pub async fn propose(
     request_body = SubstitutionRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Registered", body = Substitution),
+        (status = 201, description = "Registered", body = SubstitutionView),
         (status = 400, description = "`validation_failed`, `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`change_open` or `double_duty`", body = Problem, content_type = "application/problem+json"),
@@ -181,11 +183,8 @@ pub async fn record_offline(
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
         let s = new_substitution(conn, &state.clock, &user, &body, true).await?;
-        Ok(Reply::created(
-            &s,
-            s.version,
-            format!("/api/v1/substitutions/{}", s.id),
-        ))
+        let version = s.version;
+        reads::created(conn, user.center_id, s, version, "/api/v1/substitutions").await
     })
     .await
 }
@@ -212,7 +211,7 @@ async fn transition(
     idempotency::transaction(&mut conn, idem, async |conn| {
         let machine = machine(conn, user.center_id).await?;
         let s = lifecycle::transition::<Substitution>(conn, &machine, user, id, m, note).await?;
-        Ok(Reply::ok(&s))
+        reads::moved(conn, user.center_id, s).await
     })
     .await
 }
@@ -226,7 +225,7 @@ macro_rules! substitution_move {
             params(("id" = Uuid, Path, description = "Substitution id")),
             security(("bearer" = [])),
             responses(
-                (status = 200, description = "The substitution in its new state", body = Substitution),
+                (status = 200, description = "The substitution in its new state", body = SubstitutionView),
                 (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "Not this caller's move", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such substitution in the caller's center", body = Problem, content_type = "application/problem+json"),
@@ -294,7 +293,7 @@ substitution_move!(
     params(("id" = Uuid, Path, description = "Substitution id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Voided; the duty is back with the person who handed it over", body = Substitution),
+        (status = 200, description = "Voided; the duty is back with the person who handed it over", body = SubstitutionView),
         (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note missing or longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such substitution in the caller's center", body = Problem, content_type = "application/problem+json"),
@@ -323,71 +322,21 @@ pub async fn void(
     transition(&user, &state, &idem, *id, SubstitutionMove::Void, note).await
 }
 
-/// Substitutions, newest first. Office admins and auditors see all; others see their own.
-#[utoipa::path(
-    operation_id = "listSubstitutions",
+crate::request_reads!(
+    kind = Substitution,
+    view = SubstitutionView,
+    query = RequestQuery,
     tag = "substitutions",
-    params(RequestQuery, PageParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "One page", body = Page<Substitution>),
-        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/substitutions")]
-pub async fn list(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    query: web::Query<RequestQuery>,
-    paging: web::Query<PageParams>,
-) -> ApiResult<web::Json<Page<Substitution>>> {
-    let q = query.into_inner();
-    let limit = paging.limit()?;
-    let before: Option<Uuid> = paging.after()?;
-    let involving = if user.reads_all() {
-        q.staff_id
-    } else {
-        Some(user.staff_id.ok_or_else(ApiError::forbidden)?)
-    };
-    let mut conn = state.pool.get().await?;
-    let rows = rs::list_substitutions(
-        &mut conn,
-        user.center_id,
-        q.status,
-        involving,
-        before,
-        limit,
-    )
-    .await?;
-    Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
-}
-
-/// One substitution (office admins, auditors, or the two people involved).
-#[utoipa::path(
-    operation_id = "getSubstitution",
-    tag = "substitutions",
-    params(("id" = Uuid, Path, description = "Substitution id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The substitution", body = Substitution),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/substitutions/{id}")]
-pub async fn get_one(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Substitution>> {
-    let mut conn = state.pool.get().await?;
-    let s = rs::substitution(&mut conn, user.center_id, *id).await?;
-    let mine = user
-        .staff_id
-        .is_some_and(|me| me == s.original_staff_id || me == s.substitute_id);
-    if !(user.reads_all() || mine) {
-        return Err(ApiError::not_found());
-    }
-    Ok(web::Json(s))
-}
+    list = (
+        "/substitutions",
+        "listSubstitutions",
+        "Substitutions, newest first. Office admins and auditors see all; others see their own."
+    ),
+    get = (
+        "/substitutions/{id}",
+        "getSubstitution",
+        "One substitution (office admins, auditors, or the two people involved).",
+        "Substitution id",
+        "The substitution"
+    ),
+);

@@ -1,16 +1,16 @@
 //! Swaps (换班): two people exchange two duties; both agree, the office registers.
 
-use super::checks::{RequestQuery, can_cover, check_no_open_change, open_duty};
-use super::model::Swap;
+use super::checks::{RequestQuery, can_cover, check_no_open_change, open_duty, today};
+use super::model::{Swap, SwapView};
 use super::store::{self as rs, NewSwap};
 use super::workflow::{SwapMove, Swaps};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::idempotency::{self, Idem, Reply};
-use crate::lifecycle;
-use crate::pagination::{self, Page, PageParams};
+use crate::idempotency::{self, Idem};
+use crate::lifecycle::{self, list as reads};
+use crate::pagination::{Page, PageParams};
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -42,7 +42,7 @@ fn has_substitute() -> ApiError {
     request_body = SwapRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Proposed", body = Swap),
+        (status = 201, description = "Proposed", body = SwapView),
         (status = 400, description = "`validation_failed` (unknown duty), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_on_duty`: the first duty is not yours", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -67,9 +67,10 @@ pub async fn propose(
             (body.other_assignment_id, "other_assignment_id"),
         ];
         wanted.sort();
+        let today = today(conn, &state.clock, user.center_id).await?;
         let mut found = Vec::with_capacity(2);
         for (id, field) in wanted {
-            found.push(open_duty(conn, &state.clock, user.center_id, id, field, true).await?);
+            found.push(open_duty(conn, today, user.center_id, id, field, true).await?);
         }
         let (a, b) = if found[0].id == body.assignment_id {
             (found.remove(0), found.remove(0))
@@ -118,11 +119,8 @@ pub async fn propose(
             AuditEntry::new(&user, "proposed", "swap", s.id).after(&s),
         )
         .await?;
-        Ok(Reply::created(
-            &s,
-            s.version,
-            format!("/api/v1/swaps/{}", s.id),
-        ))
+        let version = s.version;
+        reads::created(conn, user.center_id, s, version, "/api/v1/swaps").await
     })
     .await
 }
@@ -138,7 +136,7 @@ async fn transition(
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, idem, async |conn| {
         let s = lifecycle::transition::<Swap>(conn, &Swaps, user, id, m, "").await?;
-        Ok(Reply::ok(&s))
+        reads::moved(conn, user.center_id, s).await
     })
     .await
 }
@@ -152,7 +150,7 @@ macro_rules! swap_move {
             params(("id" = Uuid, Path, description = "Swap id")),
             security(("bearer" = [])),
             responses(
-                (status = 200, description = "The swap in its new state", body = Swap),
+                (status = 200, description = "The swap in its new state", body = SwapView),
                 (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "Not this caller's move", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such swap in the caller's center", body = Problem, content_type = "application/problem+json"),
@@ -203,71 +201,21 @@ swap_move!(
     "The requester withdraws an open swap."
 );
 
-/// Swaps, newest first. Office admins and auditors see all; others see their own.
-#[utoipa::path(
-    operation_id = "listSwaps",
+crate::request_reads!(
+    kind = Swap,
+    view = SwapView,
+    query = RequestQuery,
     tag = "swaps",
-    params(RequestQuery, PageParams),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "One page", body = Page<Swap>),
-        (status = 400, description = "`validation_failed` (limit, cursor) or malformed query", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A caller without a staff record (identity-provider token) may list only as office admin or auditor", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/swaps")]
-pub async fn list(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    query: web::Query<RequestQuery>,
-    paging: web::Query<PageParams>,
-) -> ApiResult<web::Json<Page<Swap>>> {
-    let q = query.into_inner();
-    let limit = paging.limit()?;
-    let before: Option<Uuid> = paging.after()?;
-    let involving = if user.reads_all() {
-        q.staff_id
-    } else {
-        Some(user.staff_id.ok_or_else(ApiError::forbidden)?)
-    };
-    let mut conn = state.pool.get().await?;
-    let rows = rs::list_swaps(
-        &mut conn,
-        user.center_id,
-        q.status,
-        involving,
-        before,
-        limit,
-    )
-    .await?;
-    Ok(web::Json(pagination::page(rows, limit, |s| s.id, |s| s)))
-}
-
-/// One swap (office admins, auditors, or the two people involved).
-#[utoipa::path(
-    operation_id = "getSwap",
-    tag = "swaps",
-    params(("id" = Uuid, Path, description = "Swap id")),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The swap", body = Swap),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[get("/swaps/{id}")]
-pub async fn get_one(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> ApiResult<web::Json<Swap>> {
-    let mut conn = state.pool.get().await?;
-    let s = rs::swap(&mut conn, user.center_id, *id).await?;
-    let mine = user
-        .staff_id
-        .is_some_and(|me| me == s.staff_a || me == s.staff_b);
-    if !(user.reads_all() || mine) {
-        return Err(ApiError::not_found());
-    }
-    Ok(web::Json(s))
-}
+    list = (
+        "/swaps",
+        "listSwaps",
+        "Swaps, newest first. Office admins and auditors see all; others see their own."
+    ),
+    get = (
+        "/swaps/{id}",
+        "getSwap",
+        "One swap (office admins, auditors, or the two people involved).",
+        "Swap id",
+        "The swap"
+    ),
+);

@@ -2,14 +2,14 @@
 //! that drives them is [`crate::lifecycle::transition`].
 
 use crate::lifecycle::{Machine, Party};
-use crate::text_state;
+use crate::text_enum;
 
-text_state!(
+text_enum!(
     /// `proposed` → (substitute accepts) `registered`: in effect and on file with the office
     /// (备案), which may `acknowledged` it or `voided` it with a reason. With the center's
     /// approval gate on, acceptance leads to `accepted` and the office's registration puts it in
     /// effect. `declined`, `rejected` and `cancelled` end it before it takes effect.
-    SubstitutionStatus {
+    pub SubstitutionStatus {
         Proposed => "proposed",
         Accepted => "accepted",
         Registered => "registered",
@@ -83,10 +83,10 @@ impl Machine for Substitutions {
     }
 }
 
-text_state!(
+text_enum!(
     /// `proposed` → (the other person accepts) `accepted` → (the office registers) `registered`,
     /// when the two duties are exchanged; `declined`, `rejected`, `cancelled` end it.
-    SwapStatus {
+    pub SwapStatus {
         Proposed => "proposed",
         Accepted => "accepted",
         Registered => "registered",
@@ -142,9 +142,9 @@ impl Machine for Swaps {
     }
 }
 
-text_state!(
+text_enum!(
     /// `pending` until the office approves or rejects; the applicant may cancel while pending.
-    LeaveStatus {
+    pub LeaveStatus {
         Pending => "pending",
         Approved => "approved",
         Rejected => "rejected",
@@ -196,7 +196,7 @@ impl Machine for Leave {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lifecycle::State;
+    use crate::text_enum::TextEnum;
     use proptest::prelude::*;
 
     const SUB_STATES: [SubstitutionStatus; 8] = [

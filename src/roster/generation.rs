@@ -8,10 +8,10 @@
 //! stale and publishing is refused with `draft_stale`, saying what changed. `regenerate` makes
 //! it fresh in one call.
 
-use super::model::{Assignment, RosterRow, ShortfallView};
+use super::model::{Assignment, RosterRow, RosterStatus, ShortfallView};
 use super::rosters::{constraint_conflict, not_draft};
 use super::rotation::{self, RotationState};
-use super::settings::{self, parse_unit, unit_str};
+use super::settings;
 use super::store::{self, NewRoster};
 use crate::error::ApiError;
 use crate::web::check_version;
@@ -216,7 +216,7 @@ pub async fn plan(
     let leave = store::approved_leave(conn, center_id, start, end).await?;
     let calendar = crate::calendar::store::load(conn, center_id, start, end).await?;
     let days = calendar.working_days(start, end);
-    let unit = parse_unit(&loaded.settings.unit);
+    let unit = loaded.settings.unit;
     let per_day = loaded.settings.supervisors_per_day.max(1) as u32;
     let out = rotation::generate(rotation::Input {
         days: &days,
@@ -318,7 +318,7 @@ pub async fn generate(
             center_id,
             start,
             end,
-            unit: unit_str(plan.unit),
+            unit: plan.unit,
             per_day: plan.per_day as i32,
             start_state: json(&plan.state),
             shortfalls: json(&plan.shortfalls),
@@ -361,7 +361,7 @@ pub async fn regenerate(
             center_id: draft.center_id,
             start: draft.start_date,
             end: draft.end_date,
-            unit: unit_str(plan.unit),
+            unit: plan.unit,
             per_day: plan.per_day as i32,
             start_state: json(&plan.state),
             shortfalls: json(&plan.shortfalls),
@@ -420,7 +420,7 @@ pub async fn publish(
 ) -> Result<(RosterRow, RosterRow), ApiError> {
     let before = store::roster_for_update(conn, center_id, id).await?;
     check_version(expected, before.version)?;
-    if before.status != "draft" {
+    if before.status != RosterStatus::Draft {
         return Err(not_draft());
     }
     let assignments = store::roster_assignments(conn, id).await?;
@@ -484,7 +484,7 @@ pub async fn publish(
             reason: a.reason.clone(),
         })
         .collect();
-    let end_state = rotation::replay(&start, &loaded.queues, parse_unit(&before.unit), &done);
+    let end_state = rotation::replay(&start, &loaded.queues, before.unit, &done);
     let after = store::publish_roster(
         conn,
         id,

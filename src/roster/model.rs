@@ -8,6 +8,16 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+pub use super::rotation::Unit;
+
+crate::text_enum!(
+    /// `draft` (editable) or `published` (changes only through substitutions and swaps).
+    pub RosterStatus {
+        Draft => "draft",
+        Published => "published",
+    }
+);
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rosters)]
 pub struct RosterRow {
@@ -15,8 +25,8 @@ pub struct RosterRow {
     pub center_id: Uuid,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    pub status: String,
-    pub unit: String,
+    pub status: RosterStatus,
+    pub unit: Unit,
     pub supervisors_per_day: i32,
     pub start_state: serde_json::Value,
     pub end_state: Option<serde_json::Value>,
@@ -46,10 +56,8 @@ pub struct Roster {
     pub id: Uuid,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    /// `draft` (editable) or `published` (changes only through substitutions and swaps).
-    pub status: String,
-    /// `day` or `week`: how long a department holds duty.
-    pub unit: String,
+    pub status: RosterStatus,
+    pub unit: Unit,
     pub supervisors_per_day: i32,
     /// Working days that could not get every supervisor.
     pub shortfalls: Vec<ShortfallView>,
@@ -70,8 +78,8 @@ impl RosterRow {
             id: self.id,
             start_date: self.start_date,
             end_date: self.end_date,
-            status: self.status.clone(),
-            unit: self.unit.clone(),
+            status: self.status,
+            unit: self.unit,
             supervisors_per_day: self.supervisors_per_day,
             shortfalls: serde_json::from_value(self.shortfalls.clone()).unwrap_or_default(),
             published_at: self.published_at,

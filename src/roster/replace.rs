@@ -3,7 +3,7 @@
 //! refused unless the office names the rule in `confirm`, and then it stays marked on the
 //! assignment (`overrides`).
 
-use super::model::{AssignmentView, RosterRow};
+use super::model::{AssignmentView, RosterRow, RosterStatus};
 use super::reason::{Reason, RotationRule};
 use super::rosters::{constraint_conflict, not_draft};
 use super::settings;
@@ -206,7 +206,7 @@ pub async fn replace(
             return Err(ApiError::not_found());
         }
         check_version(expected, before.version)?;
-        if roster.status != "draft" {
+        if roster.status != RosterStatus::Draft {
             return Err(not_draft());
         }
         let loaded = settings::load(conn, user.center_id, false).await?;

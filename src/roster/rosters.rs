@@ -1,7 +1,7 @@
 //! Rosters: generate a draft for a period, edit it, publish it (R1–R3, R10, R11).
 
 use super::generation;
-use super::model::{Roster, RosterDetail};
+use super::model::{Roster, RosterDetail, RosterStatus};
 use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
@@ -9,6 +9,7 @@ use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page, PageParams};
+use crate::text_enum::TextEnum;
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{Days, Months, NaiveDate};
@@ -234,20 +235,19 @@ pub async fn list(
     let q = query.into_inner();
     let limit = paging.limit()?;
     let after: Option<(NaiveDate, Uuid)> = paging.after()?;
-    if let Some(s) = &q.status
-        && s != "draft"
-        && s != "published"
-    {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "status",
-            "invalid",
-            "Use draft or published.",
-            "须为 draft 或 published。",
-        )]));
-    }
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(RosterStatus::parse(s).ok_or_else(|| {
+            ApiError::validation(vec![FieldError::new(
+                "status",
+                "invalid",
+                "Use draft or published.",
+                "须为 draft 或 published。",
+            )])
+        })?),
+    };
     let mut conn = state.pool.get().await?;
-    let rows =
-        store::list_rosters(&mut conn, user.center_id, q.status.as_deref(), after, limit).await?;
+    let rows = store::list_rosters(&mut conn, user.center_id, status, after, limit).await?;
     Ok(web::Json(pagination::page(
         rows,
         limit,
@@ -308,7 +308,7 @@ pub async fn delete_draft(
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
         let row = store::roster_for_update(conn, user.center_id, *id).await?;
-        if row.status != "draft" {
+        if row.status != RosterStatus::Draft {
             return Err(not_draft());
         }
         store::delete_roster(conn, row.id).await?;
@@ -415,7 +415,7 @@ pub async fn regenerate(
     idempotency::transaction(&mut conn, &idem, async |conn| {
         let before = store::roster_for_update(conn, user.center_id, *id).await?;
         check_version(expected, before.version)?;
-        if before.status != "draft" {
+        if before.status != RosterStatus::Draft {
             return Err(not_draft());
         }
         let (row, assignments) =

@@ -58,15 +58,15 @@ use uuid::Uuid;
 
 use super::reason::{HoldSpan, Reason, ReasonCode, ReasonParams};
 
-/// How long one department holds duty before the next one takes over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// Each working day the next department in rotation order holds duty.
-    Day,
-    /// One department holds every working day of an ISO week (Monday-based).
-    Week,
-}
+crate::text_enum!(
+    /// How long one department holds duty before the next one takes over.
+    pub Unit {
+        /// Each working day the next department in rotation order holds duty.
+        Day => "day",
+        /// One department holds every working day of an ISO week (Monday-based).
+        Week => "week",
+    }
+);
 
 /// A department's place in the rotation and its duty queue.
 #[derive(Debug, Clone)]

@@ -47,7 +47,6 @@ pub struct DepartmentQueue {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Rotation {
     /// `day`: a department holds duty for one working day; `week`: for a week.
-    #[schema(value_type = String, example = "day")]
     pub unit: Unit,
     pub supervisors_per_day: i32,
     /// The explicit department order as saved (empty: by each department's `rotation_order`).
@@ -65,7 +64,6 @@ pub struct Rotation {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotationUpdate {
-    #[schema(value_type = String, example = "day")]
     pub unit: Unit,
     /// 1–10.
     pub supervisors_per_day: i32,
@@ -77,17 +75,6 @@ pub struct RotationUpdate {
     /// See [`Rotation::substitutions_need_approval`]; `false` when left out.
     #[serde(default)]
     pub substitutions_need_approval: bool,
-}
-
-pub fn unit_str(u: Unit) -> &'static str {
-    match u {
-        Unit::Day => "day",
-        Unit::Week => "week",
-    }
-}
-
-pub fn parse_unit(s: &str) -> Unit {
-    if s == "week" { Unit::Week } else { Unit::Day }
 }
 
 /// Everything the generator needs about who rotates: settings and queues in rotation order.
@@ -112,7 +99,7 @@ pub async fn load(
             None => SettingsRow {
                 center_id,
                 department_order: Vec::new(),
-                unit: "day".into(),
+                unit: Unit::Day,
                 supervisors_per_day: 1,
                 // What the row will have once created (the migration's default).
                 version: 1,
@@ -177,7 +164,7 @@ pub async fn load(
 fn view(l: Loaded) -> Rotation {
     let name = |id: Uuid| l.names.iter().find(|n| n.0 == id);
     Rotation {
-        unit: parse_unit(&l.settings.unit),
+        unit: l.settings.unit,
         supervisors_per_day: l.settings.supervisors_per_day,
         substitutions_need_approval: l.settings.substitutions_need_approval,
         department_order: l.settings.department_order.clone(),
@@ -323,7 +310,7 @@ pub async fn put_rotation(
             conn,
             user.center_id,
             &b.department_order,
-            unit_str(b.unit),
+            b.unit,
             b.supervisors_per_day,
             b.substitutions_need_approval,
         )

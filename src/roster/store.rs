@@ -1,7 +1,8 @@
 //! Queries for rotation settings, rosters and duty assignments.
 
-use super::model::{Assignment, RosterRow};
+use super::model::{Assignment, RosterRow, RosterStatus, Unit};
 use super::reason::{Reason, RotationRule};
+use crate::changes::workflow::LeaveStatus;
 use crate::db::schema::{
     duty_assignments as da, leave_requests, rosters, rotation_members, rotation_settings,
 };
@@ -15,7 +16,7 @@ use uuid::Uuid;
 pub struct SettingsRow {
     pub center_id: Uuid,
     pub department_order: Vec<Uuid>,
-    pub unit: String,
+    pub unit: Unit,
     pub supervisors_per_day: i32,
     pub version: i32,
     pub substitutions_need_approval: bool,
@@ -64,7 +65,7 @@ pub async fn save_settings(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,
     order: &[Uuid],
-    unit: &str,
+    unit: Unit,
     per_day: i32,
     substitutions_need_approval: bool,
 ) -> QueryResult<SettingsRow> {
@@ -116,7 +117,7 @@ pub async fn approved_leave(
 ) -> QueryResult<Vec<(Uuid, NaiveDate, NaiveDate)>> {
     leave_requests::table
         .filter(leave_requests::center_id.eq(center_id))
-        .filter(leave_requests::status.eq("approved"))
+        .filter(leave_requests::status.eq(LeaveStatus::Approved))
         .filter(leave_requests::start_date.le(to))
         .filter(leave_requests::end_date.ge(from))
         .select((
@@ -136,7 +137,7 @@ pub async fn last_published_before(
 ) -> QueryResult<Option<RosterRow>> {
     rosters::table
         .filter(rosters::center_id.eq(center_id))
-        .filter(rosters::status.eq("published"))
+        .filter(rosters::status.eq(RosterStatus::Published))
         .filter(rosters::end_date.lt(before))
         .order(rosters::end_date.desc())
         .select(RosterRow::as_select())
@@ -150,7 +151,7 @@ pub struct NewRoster<'a> {
     pub center_id: Uuid,
     pub start: NaiveDate,
     pub end: NaiveDate,
-    pub unit: &'a str,
+    pub unit: Unit,
     pub per_day: i32,
     pub start_state: serde_json::Value,
     pub shortfalls: serde_json::Value,
@@ -236,7 +237,7 @@ pub async fn published_after(
     diesel::select(diesel::dsl::exists(
         rosters::table
             .filter(rosters::center_id.eq(center_id))
-            .filter(rosters::status.eq("published"))
+            .filter(rosters::status.eq(RosterStatus::Published))
             .filter(rosters::start_date.gt(end)),
     ))
     .get_result(conn)
@@ -273,7 +274,7 @@ pub async fn roster_for_update(
 pub async fn list_rosters(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,
-    status: Option<&str>,
+    status: Option<RosterStatus>,
     after: Option<(NaiveDate, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<RosterRow>> {
@@ -284,7 +285,7 @@ pub async fn list_rosters(
         .select(RosterRow::as_select())
         .into_boxed();
     if let Some(s) = status {
-        q = q.filter(rosters::status.eq(s.to_owned()));
+        q = q.filter(rosters::status.eq(s));
     }
     if let Some((d, id)) = after {
         q = q.filter(
@@ -333,7 +334,7 @@ pub async fn publish_roster(
     let row = diesel::update(rosters::table.find(id))
         .set((
             rosters::confirmed_short_days.eq(confirmed_short_days),
-            rosters::status.eq("published"),
+            rosters::status.eq(RosterStatus::Published),
             rosters::end_state.eq(end_state),
             rosters::published_by.eq(by),
             rosters::published_at.eq(Utc::now()),
@@ -583,7 +584,7 @@ pub async fn published_overlapping(
     diesel::select(diesel::dsl::exists(
         rosters::table
             .filter(rosters::center_id.eq(center_id))
-            .filter(rosters::status.eq("published"))
+            .filter(rosters::status.eq(RosterStatus::Published))
             .filter(rosters::start_date.le(to))
             .filter(rosters::end_date.ge(from)),
     ))

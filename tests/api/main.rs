@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod calendar;
+mod change_reads;
 mod cli;
 mod drafts;
 mod duty_days;
