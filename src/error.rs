@@ -19,7 +19,7 @@ mod conversions;
 mod fields;
 pub mod parse;
 
-pub use catalogue::{Code, FieldCode};
+pub use catalogue::{Code, FieldCode, Phrase};
 use catalogue::{fill, unfilled};
 pub use conversions::json_error;
 
@@ -196,6 +196,14 @@ impl ApiError {
         let (en, zh) = join(items);
         fill(&mut self.detail_en, name, &en);
         fill(&mut self.detail_zh, name, &zh);
+        self
+    }
+
+    /// Fills the parameter `name` with phrases (`a; b` in English, `a；b` in Chinese).
+    pub fn phrases(mut self, name: &str, items: impl IntoIterator<Item = catalogue::Text>) -> Self {
+        let (en, zh): (Vec<String>, Vec<String>) = items.into_iter().map(|t| (t.en, t.zh)).unzip();
+        fill(&mut self.detail_en, name, &en.join("; "));
+        fill(&mut self.detail_zh, name, &zh.join("；"));
         self
     }
 
@@ -546,6 +554,33 @@ mod tests {
         assert_eq!(p["errors"][0]["field"], "limit");
         assert_eq!(p["errors"][0]["message"], "Must be between 1 and 200.");
         assert!(p["errors"][0].get("message_zh").is_none() && p["errors"][0].get("kind").is_none());
+    }
+
+    #[test]
+    fn a_text_composed_of_phrases_comes_from_the_catalogue() {
+        let e = ApiError::of(Code::DraftStale).param("id", "r1").phrases(
+            "changes",
+            [
+                Phrase::PreviousRosterChanged.text(),
+                Phrase::WorkingDaysChanged
+                    .text()
+                    .param("dates", "2027-03-02"),
+            ],
+        );
+        assert!(e.unfilled().is_empty());
+        assert!(
+            e.detail_en
+                .starts_with("The draft is out of date: the roster before")
+        );
+        assert!(
+            e.detail_en
+                .contains("point; working days changed on 2027-03-02. Regenerate")
+        );
+        assert!(e.detail_en.contains("/api/v1/rosters/r1/regenerate"));
+        assert!(
+            e.detail_zh
+                .contains("不同；工作日已变化：2027-03-02。请重新生成")
+        );
     }
 
     #[test]

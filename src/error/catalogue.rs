@@ -18,9 +18,11 @@
 //! ([`markdown`], `dutydesk errors`, `make errors`) and a test keeps it in step.
 
 mod fields;
+mod phrases;
 mod problems;
 
 pub use fields::FieldCode;
+pub use phrases::Phrase;
 pub use problems::Code;
 
 /// One catalogue entry.
@@ -68,6 +70,33 @@ macro_rules! catalogue {
     };
 }
 pub(crate) use catalogue;
+
+/// A phrase with its parameters filled, in both languages; see [`crate::error::ApiError::phrases`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Phrase {
+    pub fn text(self) -> Text {
+        let e = self.entry();
+        Text {
+            en: e.en.to_owned(),
+            zh: e.zh.to_owned(),
+        }
+    }
+}
+
+impl Text {
+    /// Fills the parameter `name` in both languages.
+    pub fn param(mut self, name: &str, value: impl std::fmt::Display) -> Self {
+        let v = value.to_string();
+        fill(&mut self.en, name, &v);
+        fill(&mut self.zh, name, &v);
+        self
+    }
+}
 
 /// Replaces `{name}` in `text` with `value`.
 pub(super) fn fill(text: &mut String, name: &str, value: &str) {
@@ -150,6 +179,21 @@ pub fn markdown() -> String {
             cell(e.zh)
         ));
     }
+    out.push_str(
+        "\n## Phrases\n\n\
+         Pieces a problem's text is composed of (e.g. the reasons listed in `draft_stale`); they \
+         are not codes clients see.\n\n\
+         | Phrase | English | Chinese |\n\
+         |---|---|---|\n",
+    );
+    for e in Phrase::ALL.iter().map(|p| p.entry()) {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            e.code,
+            cell(e.en),
+            cell(e.zh)
+        ));
+    }
     out
 }
 
@@ -163,6 +207,7 @@ mod tests {
             .iter()
             .map(|c| c.entry())
             .chain(FieldCode::ALL.iter().map(|c| c.entry()))
+            .chain(Phrase::ALL.iter().map(|c| c.entry()))
             .collect()
     }
 
