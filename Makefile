@@ -16,7 +16,7 @@ BIN = $${CARGO_TARGET_DIR:-target}/debug/dutydesk
 # (a bare `export $$(scripts/pg.sh)` would hide that failure).
 WITH_DB = db_env="$$($(PG))"; export "$$db_env";
 
-.PHONY: help run test check fmt bench fuzz openapi db db-stop
+.PHONY: help run test check fmt bench fuzz openapi errors db db-stop
 
 help:
 	@echo "make run      start PostgreSQL, migrate, load demo data, serve (DUTYDESK_DEV=true)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench    cargo bench (one-year roster generate + publish)"
 	@echo "make fuzz     schemathesis against the OpenAPI document (scripts/fuzz.sh)"
 	@echo "make openapi  regenerate openapi/openapi.json"
+	@echo "make errors   regenerate docs/errors.md (the error codes, from the catalogue)"
 	@echo "make db       start PostgreSQL and print its DATABASE_URL"
 	@echo "make db-stop  stop the private PostgreSQL cluster"
 
@@ -96,6 +97,11 @@ openapi:
 	mkdir -p openapi
 	$(CARGO) run --quiet --bin dutydesk -- openapi > openapi/openapi.json.tmp
 	mv openapi/openapi.json.tmp openapi/openapi.json
+
+# The reference page of error codes, generated from src/error/catalogue (a test compares them).
+errors:
+	$(CARGO) run --quiet --bin dutydesk -- errors > docs/errors.md.tmp
+	mv docs/errors.md.tmp docs/errors.md
 
 db:
 	@$(PG)

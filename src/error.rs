@@ -1,19 +1,27 @@
 //! The one error type of the service, rendered as RFC 9457 `application/problem+json`.
 //!
-//! Every handler returns `Result<_, ApiError>`. Text is kept in English and Chinese; the
-//! [`localize`] middleware picks the language from `Accept-Language`.
+//! Every handler returns `Result<_, ApiError>`. Errors are built from the [`catalogue`] of codes
+//! (`ApiError::of(Code::NotFound)`, `FieldError::of("limit", FieldCode::OutOfRange)`), which
+//! holds their text in English and Chinese; the [`localize`] middleware picks the language from
+//! `Accept-Language`.
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
 use actix_web::http::{StatusCode, header};
-use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
 
+pub mod catalogue;
+mod conversions;
 mod fields;
+mod localize;
 pub mod parse;
+
+pub use catalogue::{Code, FieldCode, Phrase};
+use catalogue::{fill, unfilled};
+pub use conversions::json_error;
+pub use localize::{localize, preferred_lang};
 
 /// One invalid input field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -27,17 +35,65 @@ pub struct FieldError {
     #[serde(skip)]
     #[schema(ignore)]
     pub message_zh: String,
+    /// The catalogue entry it was made from.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub kind: Option<FieldCode>,
 }
 
 impl FieldError {
+    /// The field error `kind` of the catalogue about `field`; fill its parameters with
+    /// [`FieldError::param`].
+    pub fn of(field: &str, kind: FieldCode) -> Self {
+        let e = kind.entry();
+        FieldError {
+            field: field.to_owned(),
+            code: e.code.to_owned(),
+            message: e.en.to_owned(),
+            message_zh: e.zh.to_owned(),
+            kind: Some(kind),
+        }
+    }
+
+    /// Fills the parameter `name` in both languages.
+    pub fn param(mut self, name: &str, value: impl fmt::Display) -> Self {
+        let v = value.to_string();
+        fill(&mut self.message, name, &v);
+        fill(&mut self.message_zh, name, &v);
+        self
+    }
+
+    /// Fills the parameter `name` with a list (`a, b` in English, `a、b` in Chinese).
+    pub fn list<T: fmt::Display>(mut self, name: &str, items: impl IntoIterator<Item = T>) -> Self {
+        let (en, zh) = join(items);
+        fill(&mut self.message, name, &en);
+        fill(&mut self.message_zh, name, &zh);
+        self
+    }
+
+    /// Prose written at the call site. To be removed once `roster/` and `changes/` are
+    /// converted to [`FieldError::of`] (their entries are already in the catalogue).
     pub fn new(field: &str, code: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
         FieldError {
             field: field.to_owned(),
             code: code.to_owned(),
             message: en.into(),
             message_zh: zh.into(),
+            kind: None,
         }
     }
+
+    /// Declared parameters left unfilled.
+    pub fn unfilled(&self) -> Vec<&'static str> {
+        self.kind
+            .map(|k| unfilled(&k.entry(), &self.message))
+            .unwrap_or_default()
+    }
+}
+
+fn join<T: fmt::Display>(items: impl IntoIterator<Item = T>) -> (String, String) {
+    let items: Vec<String> = items.into_iter().map(|i| i.to_string()).collect();
+    (items.join(", "), items.join("、"))
 }
 
 /// A problem in one row of an import (row numbers as the clerk sees them: header = row 1).
@@ -99,6 +155,8 @@ pub struct ApiError {
     /// For 405: the methods the resource accepts (the `Allow` header).
     pub allow: Option<String>,
     pub row_errors: Vec<RowError>,
+    /// The catalogue entry it was made from.
+    pub entry: Option<Code>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -108,6 +166,77 @@ pub enum Lang {
 }
 
 impl ApiError {
+    /// The problem `code` of the catalogue; fill its parameters with [`ApiError::param`].
+    pub fn of(code: Code) -> Self {
+        let e = code.entry();
+        ApiError {
+            status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: e.code,
+            detail_en: e.en.to_owned(),
+            detail_zh: e.zh.to_owned(),
+            errors: Vec::new(),
+            conflicts: Vec::new(),
+            retry_after_secs: None,
+            allow: None,
+            row_errors: Vec::new(),
+            entry: Some(code),
+        }
+    }
+
+    /// Fills the parameter `name` in both languages.
+    pub fn param(mut self, name: &str, value: impl fmt::Display) -> Self {
+        let v = value.to_string();
+        fill(&mut self.detail_en, name, &v);
+        fill(&mut self.detail_zh, name, &v);
+        self
+    }
+
+    /// Fills the parameter `name` with a list (`a, b` in English, `a、b` in Chinese).
+    pub fn list<T: fmt::Display>(mut self, name: &str, items: impl IntoIterator<Item = T>) -> Self {
+        let (en, zh) = join(items);
+        fill(&mut self.detail_en, name, &en);
+        fill(&mut self.detail_zh, name, &zh);
+        self
+    }
+
+    /// Fills the parameter `name` with phrases (`a; b` in English, `a；b` in Chinese).
+    pub fn phrases(mut self, name: &str, items: impl IntoIterator<Item = catalogue::Text>) -> Self {
+        let (en, zh): (Vec<String>, Vec<String>) = items.into_iter().map(|t| (t.en, t.zh)).unzip();
+        fill(&mut self.detail_en, name, &en.join("; "));
+        fill(&mut self.detail_zh, name, &zh.join("；"));
+        self
+    }
+
+    /// The invalid fields (`errors`).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// The records standing in the way (`conflicts`).
+    pub fn with_conflicts(mut self, conflicts: Vec<uuid::Uuid>) -> Self {
+        self.conflicts = conflicts;
+        self
+    }
+
+    /// The invalid rows of an import (`row_errors`).
+    pub fn with_row_errors(mut self, row_errors: Vec<RowError>) -> Self {
+        self.row_errors = row_errors;
+        self
+    }
+
+    /// Declared parameters left unfilled, in the detail or in a field error.
+    pub fn unfilled(&self) -> Vec<&'static str> {
+        let mut out = self
+            .entry
+            .map(|c| unfilled(&c.entry(), &self.detail_en))
+            .unwrap_or_default();
+        out.extend(self.errors.iter().flat_map(FieldError::unfilled));
+        out
+    }
+
+    /// Prose written at the call site. To be removed once `roster/` and `changes/` are
+    /// converted to [`ApiError::of`] (their codes are already in the catalogue).
     pub fn new(
         status: StatusCode,
         code: &'static str,
@@ -124,119 +253,79 @@ impl ApiError {
             retry_after_secs: None,
             allow: None,
             row_errors: Vec::new(),
+            entry: None,
         }
     }
 
-    pub fn validation(errors: Vec<FieldError>) -> Self {
-        let mut e = ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "validation_failed",
-            "One or more fields are invalid.",
-            "一个或多个字段无效。",
-        );
-        e.errors = errors;
-        e
-    }
-
+    /// To be removed once `roster/` and `changes/` are converted (see [`ApiError::new`]).
     pub fn field(field: &str, code: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
         ApiError::validation(vec![FieldError::new(field, code, en, zh)])
     }
 
-    pub fn malformed(en: impl Into<String>) -> Self {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-            en,
-            "请求格式错误。",
-        )
-    }
-
-    pub fn unauthorized() -> Self {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Missing, invalid or expired credentials.",
-            "缺少凭据，或凭据无效、已过期。",
-        )
-    }
-
-    pub fn forbidden() -> Self {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Your role does not allow this action.",
-            "您的角色无权执行此操作。",
-        )
-    }
-
-    pub fn not_found() -> Self {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "The resource does not exist.",
-            "资源不存在。",
-        )
-    }
-
-    pub fn method_not_allowed(allow: &[String]) -> Self {
-        let list = allow.join(", ");
-        let mut e = ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            format!("This resource accepts only: {list}."),
-            format!("该资源仅支持：{list}。"),
-        );
-        e.allow = Some(list);
-        e
-    }
-
+    /// To be removed once `roster/` and `changes/` are converted (see [`ApiError::new`]).
     pub fn conflict(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> Self {
         ApiError::new(StatusCode::CONFLICT, code, en, zh)
     }
 
+    /// To be removed once `roster/` and `changes/` are converted (see [`ApiError::new`]).
     pub fn unprocessable(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> Self {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, en, zh)
     }
 
+    /// `validation_failed` with the invalid fields.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        ApiError::of(Code::ValidationFailed).with_errors(errors)
+    }
+
+    /// `validation_failed` with one invalid field.
+    pub fn invalid(field: FieldError) -> Self {
+        ApiError::validation(vec![field])
+    }
+
+    pub fn unauthorized() -> Self {
+        ApiError::of(Code::Unauthorized)
+    }
+
+    pub fn forbidden() -> Self {
+        ApiError::of(Code::Forbidden)
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::of(Code::NotFound)
+    }
+
+    pub fn method_not_allowed(allow: &[String]) -> Self {
+        let list = allow.join(", ");
+        let mut e = ApiError::of(Code::MethodNotAllowed).param("methods", &list);
+        e.allow = Some(list);
+        e
+    }
+
     pub fn precondition_failed() -> Self {
-        ApiError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale_etag",
-            "The resource was changed by someone else (If-Match does not match its ETag). Reload and retry.",
-            "资源已被他人修改（If-Match 与 ETag 不符），请刷新后重试。",
-        )
+        ApiError::of(Code::StaleEtag)
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "Too many failed attempts. Try again later.",
-            "失败次数过多，请稍后再试。",
-        );
+        let mut e = ApiError::of(Code::TooManyAttempts);
         e.retry_after_secs = Some(retry_after_secs.max(1));
         e
     }
 
     pub fn unavailable() -> Self {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "The database is unavailable. Try again shortly.",
-            "数据库暂不可用，请稍后重试。",
-        )
+        ApiError::of(Code::DatabaseUnavailable)
     }
 
     pub fn internal() -> Self {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "An unexpected error occurred.",
-            "发生意外错误。",
-        )
+        ApiError::of(Code::InternalError)
     }
 
     pub fn problem(&self, lang: Lang) -> Problem {
+        debug_assert!(
+            self.unfilled().is_empty(),
+            "{}: parameters {:?} not filled",
+            self.code,
+            self.unfilled()
+        );
         let zh = lang == Lang::Zh;
         Problem {
             type_: format!("urn:dutydesk:problem:{}", self.code),
@@ -333,197 +422,6 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match e {
-            Error::NotFound => ApiError::not_found(),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                tracing::info!(constraint = ?info.constraint_name(), "unique violation");
-                ApiError::conflict(
-                    "already_exists",
-                    "A record with the same unique value already exists.",
-                    "已存在具有相同唯一值的记录。",
-                )
-            }
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => ApiError::conflict(
-                "concurrent_update",
-                "A concurrent change won; retry the request.",
-                "并发修改冲突，请重试。",
-            ),
-            // Input the database cannot store or that breaks a rule validation missed: the
-            // client's fault, never a 500.
-            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().starts_with("invalid byte sequence")
-                    || info.message().contains("0x00") =>
-            {
-                ApiError::malformed("Text must not contain NUL or invalid characters.")
-            }
-            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().starts_with("deadlock detected") =>
-            {
-                ApiError::conflict(
-                    "concurrent_update",
-                    "A concurrent change won; retry the request.",
-                    "并发修改冲突，请重试。",
-                )
-            }
-            Error::DatabaseError(DatabaseErrorKind::CheckViolation, info) => {
-                tracing::warn!(constraint = ?info.constraint_name(), "check violation");
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "validation_failed",
-                    "A value is outside what is allowed.",
-                    "某个值超出允许范围。",
-                )
-            }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                tracing::warn!(constraint = ?info.constraint_name(), "foreign key violation");
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "validation_failed",
-                    "A referenced record does not exist.",
-                    "引用的记录不存在。",
-                )
-            }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-            | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => {
-                tracing::error!(error = %e, "database connection lost");
-                ApiError::unavailable()
-            }
-            other => {
-                tracing::error!(error = %other, "database error");
-                ApiError::internal()
-            }
-        }
-    }
-}
-
-impl From<crate::db::PoolError> for ApiError {
-    fn from(e: crate::db::PoolError) -> Self {
-        tracing::error!(error = %e, "database pool error");
-        ApiError::unavailable()
-    }
-}
-
-impl From<tokio::task::JoinError> for ApiError {
-    fn from(e: tokio::task::JoinError) -> Self {
-        tracing::error!(error = %e, "blocking task failed");
-        ApiError::internal()
-    }
-}
-
-/// Picks the response language: Chinese when the highest-weighted `Accept-Language` entry is `zh*`.
-pub fn preferred_lang(accept_language: Option<&str>) -> Lang {
-    let Some(value) = accept_language else {
-        return Lang::En;
-    };
-    let mut best: Option<(f32, Lang)> = None;
-    for part in value.split(',') {
-        let mut it = part.trim().split(';');
-        let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-        if tag.is_empty() {
-            continue;
-        }
-        let q = it
-            .find_map(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-            })
-            .unwrap_or(1.0);
-        let lang = if tag == "zh" || tag.starts_with("zh-") {
-            Lang::Zh
-        } else {
-            Lang::En
-        };
-        if best.is_none_or(|(bq, _)| q > bq) {
-            best = Some((q, lang));
-        }
-    }
-    best.map(|(_, l)| l).unwrap_or(Lang::En)
-}
-
-/// Middleware: renders every `ApiError` response in the caller's language, whether a handler,
-/// an extractor or an inner middleware (idempotency) produced it. It also keeps a copy of JSON
-/// request bodies as they stream through ([`parse::BodyCopy`]), so that a body that does not
-/// parse can be reported field by field.
-pub async fn localize(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    use actix_web::HttpMessage;
-    use futures_util::StreamExt;
-    let lang = preferred_lang(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
-    if json {
-        let copy = parse::BodyCopy::default();
-        req.extensions_mut().insert(copy.clone());
-        let stream = req.take_payload().inspect(move |chunk| {
-            if let Ok(bytes) = chunk {
-                let mut buf = copy.0.borrow_mut();
-                if buf.len() + bytes.len() <= parse::BODY_COPY_CAP {
-                    buf.extend_from_slice(bytes);
-                }
-            }
-        });
-        req.set_payload(actix_web::dev::Payload::Stream {
-            payload: Box::pin(stream),
-        });
-    }
-    // Errors that come back as `Err` (not as a response) have lost their request and are
-    // rendered in English by actix: inner middleware answers with `req.error_response(..)`.
-    let res = next.call(req).await?;
-    if lang == Lang::Zh
-        && let Some(api) = res
-            .response()
-            .error()
-            .and_then(|e| e.as_error::<ApiError>())
-    {
-        let rendered = api.render(Lang::Zh);
-        return Ok(res.into_response(rendered).map_into_right_body());
-    }
-    Ok(res.map_into_left_body())
-}
-
-/// Maps actix's JSON body errors to problems (400 malformed/unknown field with field errors,
-/// 413 too large, 415).
-pub fn json_error(
-    err: actix_web::error::JsonPayloadError,
-    req: &actix_web::HttpRequest,
-) -> ApiError {
-    use actix_web::error::JsonPayloadError as J;
-    match err {
-        J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("The request body is larger than {limit} bytes."),
-            format!("请求体超过 {limit} 字节。"),
-        ),
-        J::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the body as application/json.",
-            "请求体须为 application/json。",
-        ),
-        J::Deserialize(e) => parse::body_error(&e, req),
-        _ => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-            "Could not read the request body.",
-            "无法读取请求体。",
-        ),
-    }
-}
-
 pub type ApiResult<T> = Result<T, ApiError>;
 
 #[cfg(test)]
@@ -531,12 +429,88 @@ mod tests {
     use super::*;
 
     #[test]
-    fn picks_chinese_only_when_preferred() {
-        assert_eq!(preferred_lang(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
-        assert_eq!(preferred_lang(Some("en-US,zh;q=0.5")), Lang::En);
-        assert_eq!(preferred_lang(Some("en;q=0.3, zh-Hans;q=0.9")), Lang::Zh);
-        assert_eq!(preferred_lang(None), Lang::En);
-        assert_eq!(preferred_lang(Some("")), Lang::En);
+    fn a_catalogue_entry_is_filled_in_both_languages() {
+        let e = ApiError::of(Code::HolidaysNotLoaded).param("years", "2027, 2028");
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.code, "holidays_not_loaded");
+        assert!(
+            e.detail_en
+                .starts_with("No statutory holidays are loaded for 2027, 2028:")
+        );
+        assert!(
+            e.detail_zh
+                .starts_with("尚未载入 2027, 2028 年的法定节假日")
+        );
+        assert!(e.unfilled().is_empty());
+        let p = serde_json::to_value(e.problem(Lang::Zh)).unwrap();
+        assert_eq!(p["type"], "urn:dutydesk:problem:holidays_not_loaded");
+        assert_eq!(p["status"], 422);
+        assert_eq!(p["code"], "holidays_not_loaded");
+        assert_eq!(p["detail"], e.detail_zh);
+        assert!(p.get("errors").is_none());
+
+        let e = ApiError::of(Code::LeaveOverlapsDuty).list("dates", ["2027-01-04", "2027-01-05"]);
+        assert!(e.detail_en.contains("on 2027-01-04, 2027-01-05;"));
+        assert!(e.detail_zh.contains("（2027-01-04、2027-01-05）"));
+
+        let f = FieldError::of("limit", FieldCode::OutOfRange)
+            .param("min", 1)
+            .param("max", 200);
+        assert_eq!(
+            (f.code.as_str(), f.message.as_str()),
+            ("out_of_range", "Must be between 1 and 200.")
+        );
+        let p = serde_json::to_value(ApiError::validation(vec![f]).problem(Lang::En)).unwrap();
+        assert_eq!(p["errors"][0]["field"], "limit");
+        assert_eq!(p["errors"][0]["message"], "Must be between 1 and 200.");
+        assert!(p["errors"][0].get("message_zh").is_none() && p["errors"][0].get("kind").is_none());
+    }
+
+    #[test]
+    fn a_text_composed_of_phrases_comes_from_the_catalogue() {
+        let e = ApiError::of(Code::DraftStale).param("id", "r1").phrases(
+            "changes",
+            [
+                Phrase::PreviousRosterChanged.text(),
+                Phrase::WorkingDaysChanged
+                    .text()
+                    .param("dates", "2027-03-02"),
+            ],
+        );
+        assert!(e.unfilled().is_empty());
+        assert!(
+            e.detail_en
+                .starts_with("The draft is out of date: the roster before")
+        );
+        assert!(
+            e.detail_en
+                .contains("point; working days changed on 2027-03-02. Regenerate")
+        );
+        assert!(e.detail_en.contains("/api/v1/rosters/r1/regenerate"));
+        assert!(
+            e.detail_zh
+                .contains("不同；工作日已变化：2027-03-02。请重新生成")
+        );
+    }
+
+    #[test]
+    fn a_missing_parameter_is_reported() {
+        assert_eq!(
+            ApiError::of(Code::MalformedJson)
+                .param("line", 1)
+                .unfilled(),
+            ["column"]
+        );
+        let f = FieldError::of("x", FieldCode::OutOfRange).param("min", 1);
+        assert_eq!(f.unfilled(), ["max"]);
+        assert_eq!(ApiError::validation(vec![f]).unfilled(), ["max"]);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "not filled")]
+    fn rendering_with_a_missing_parameter_fails_in_debug_builds() {
+        ApiError::of(Code::TooManyRows).problem(Lang::En);
     }
 
     #[test]

@@ -29,7 +29,7 @@
 use crate::AppState;
 use crate::auth::authenticate;
 use crate::db::schema::idempotency_keys as ik;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
@@ -245,19 +245,11 @@ type StoredKey = (
 );
 
 fn key_reused() -> ApiError {
-    ApiError::unprocessable(
-        "idempotency_key_reused",
-        "This Idempotency-Key was used for a different request.",
-        "该 Idempotency-Key 已用于另一个请求。",
-    )
+    ApiError::of(Code::IdempotencyKeyReused)
 }
 
 fn in_progress() -> ApiError {
-    ApiError::conflict(
-        "idempotency_in_progress",
-        "A request with this Idempotency-Key is still being processed. Retry shortly.",
-        "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。",
-    )
+    ApiError::of(Code::IdempotencyInProgress)
 }
 
 fn kept_headers(headers: impl Iterator<Item = (String, String)>) -> serde_json::Value {
@@ -443,12 +435,10 @@ pub async fn middleware(
     // Problems are answered as responses (not errors) so that `error::localize` renders them in
     // the caller's language.
     if !valid_key(&key) {
-        return Ok(req.error_response(ApiError::field(
+        return Ok(req.error_response(ApiError::invalid(FieldError::of(
             HEADER,
-            "invalid",
-            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-            "Idempotency-Key 须为 1 至 255 个可见 ASCII 字符。",
-        )));
+            FieldCode::InvalidIdempotencyKey,
+        ))));
     }
     // Unauthenticated requests are left to the handler (401); keys are per caller.
     let Ok(user) = authenticate(req.request()) else {
@@ -459,12 +449,9 @@ pub async fn middleware(
         .cloned()
         .ok_or_else(ApiError::internal)?;
     let Ok(body) = req.extract::<web::Bytes>().await else {
-        return Ok(req.error_response(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "The request body is too large.",
-            "请求体过大。",
-        )));
+        return Ok(req.error_response(
+            ApiError::of(Code::PayloadTooLarge).param("limit", state.config.body_limit_bytes),
+        ));
     };
     let sealer = Sealer::new(&state.config.jwt_secret);
     let principal = format!("{}:{}", user.center_id, user.actor_label());

@@ -16,7 +16,7 @@ pub mod list;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::text_enum::TextEnum;
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -87,11 +87,7 @@ pub trait Request: Serialize + Sized + Send + Sync {
 
 /// Refusal of a move the state does not allow.
 pub fn invalid_state(status: &str) -> ApiError {
-    ApiError::conflict(
-        "invalid_state",
-        format!("Not possible while the request is {status}."),
-        format!("请求当前状态（{status}）下不能执行此操作。"),
-    )
+    ApiError::of(Code::InvalidState).param("status", status)
 }
 
 /// Whether `user` is `party` of `r`.

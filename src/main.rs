@@ -27,6 +27,8 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Print the reference page of error codes (docs/errors.md), generated from the catalogue.
+    Errors,
     /// Create a center and its first office admin. The password is read from
     /// DUTYDESK_ADMIN_PASSWORD or, if unset, from the first line of standard input.
     CreateAdmin {
@@ -135,6 +137,10 @@ async fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Errors => {
+            print!("{}", dutydesk::error::catalogue::markdown());
+            ExitCode::SUCCESS
+        }
         Command::CreateAdmin {
             database_url,
             center_code,

@@ -51,12 +51,11 @@ pub fn limit(limit: Option<i64>) -> Result<i64, ApiError> {
     match limit {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::validation(vec![FieldError::new(
-            "limit",
-            "out_of_range",
-            format!("limit must be between 1 and {MAX_LIMIT}."),
-            format!("limit 须在 1 到 {MAX_LIMIT} 之间。"),
-        )])),
+        Some(_) => Err(ApiError::validation(vec![
+            FieldError::of("limit", crate::error::FieldCode::OutOfRange)
+                .param("min", 1)
+                .param("max", MAX_LIMIT),
+        ])),
     }
 }
 
@@ -69,11 +68,9 @@ pub fn decode<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option<K>, Ap
         .and_then(|b| serde_json::from_slice(&b).ok())
         .map(Some)
         .ok_or_else(|| {
-            ApiError::validation(vec![FieldError::new(
+            ApiError::validation(vec![FieldError::of(
                 "cursor",
-                "invalid",
-                "The cursor is not one this service issued.",
-                "游标无效。",
+                crate::error::FieldCode::InvalidCursor,
             )])
         })
 }

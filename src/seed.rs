@@ -2,7 +2,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::password;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::org::store::{self, NewDepartment, NewStaff};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
@@ -523,12 +523,7 @@ pub async fn load_holidays(
                 })
                 .collect();
             if !differing.is_empty() {
-                let msg = format!(
-                    "{} already loaded with other days; nothing was written \
-                     (give --replace to replace them)",
-                    differing.join(", ")
-                );
-                return Err(ApiError::conflict("holidays_differ", msg.clone(), msg));
+                return Err(ApiError::of(Code::HolidaysDiffer).param("years", differing.join(", ")));
             }
             Ok(loads)
         })

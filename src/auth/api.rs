@@ -3,7 +3,7 @@
 use super::{CurrentUser, password, store};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Code, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::model::{Staff, StaffRow};
 use crate::org::store as org_store;
@@ -89,12 +89,7 @@ async fn issue_session(
 }
 
 fn bad_credentials() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        "Center code, employee number or password is wrong.",
-        "中心代码、工号或密码错误。",
-    )
+    ApiError::of(Code::InvalidCredentials)
 }
 
 /// Log in with center code, employee number and password.
@@ -172,22 +167,8 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    let invalid = || {
-        ApiError::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            "invalid_refresh_token",
-            "The refresh token is unknown, expired or revoked. Log in again.",
-            "刷新令牌无效、已过期或已撤销，请重新登录。",
-        )
-    };
-    let reused = || {
-        ApiError::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            "refresh_token_reused",
-            "This refresh token was already used; the session has been revoked. Log in again.",
-            "该刷新令牌已被使用，会话已撤销，请重新登录。",
-        )
-    };
+    let invalid = || ApiError::of(Code::InvalidRefreshToken);
+    let reused = || ApiError::of(Code::RefreshTokenReused);
     let mut conn = state.pool.get().await?;
     let token = store::find_refresh(&mut conn, &hash_token(&body.refresh_token))
         .await?
@@ -312,11 +293,7 @@ pub async fn change_password(
         let row = org_store::staff_by_id(conn, user.center_id, id).await?;
         let current = store::password_hash(conn, row.id).await?;
         if !password::verify(body.current_password, Some(current)).await? {
-            return Err(ApiError::unprocessable(
-                "wrong_password",
-                "The current password is wrong.",
-                "当前密码错误。",
-            ));
+            return Err(ApiError::of(Code::WrongPassword));
         }
         let new_hash = password::hash(body.new_password).await?;
         store::set_password(conn, row.id, &new_hash).await?;

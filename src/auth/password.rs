@@ -1,6 +1,6 @@
 //! Argon2id password hashing, always off the async threads.
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, FieldError};
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
@@ -14,19 +14,9 @@ pub const MAX_LEN: usize = 128;
 pub fn check_strength(field: &str, pw: &str) -> Option<FieldError> {
     let n = pw.chars().count();
     if n < MIN_LEN {
-        Some(FieldError::new(
-            field,
-            "too_short",
-            format!("Use at least {MIN_LEN} characters."),
-            format!("至少 {MIN_LEN} 个字符。"),
-        ))
+        Some(FieldError::of(field, FieldCode::TooShort).param("min", MIN_LEN))
     } else if n > MAX_LEN {
-        Some(FieldError::new(
-            field,
-            "too_long",
-            format!("Use at most {MAX_LEN} characters."),
-            format!("最多 {MAX_LEN} 个字符。"),
-        ))
+        Some(FieldError::of(field, FieldCode::TooLong).param("max", MAX_LEN))
     } else {
         None
     }

@@ -1,7 +1,7 @@
 //! Input rules for calendar requests. Pure functions: they return what to report, as field errors.
 
 use super::workdays::OverrideKind;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldCode, FieldError};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -21,12 +21,7 @@ pub struct ValidOverride {
 }
 
 fn required(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "required",
-        "This field is required.",
-        "此字段为必填项。",
-    )
+    FieldError::of(field, FieldCode::Required)
 }
 
 /// A date written exactly `YYYY-MM-DD` (four-digit year, two-digit month and day).
@@ -40,14 +35,7 @@ pub fn date(field: &str, value: &str) -> Result<NaiveDate, FieldError> {
     shaped
         .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
         .flatten()
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                "invalid_date",
-                "Not a valid date in the form YYYY-MM-DD.",
-                "不是有效日期，格式须为 YYYY-MM-DD。",
-            )
-        })
+        .ok_or_else(|| FieldError::of(field, FieldCode::InvalidDate))
 }
 
 /// The `from` and `to` of a calendar read: both required, `from <= to`, at most
@@ -64,19 +52,9 @@ pub fn range(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDa
     let (from, to) = (parse("from", from), parse("to", to));
     if let (Some(f), Some(t)) = (from, to) {
         if t < f {
-            errs.push(FieldError::new(
-                "to",
-                "before_from",
-                "`to` must not be before `from`.",
-                "`to` 不得早于 `from`。",
-            ));
+            errs.push(FieldError::of("to", FieldCode::BeforeFrom));
         } else if (t - f).num_days() + 1 > MAX_RANGE_DAYS {
-            errs.push(FieldError::new(
-                "to",
-                "range_too_long",
-                format!("At most {MAX_RANGE_DAYS} days from `from` to `to`, both included."),
-                format!("`from` 至 `to`（含两端）最多 {MAX_RANGE_DAYS} 天。"),
-            ));
+            errs.push(FieldError::of("to", FieldCode::RangeTooLong).param("max", MAX_RANGE_DAYS));
         }
         if errs.is_empty() {
             return Ok((f, t));
@@ -87,14 +65,7 @@ pub fn range(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDa
 
 /// One of the kinds an override may set.
 pub fn kind(field: &str, value: &str) -> Result<OverrideKind, FieldError> {
-    OverrideKind::parse(value).ok_or_else(|| {
-        FieldError::new(
-            field,
-            "invalid",
-            "Use one of holiday, makeup_workday, closure, extra_workday (delete the override to restore a workday or weekend).",
-            "须为 holiday、makeup_workday、closure、extra_workday 之一（删除覆盖设置即恢复为工作日或周末）。",
-        )
-    })
+    OverrideKind::parse(value).ok_or_else(|| FieldError::of(field, FieldCode::InvalidOverrideKind))
 }
 
 /// The name shown for the day: not blank, at most [`MAX_NAME_CHARS`] characters.
@@ -102,19 +73,9 @@ pub fn name(field: &str, value: &str) -> Result<String, FieldError> {
     let trimmed = value.trim();
     let n = trimmed.chars().count();
     if n == 0 {
-        Err(FieldError::new(
-            field,
-            "required",
-            "Must not be blank.",
-            "不能为空。",
-        ))
+        Err(FieldError::of(field, FieldCode::Blank))
     } else if n > MAX_NAME_CHARS {
-        Err(FieldError::new(
-            field,
-            "too_long",
-            format!("At most {MAX_NAME_CHARS} characters."),
-            format!("最多 {MAX_NAME_CHARS} 个字符。"),
-        ))
+        Err(FieldError::of(field, FieldCode::TooLong).param("max", MAX_NAME_CHARS))
     } else {
         Ok(trimmed.to_owned())
     }
@@ -156,19 +117,14 @@ pub fn bulk<'a>(
     items: impl ExactSizeIterator<Item = (&'a str, &'a str, &'a str)>,
 ) -> Result<Vec<ValidOverride>, ApiError> {
     if items.len() == 0 {
-        return Err(ApiError::field(
+        return Err(ApiError::invalid(FieldError::of(
             "days",
-            "required",
-            "Give at least one day.",
-            "至少提供一天。",
-        ));
+            FieldCode::RequiredDay,
+        )));
     }
     if items.len() > MAX_BULK_DAYS {
-        return Err(ApiError::field(
-            "days",
-            "too_many",
-            format!("At most {MAX_BULK_DAYS} days per request."),
-            format!("每次请求最多 {MAX_BULK_DAYS} 天。"),
+        return Err(ApiError::invalid(
+            FieldError::of("days", FieldCode::TooMany).param("max", MAX_BULK_DAYS),
         ));
     }
     let mut errs = Vec::new();
@@ -179,12 +135,9 @@ pub fn bulk<'a>(
         let date_field = format!("{prefix}date");
         if let Some(v) = override_day(&prefix, &date_field, item, &mut errs) {
             if let Some(first) = seen.insert(v.date, i) {
-                errs.push(FieldError::new(
-                    &date_field,
-                    "duplicate",
-                    format!("The same date as days[{first}]."),
-                    format!("与 days[{first}] 日期重复。"),
-                ));
+                errs.push(
+                    FieldError::of(&date_field, FieldCode::DuplicateDate).param("first", first),
+                );
             }
             out.push(v);
         }

@@ -1,7 +1,7 @@
-//! The field errors a request that cannot be read becomes: one per kind of failure, in English
-//! and Chinese, named with the API's field names.
+//! The field errors a request that cannot be read becomes: one per kind of failure (texts in the
+//! catalogue), named with the API's field names.
 
-use super::FieldError;
+use super::{FieldCode, FieldError};
 
 /// What a field expected, in the API's words.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,79 +50,44 @@ impl Expected {
         }
     }
 
-    fn words(self) -> (&'static str, &'static str) {
+    fn field_code(self) -> FieldCode {
         match self {
-            Expected::Object => ("an object", "对象"),
-            Expected::Array => ("an array", "数组"),
-            Expected::Text => ("a string", "字符串"),
-            Expected::Integer => ("an integer", "整数"),
-            Expected::Number => ("a number", "数字"),
-            Expected::Boolean => ("true or false", "true 或 false"),
-            Expected::Uuid => ("a UUID", "UUID"),
-            Expected::Choice => ("one of the allowed values", "允许的取值之一"),
-            Expected::Date => ("a date YYYY-MM-DD", "YYYY-MM-DD 格式的日期"),
-            Expected::DateTime => (
-                "an RFC 3339 date-time with offset",
-                "带时区偏移的 RFC 3339 日期时间",
-            ),
-            Expected::Time => ("a time HH:MM:SS", "HH:MM:SS 格式的时间"),
-            Expected::Other => ("a value of another type", "其他类型的值"),
+            Expected::Object => FieldCode::ExpectedObject,
+            Expected::Array => FieldCode::ExpectedArray,
+            Expected::Text => FieldCode::ExpectedText,
+            Expected::Integer => FieldCode::ExpectedInteger,
+            Expected::Number => FieldCode::ExpectedNumber,
+            Expected::Boolean => FieldCode::ExpectedBoolean,
+            Expected::Uuid => FieldCode::ExpectedUuid,
+            Expected::Choice => FieldCode::ExpectedChoice,
+            Expected::Date => FieldCode::ExpectedDate,
+            Expected::DateTime => FieldCode::ExpectedDateTime,
+            Expected::Time => FieldCode::ExpectedTime,
+            Expected::Other => FieldCode::ExpectedOther,
         }
     }
 }
 
 pub(super) fn required(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "required",
-        "This field is required.",
-        "此字段为必填项。",
-    )
+    FieldError::of(field, FieldCode::Required)
 }
 
 pub(super) fn invalid_choice(field: &str, allowed: &[String]) -> FieldError {
-    let list = allowed.join(", ");
-    FieldError::new(
-        field,
-        "invalid_choice",
-        format!("Use one of: {list}."),
-        format!("请使用以下值之一：{list}。"),
-    )
+    FieldError::of(field, FieldCode::InvalidChoice).param("allowed", allowed.join(", "))
 }
 
 pub(super) fn invalid_date(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "invalid_date",
-        "Expected a valid date in the format YYYY-MM-DD.",
-        "应为 YYYY-MM-DD 格式的有效日期。",
-    )
+    FieldError::of(field, FieldCode::InvalidDate)
 }
 
 pub(super) fn invalid_datetime(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "invalid_datetime",
-        "Expected an RFC 3339 date-time with offset, e.g. 2026-01-05T09:00:00+08:00.",
-        "应为带时区偏移的 RFC 3339 日期时间，例如 2026-01-05T09:00:00+08:00。",
-    )
+    FieldError::of(field, FieldCode::InvalidDatetime)
 }
 
 pub(super) fn invalid_time(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "invalid_time",
-        "Expected a time in the format HH:MM:SS.",
-        "应为 HH:MM:SS 格式的时间。",
-    )
+    FieldError::of(field, FieldCode::InvalidTime)
 }
 
 pub(super) fn invalid_type(field: &str, expected: Expected) -> FieldError {
-    let (en, zh) = expected.words();
-    FieldError::new(
-        field,
-        "invalid_type",
-        format!("Expected {en}."),
-        format!("应为{zh}。"),
-    )
+    FieldError::of(field, expected.field_code())
 }

@@ -13,8 +13,7 @@
 use super::fields::{
     Expected, invalid_choice, invalid_date, invalid_datetime, invalid_time, invalid_type, required,
 };
-use super::{ApiError, FieldError};
-use actix_web::http::StatusCode;
+use super::{ApiError, Code, FieldCode, FieldError};
 use actix_web::{HttpMessage, HttpRequest};
 use serde_json::Value;
 use std::cell::RefCell;
@@ -154,21 +153,16 @@ fn check_param(field: &str, value: &str, schema: &Value) -> Option<FieldError> {
     None
 }
 
-fn malformed_with(errors: Vec<FieldError>, en: &str, zh: &str) -> ApiError {
-    let mut e = ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", en, zh);
-    e.errors = errors;
-    e
+fn malformed_with(errors: Vec<FieldError>, code: Code) -> ApiError {
+    ApiError::of(code).with_errors(errors)
 }
 
 /// A query string serde_urlencoded could not read.
 pub fn query_error(msg: &str, req: &HttpRequest) -> ApiError {
     let msg = msg.strip_prefix("Query deserialize error: ").unwrap_or(msg);
-    let (en, zh) = (
-        "The query string has an invalid parameter.",
-        "查询参数无效。",
-    );
+    let c = Code::MalformedQuery;
     if let Some(field) = first_quoted(msg).filter(|_| msg.starts_with("missing field")) {
-        return malformed_with(vec![required(&field)], en, zh);
+        return malformed_with(vec![required(&field)], c);
     }
     if msg.starts_with("unknown field") {
         return unknown_field_problem(first_quoted(msg).unwrap_or_default(), msg);
@@ -180,23 +174,23 @@ pub fn query_error(msg: &str, req: &HttpRequest) -> ApiError {
         if let Some(schema) = param_schema(req, name, "query")
             && let Some(fe) = check_param(name, value, schema)
         {
-            return malformed_with(vec![fe], en, zh);
+            return malformed_with(vec![fe], c);
         }
     }
-    malformed_with(Vec::new(), en, zh)
+    malformed_with(Vec::new(), c)
 }
 
 /// A path segment that does not fit its parameter (e.g. not a UUID).
 pub fn path_error(req: &HttpRequest) -> ApiError {
-    let (en, zh) = ("The path has an invalid parameter.", "路径参数无效。");
+    let c = Code::MalformedPath;
     for (name, value) in req.match_info().iter() {
         if let Some(schema) = param_schema(req, name, "path")
             && let Some(fe) = check_param(name, value, schema)
         {
-            return malformed_with(vec![fe], en, zh);
+            return malformed_with(vec![fe], c);
         }
     }
-    malformed_with(Vec::new(), en, zh)
+    malformed_with(Vec::new(), c)
 }
 
 /// A JSON body serde_json could not read into the handler's type.
@@ -206,20 +200,9 @@ pub fn body_error(e: &serde_json::Error, req: &HttpRequest) -> ApiError {
         e.classify(),
         Category::Syntax | Category::Eof | Category::Io
     ) {
-        return ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_request",
-            format!(
-                "The body is not valid JSON (line {}, column {}).",
-                e.line(),
-                e.column()
-            ),
-            format!(
-                "请求体不是有效的 JSON（第 {} 行第 {} 列）。",
-                e.line(),
-                e.column()
-            ),
-        );
+        return ApiError::of(Code::MalformedJson)
+            .param("line", e.line())
+            .param("column", e.column());
     }
     let body = req
         .extensions()
@@ -359,40 +342,26 @@ fn unknown_field_problem(field: String, msg: &str) -> ApiError {
         .collect::<Vec<_>>()
         .join(", ");
     let name = field.rsplit('.').next().unwrap_or(&field).to_owned();
-    let mut e = ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "unknown_field",
-        format!("Unknown field `{name}`."),
-        format!("未知字段 `{name}`。"),
-    );
-    let (en, zh) = if accepted.is_empty() {
-        (
-            "This field is not accepted here.".to_owned(),
-            "此处不接受该字段。".to_owned(),
-        )
+    let fe = if accepted.is_empty() {
+        FieldError::of(&field, FieldCode::UnknownField)
     } else {
-        (
-            format!("This field is not accepted here; accepted fields: {accepted}."),
-            format!("此处不接受该字段；可用字段：{accepted}。"),
-        )
+        FieldError::of(&field, FieldCode::UnknownFieldAccepted).param("accepted", accepted)
     };
-    e.errors = vec![FieldError::new(&field, "unknown_field", en, zh)];
-    e
+    ApiError::of(Code::UnknownField)
+        .param("field", name)
+        .with_errors(vec![fe])
 }
 
 /// A data error (message without position) at `at`.
 pub fn data_error(msg: &str, at: &Location) -> ApiError {
-    let (en, zh) = (
-        "One or more fields could not be read.",
-        "一个或多个字段无法解析。",
-    );
+    let c = Code::MalformedFields;
     let here = || {
         let p = at.path(false);
         if p.is_empty() { "body".to_owned() } else { p }
     };
     if msg.starts_with("missing field") {
         let name = first_quoted(msg).unwrap_or_default();
-        return malformed_with(vec![required(&at.join(&name))], en, zh);
+        return malformed_with(vec![required(&at.join(&name))], c);
     }
     if msg.starts_with("unknown field") {
         let name = first_quoted(msg).unwrap_or_default();
@@ -407,7 +376,7 @@ pub fn data_error(msg: &str, at: &Location) -> ApiError {
     }
     if msg.starts_with("unknown variant") {
         let allowed: Vec<String> = quoted(msg).into_iter().skip(1).collect();
-        return malformed_with(vec![invalid_choice(&here(), &allowed)], en, zh);
+        return malformed_with(vec![invalid_choice(&here(), &allowed)], c);
     }
     if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
         let expected = msg.rsplit_once(", expected ").map(|(_, x)| x).unwrap_or("");
@@ -417,19 +386,14 @@ pub fn data_error(msg: &str, at: &Location) -> ApiError {
             Expected::Time => invalid_time(&here()),
             x => invalid_type(&here(), x),
         };
-        return malformed_with(vec![fe], en, zh);
+        return malformed_with(vec![fe], c);
     }
     if msg.starts_with("invalid length") {
-        let fe = FieldError::new(
-            &here(),
-            "invalid_length",
-            "This list has the wrong number of items.",
-            "该列表的项目数量不正确。",
-        );
-        return malformed_with(vec![fe], en, zh);
+        let fe = FieldError::of(&here(), FieldCode::InvalidLength);
+        return malformed_with(vec![fe], c);
     }
     if msg.starts_with("UUID parsing failed") || msg.starts_with("invalid character") {
-        return malformed_with(vec![invalid_type(&here(), Expected::Uuid)], en, zh);
+        return malformed_with(vec![invalid_type(&here(), Expected::Uuid)], c);
     }
     if CHRONO_MESSAGES.iter().any(|m| msg.starts_with(m)) {
         let field = here();
@@ -441,10 +405,10 @@ pub fn data_error(msg: &str, at: &Location) -> ApiError {
         } else {
             invalid_date(&field)
         };
-        return malformed_with(vec![fe], en, zh);
+        return malformed_with(vec![fe], c);
     }
-    let fe = FieldError::new(&here(), "invalid", "This value is invalid.", "该值无效。");
-    malformed_with(vec![fe], en, zh)
+    let fe = FieldError::of(&here(), FieldCode::Invalid);
+    malformed_with(vec![fe], c)
 }
 
 /// chrono's parse error messages (its date, time and date-time parsers all use them).

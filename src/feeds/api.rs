@@ -6,7 +6,7 @@ use super::store::{self as feeds_store, FeedToken};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, authenticate};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::store as org_store;
 use crate::pagination::{self, Page, PageParams};
@@ -244,11 +244,8 @@ pub async fn create_token(
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
     let label = body.into_inner().label;
     if label.chars().count() > 100 {
-        return Err(ApiError::field(
-            "label",
-            "too_long",
-            "At most 100 characters.",
-            "最多 100 个字符。",
+        return Err(ApiError::invalid(
+            FieldError::of("label", FieldCode::TooLong).param("max", 100),
         ));
     }
     let mut bytes = [0u8; 32];

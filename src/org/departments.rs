@@ -6,7 +6,7 @@ use super::store::{self, DepartmentChanges, NewDepartment};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Code, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page, PageParams};
 use crate::web::{check_version, if_match, with_etag};
@@ -48,11 +48,7 @@ pub struct DepartmentPatch {
 }
 
 fn dept_conflict() -> ApiError {
-    ApiError::conflict(
-        "department_code_taken",
-        "Another department of this center already has this code.",
-        "本中心已有部门使用该代码。",
-    )
+    ApiError::of(Code::DepartmentCodeTaken)
 }
 
 fn map_unique(e: ApiError) -> ApiError {

@@ -7,8 +7,8 @@ use super::store::{self, NewStaff};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role, password};
-use crate::error::{ApiError, ApiResult, FieldError, Problem, RowError};
-use actix_web::http::{StatusCode, header};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem, RowError};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use diesel_async::AsyncConnection;
 use futures_util::StreamExt;
@@ -18,10 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 mod read;
-use read::{
-    RawRow, from_json, from_table, parse_csv, parse_xlsx, read_body, row_error, too_many,
-    unreadable,
-};
+use read::{RawRow, from_json, from_table, parse_csv, parse_xlsx, read_body, row_error, too_many};
 
 /// Most rows one import takes.
 pub const MAX_ROWS: usize = 1000;
@@ -90,13 +87,7 @@ struct Checked {
 }
 
 fn choice(field: &str, allowed: &[&str]) -> FieldError {
-    let list = allowed.join(", ");
-    FieldError::new(
-        field,
-        "invalid_choice",
-        format!("Use one of: {list}."),
-        format!("请使用以下值之一：{list}。"),
-    )
+    FieldError::of(field, FieldCode::InvalidChoice).param("allowed", allowed.join(", "))
 }
 
 /// Checks one row with the rules of a single create; department codes resolved from `depts`.
@@ -151,23 +142,13 @@ fn check_row(
         }
     }
     if roles.is_empty() && !get("roles").contains(|c: char| c.is_alphanumeric()) {
-        push(Some(FieldError::new(
-            "roles",
-            "required",
-            "Give at least one role.",
-            "至少指定一个角色。",
-        )));
+        push(Some(FieldError::of("roles", FieldCode::RequiredRole)));
     }
     let leader = match get("leader").to_ascii_lowercase().as_str() {
         "" | "false" | "0" | "no" | "否" => false,
         "true" | "1" | "yes" | "是" => true,
         _ => {
-            push(Some(FieldError::new(
-                "leader",
-                "invalid_type",
-                "Expected true or false.",
-                "应为 true 或 false。",
-            )));
+            push(Some(FieldError::of("leader", FieldCode::ExpectedBoolean)));
             false
         }
     };
@@ -178,11 +159,9 @@ fn check_row(
         match depts.get(code) {
             Some((id, name)) => Some((*id, code.to_owned(), name.clone())),
             None => {
-                push(Some(FieldError::new(
+                push(Some(FieldError::of(
                     "department_code",
-                    "unknown",
-                    "No active department with this code in your center.",
-                    "本中心没有该代码的有效部门。",
+                    FieldCode::UnknownDepartmentCode,
                 )));
                 None
             }
@@ -280,19 +259,14 @@ pub async fn import(
         .trim()
         .to_ascii_lowercase();
     if !matches!(ct.as_str(), "application/json" | "text/csv" | XLSX) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send application/json, text/csv or an XLSX workbook.",
-            "请求体须为 application/json、text/csv 或 XLSX 工作簿。",
-        ));
+        return Err(ApiError::of(Code::UnsupportedMediaType)
+            .list("accepted", ["application/json", "text/csv", XLSX]));
     }
     let body = read_body(payload).await?;
     let parsed = match ct.as_str() {
         "application/json" => from_json(&body)?,
         "text/csv" => {
-            let text = String::from_utf8(body)
-                .map_err(|_| unreadable("The CSV is not UTF-8.", "CSV 文件须为 UTF-8 编码。"))?;
+            let text = String::from_utf8(body).map_err(|_| ApiError::of(Code::ImportNotUtf8))?;
             from_table(parse_csv(&text))
         }
         _ => from_table(parse_xlsx(body)?),
@@ -326,12 +300,7 @@ pub async fn import(
             seen.insert(no, first);
             errors.push(row_error(
                 r.row,
-                FieldError::new(
-                    "employee_no",
-                    "duplicate",
-                    format!("Row {first} has the same employee number."),
-                    format!("与第 {first} 行工号重复。"),
-                ),
+                FieldError::of("employee_no", FieldCode::DuplicateEmployeeNo).param("row", first),
             ));
         }
     }
@@ -345,12 +314,7 @@ pub async fn import(
         if taken.contains(no) {
             errors.push(row_error(
                 r.row,
-                FieldError::new(
-                    "employee_no",
-                    "taken",
-                    "Another staff member of this center has this employee number.",
-                    "本中心已有人员使用该工号。",
-                ),
+                FieldError::of("employee_no", FieldCode::EmployeeNoTaken),
             ));
         }
     }
@@ -381,16 +345,15 @@ pub async fn import(
         .transaction::<_, ApiError, _>(async |conn| {
             let mut out = Vec::with_capacity(checked.len());
             for (c, (pw, generated)) in checked.into_iter().zip(clear) {
-                let row = store::insert_staff(conn, c.new).await.map_err(|e| {
-                    match ApiError::from(e) {
-                        e if e.code == "already_exists" => ApiError::conflict(
-                            "employee_no_taken",
-                            format!("Row {}: another staff member of this center has this employee number.", c.row),
-                            format!("第 {} 行：本中心已有人员使用该工号。", c.row),
-                        ),
-                        e => e,
-                    }
-                })?;
+                let row =
+                    store::insert_staff(conn, c.new).await.map_err(|e| {
+                        match ApiError::from(e) {
+                            e if e.code == "already_exists" => {
+                                ApiError::of(Code::EmployeeNoTakenInRow).param("row", c.row)
+                            }
+                            e => e,
+                        }
+                    })?;
                 audit::record(
                     conn,
                     AuditEntry::new(&user, "created", "staff", row.id).after(row.audit_value()),
@@ -430,11 +393,5 @@ fn report(
             created,
         }));
     }
-    let mut e = ApiError::unprocessable(
-        "import_invalid",
-        "Some rows are invalid; nothing was created.",
-        "部分行无效，未创建任何人员。",
-    );
-    e.row_errors = errors;
-    Err(e)
+    Err(ApiError::of(Code::ImportInvalid).with_row_errors(errors))
 }

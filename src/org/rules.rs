@@ -1,6 +1,6 @@
 //! Input rules for organisation data. Pure functions: each returns the field error to report.
 
-use crate::error::FieldError;
+use crate::error::{FieldCode, FieldError};
 use chrono::NaiveTime;
 
 /// Collects field errors; `finish` turns them into a 400.
@@ -25,19 +25,9 @@ impl Errors {
 pub fn text(field: &str, value: &str, max: usize) -> Option<FieldError> {
     let n = value.trim().chars().count();
     if n == 0 {
-        Some(FieldError::new(
-            field,
-            "required",
-            "Must not be blank.",
-            "不能为空。",
-        ))
+        Some(FieldError::of(field, FieldCode::Blank))
     } else if n > max {
-        Some(FieldError::new(
-            field,
-            "too_long",
-            format!("At most {max} characters."),
-            format!("最多 {max} 个字符。"),
-        ))
+        Some(FieldError::of(field, FieldCode::TooLong).param("max", max))
     } else {
         None
     }
@@ -50,14 +40,7 @@ pub fn code(field: &str, value: &str) -> Option<FieldError> {
         && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    (!ok).then(|| {
-        FieldError::new(
-            field,
-            "invalid",
-            "Use 1 to 32 letters, digits, '-', '_' or '.'.",
-            "须为 1 至 32 个字母、数字、'-'、'_' 或 '.'。",
-        )
-    })
+    (!ok).then(|| FieldError::of(field, FieldCode::InvalidCode))
 }
 
 /// A phone number: 5–20 characters of digits, spaces, '+' and '-', with at least 5 digits.
@@ -68,36 +51,22 @@ pub fn phone(field: &str, value: &str) -> Option<FieldError> {
         && value
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '));
-    (!ok).then(|| {
-        FieldError::new(
-            field,
-            "invalid",
-            "Not a phone number.",
-            "电话号码格式不正确。",
-        )
-    })
+    (!ok).then(|| FieldError::of(field, FieldCode::InvalidPhone))
 }
 
 pub fn range(field: &str, value: i32, min: i32, max: i32) -> Option<FieldError> {
     (!(min..=max).contains(&value)).then(|| {
-        FieldError::new(
-            field,
-            "out_of_range",
-            format!("Must be between {min} and {max}."),
-            format!("须在 {min} 到 {max} 之间。"),
-        )
+        FieldError::of(field, FieldCode::OutOfRange)
+            .param("min", min)
+            .param("max", max)
     })
 }
 
 pub fn time_zone(field: &str, value: &str) -> Option<FieldError> {
-    value.parse::<chrono_tz::Tz>().is_err().then(|| {
-        FieldError::new(
-            field,
-            "invalid",
-            "Not an IANA time zone (e.g. Asia/Shanghai).",
-            "不是有效的 IANA 时区（例如 Asia/Shanghai）。",
-        )
-    })
+    value
+        .parse::<chrono_tz::Tz>()
+        .is_err()
+        .then(|| FieldError::of(field, FieldCode::InvalidTimeZone))
 }
 
 /// Hall hours (R7, R9): opening before closing; duty hours cover opening hours.
@@ -109,28 +78,13 @@ pub fn hours(
 ) -> Vec<FieldError> {
     let mut out = Vec::new();
     if opening >= closing {
-        out.push(FieldError::new(
-            "closing_time",
-            "before_opening",
-            "Closing time must be after opening time.",
-            "关门时间须晚于开门时间。",
-        ));
+        out.push(FieldError::of("closing_time", FieldCode::BeforeOpening));
     }
     if duty_start > opening {
-        out.push(FieldError::new(
-            "duty_start_time",
-            "after_opening",
-            "Duty must start no later than opening time.",
-            "值班开始时间不得晚于开门时间。",
-        ));
+        out.push(FieldError::of("duty_start_time", FieldCode::AfterOpening));
     }
     if duty_end < closing {
-        out.push(FieldError::new(
-            "duty_end_time",
-            "before_closing",
-            "Duty must end no earlier than closing time.",
-            "值班结束时间不得早于关门时间。",
-        ));
+        out.push(FieldError::of("duty_end_time", FieldCode::BeforeClosing));
     }
     out
 }

@@ -6,7 +6,7 @@ use super::store::{self, NewStaff, StaffChanges, StaffFilter};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role, password, store as auth_store};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page, PageParams};
 use crate::web::{check_version, if_match, nullable, with_etag};
@@ -84,11 +84,7 @@ fn show_phone(user: &CurrentUser, row: &StaffRow) -> bool {
 }
 
 fn employee_no_taken() -> ApiError {
-    ApiError::conflict(
-        "employee_no_taken",
-        "Another staff member of this center has this employee number.",
-        "本中心已有人员使用该工号。",
-    )
+    ApiError::of(Code::EmployeeNoTaken)
 }
 
 fn roles_vec(roles: &[Role]) -> Result<Vec<String>, ApiError> {
@@ -99,12 +95,10 @@ fn roles_vec(roles: &[Role]) -> Result<Vec<String>, ApiError> {
         }
     }
     if out.is_empty() {
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(ApiError::invalid(FieldError::of(
             "roles",
-            "required",
-            "Give at least one role.",
-            "至少指定一个角色。",
-        )]));
+            FieldCode::RequiredRole,
+        )));
     }
     Ok(out)
 }
@@ -117,12 +111,10 @@ async fn check_department(
     if let Some(d) = department_id
         && !store::department_is_active(conn, center_id, d).await?
     {
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(ApiError::invalid(FieldError::of(
             "department_id",
-            "unknown",
-            "No active department with this id in your center.",
-            "本中心没有该有效部门。",
-        )]));
+            FieldCode::UnknownDepartment,
+        )));
     }
     Ok(())
 }
@@ -405,11 +397,7 @@ pub async fn deactivate(
 ) -> ApiResult<HttpResponse> {
     user.require_admin()?;
     if user.staff_id == Some(*id) {
-        return Err(ApiError::unprocessable(
-            "cannot_deactivate_self",
-            "You cannot deactivate your own account.",
-            "不能停用自己的账号。",
-        ));
+        return Err(ApiError::of(Code::CannotDeactivateSelf));
     }
     let expected = if_match(&req)?;
     let changes = StaffChanges {

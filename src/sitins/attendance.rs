@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::calendar::{rules as cal_rules, store as cal_store};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page, PageParams};
 use actix_web::http::StatusCode;
@@ -74,20 +74,14 @@ pub async fn record(
         let leader = checks::named_leader(conn, center, b.leader_id, "leader_id").await?;
         let tz = checks::time_zone(conn, center).await?;
         if date > checks::today(&state.clock, tz) {
-            return Err(ApiError::unprocessable(
-                "date_in_future",
-                "A sit-in can only be recorded on or after its day.",
-                "坐班情况只能在当天或之后登记。",
-            ));
+            return Err(ApiError::of(Code::DateInFuture));
         }
         let cal = cal_store::load(conn, center, date, date).await?;
         if !cal.is_working_day(date) {
-            return Err(ApiError::field(
+            return Err(ApiError::invalid(FieldError::of(
                 "date",
-                "not_working_day",
-                "The hall is closed that day (weekend, holiday or closure).",
-                "该日大厅不办公（周末、节假日或停业）。",
-            ));
+                FieldCode::NotWorkingDay,
+            )));
         }
         if let Some(existing) = store::attendance_on(conn, center, leader.row.id, date).await? {
             return Ok(Reply::ok(

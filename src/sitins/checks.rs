@@ -4,7 +4,7 @@ use super::compliance::{self, DEFAULT_DEADLINE_DAYS_BEFORE};
 use super::store;
 use crate::auth::{CurrentUser, Role};
 use crate::calendar::rules as cal_rules;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldCode, FieldError};
 use crate::org::model::StaffRow;
 use crate::org::store as org_store;
 use chrono::{Days, NaiveDate};
@@ -38,21 +38,11 @@ pub async fn deadline_days_before(
 /// A `week` parameter: required, `YYYY-MM-DD`, a Monday.
 pub fn week(field: &str, value: Option<&str>) -> Result<NaiveDate, FieldError> {
     let Some(v) = value else {
-        return Err(FieldError::new(
-            field,
-            "required",
-            "This field is required.",
-            "此字段为必填项。",
-        ));
+        return Err(FieldError::of(field, FieldCode::Required));
     };
     let d = cal_rules::date(field, v)?;
     if !compliance::is_monday(d) {
-        return Err(FieldError::new(
-            field,
-            "not_monday",
-            "A week is named by its Monday.",
-            "周须以其星期一的日期表示。",
-        ));
+        return Err(FieldError::of(field, FieldCode::NotMonday));
     }
     Ok(d)
 }
@@ -62,42 +52,22 @@ pub fn week_in_range(field: &str, week: NaiveDate, today: NaiveDate) -> Result<(
     let now = compliance::monday_of(today);
     let span = Days::new(MAX_WEEKS_AWAY * 7);
     if week < now - span || week > now + span {
-        return Err(FieldError::new(
-            field,
-            "out_of_range",
-            format!("The week must be within {MAX_WEEKS_AWAY} weeks of the current week."),
-            format!("周须在本周前后 {MAX_WEEKS_AWAY} 周以内。"),
-        ));
+        return Err(FieldError::of(field, FieldCode::WeekOutOfRange).param("weeks", MAX_WEEKS_AWAY));
     }
     Ok(())
 }
 
 /// 403 for a caller acting for themself who is not an active department leader.
 pub fn not_a_leader() -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::FORBIDDEN,
-        "not_a_leader",
-        "Only department leaders file sit-in plans and patterns (an office admin may name the leader with `leader_id`).",
-        "只有部门领导可以填报坐班计划和固定坐班日（办公室管理员可用 `leader_id` 指定领导）。",
-    )
+    ApiError::of(Code::NotALeader)
 }
 
 fn unknown_leader(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "unknown",
-        "No staff member with this id in your center.",
-        "本中心没有该人员。",
-    )
+    FieldError::of(field, FieldCode::UnknownStaff)
 }
 
 fn not_leader_field(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "not_a_leader",
-        "This staff member is not an active leader of a department.",
-        "该人员不是在职的部门领导。",
-    )
+    FieldError::of(field, FieldCode::NotALeader)
 }
 
 /// An active leader who belongs to a department.
@@ -171,11 +141,7 @@ pub async fn path_leader(
         .ok_or_else(ApiError::not_found)?;
     as_leader(row).map_err(|_| {
         if admin {
-            ApiError::unprocessable(
-                "not_a_leader",
-                "This staff member is not an active leader of a department.",
-                "该人员不是在职的部门领导。",
-            )
+            ApiError::of(Code::NamedNotALeader)
         } else {
             not_a_leader()
         }

@@ -11,7 +11,7 @@ use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::model::StaffRow;
 use crate::org::store as org_store;
@@ -44,12 +44,10 @@ fn view(p: PatternRow, leader: &StaffRow) -> SitInPattern {
 
 fn check(weekdays: &[i32]) -> ApiResult<Vec<i32>> {
     if weekdays.is_empty() || weekdays.len() > 5 {
-        return Err(ApiError::field(
+        return Err(ApiError::invalid(FieldError::of(
             "weekdays",
-            "length",
-            "Name 1 to 5 weekdays.",
-            "须填 1 至 5 个工作日。",
-        ));
+            FieldCode::WeekdaysLength,
+        )));
     }
     compliance::check_weekdays(weekdays).map_err(|ps| {
         ApiError::validation(
@@ -57,18 +55,12 @@ fn check(weekdays: &[i32]) -> ApiResult<Vec<i32>> {
                 .map(|(i, p)| {
                     let field = format!("weekdays[{i}]");
                     match p {
-                        WeekdayProblem::OutOfRange => FieldError::new(
-                            &field,
-                            "out_of_range",
-                            "Use ISO weekday numbers 1 (Monday) to 5 (Friday).",
-                            "须为 1（周一）至 5（周五）。",
-                        ),
-                        WeekdayProblem::Duplicate => FieldError::new(
-                            &field,
-                            "duplicate",
-                            "The weekday is named twice.",
-                            "该工作日重复。",
-                        ),
+                        WeekdayProblem::OutOfRange => {
+                            FieldError::of(&field, FieldCode::WeekdayOutOfRange)
+                        }
+                        WeekdayProblem::Duplicate => {
+                            FieldError::of(&field, FieldCode::DuplicateWeekday)
+                        }
                     }
                 })
                 .collect(),

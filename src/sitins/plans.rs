@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::calendar::{rules as cal_rules, store as cal_store};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page, PageParams};
 use crate::web::with_etag;
@@ -48,24 +48,9 @@ pub struct PlanQuery {
 fn day_error(i: usize, p: DayProblem) -> FieldError {
     let field = format!("days[{i}]");
     match p {
-        DayProblem::OutsideWeek => FieldError::new(
-            &field,
-            "outside_week",
-            "The day is not within Monday–Sunday of the plan's week.",
-            "该日期不在计划所属周（周一至周日）内。",
-        ),
-        DayProblem::NotWorkingDay => FieldError::new(
-            &field,
-            "not_working_day",
-            "The hall is closed that day (weekend, holiday or closure).",
-            "该日大厅不办公（周末、节假日或停业）。",
-        ),
-        DayProblem::Duplicate => FieldError::new(
-            &field,
-            "duplicate",
-            "The day is named twice.",
-            "该日期重复。",
-        ),
+        DayProblem::OutsideWeek => FieldError::of(&field, FieldCode::OutsideWeek),
+        DayProblem::NotWorkingDay => FieldError::of(&field, FieldCode::NotWorkingDay),
+        DayProblem::Duplicate => FieldError::of(&field, FieldCode::DuplicateDay),
     }
 }
 
@@ -77,12 +62,7 @@ fn parse(b: &PlanRequest) -> ApiResult<(NaiveDate, Option<Vec<NaiveDate>>)> {
         .ok();
     let days = b.days.as_ref().map(|days| {
         if days.is_empty() || days.len() > 7 {
-            errors.push(FieldError::new(
-                "days",
-                "length",
-                "Name 1 to 7 days, or omit `days` to use the weekday pattern.",
-                "须填 1 至 7 天，或省略 `days` 以使用固定坐班日。",
-            ));
+            errors.push(FieldError::of("days", FieldCode::PlanDaysLength));
         }
         days.iter()
             .enumerate()
@@ -135,91 +115,94 @@ pub async fn file(
     let (week, given) = parse(&b)?;
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
-            let leader = checks::acting_leader(conn, &user, b.leader_id, "leader_id").await?;
-            let center = user.center_id;
-            let tz = checks::time_zone(conn, center).await?;
-            let now = state.clock.now();
-            let today = now.with_timezone(&tz).date_naive();
-            checks::week_in_range("week", week, today).map_err(|e| ApiError::validation(vec![e]))?;
-            let cal = cal_store::load(conn, center, week, compliance::week_end(week)).await?;
-            let (days, from_pattern) = match given {
-                Some(days) => {
-                    let days = compliance::check_days(week, &days, &cal)
-                        .map_err(|ps| ApiError::validation(ps.into_iter().map(|(i, p)| day_error(i, p)).collect()))?;
-                    (days, false)
-                }
-                None => {
-                    let pattern = store::pattern(conn, center, leader.row.id).await?.ok_or_else(|| {
-                        ApiError::field(
-                            "days",
-                            "required",
-                            "Name the days: the leader has no weekday pattern.",
-                            "请填写坐班日期：该领导没有固定坐班日。",
-                        )
+        let leader = checks::acting_leader(conn, &user, b.leader_id, "leader_id").await?;
+        let center = user.center_id;
+        let tz = checks::time_zone(conn, center).await?;
+        let now = state.clock.now();
+        let today = now.with_timezone(&tz).date_naive();
+        checks::week_in_range("week", week, today).map_err(|e| ApiError::validation(vec![e]))?;
+        let cal = cal_store::load(conn, center, week, compliance::week_end(week)).await?;
+        let (days, from_pattern) = match given {
+            Some(days) => {
+                let days = compliance::check_days(week, &days, &cal).map_err(|ps| {
+                    ApiError::validation(ps.into_iter().map(|(i, p)| day_error(i, p)).collect())
+                })?;
+                (days, false)
+            }
+            None => {
+                let pattern = store::pattern(conn, center, leader.row.id)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::invalid(FieldError::of("days", FieldCode::RequiredPlanDays))
                     })?;
-                    let days = compliance::expand_pattern(week, &pattern.weekdays, &cal);
-                    if days.is_empty() {
-                        return Err(ApiError::unprocessable(
-                            "pattern_gives_no_day",
-                            "The hall is closed on every pattern weekday of this week; name the days instead.",
-                            "本周固定坐班日大厅均不办公，请直接填写坐班日期。",
-                        ));
-                    }
-                    (days, true)
+                let days = compliance::expand_pattern(week, &pattern.weekdays, &cal);
+                if days.is_empty() {
+                    return Err(ApiError::of(Code::PatternGivesNoDay));
                 }
-            };
-            let days_before = checks::deadline_days_before(conn, center).await?;
-            let t = compliance::timing(now, tz, week, days_before);
-            let existing = store::plan_of_week_for_update(conn, center, week, leader.row.id).await?;
-            let (row, first) = match existing {
-                None => {
-                    let row = store::insert_plan(
-                        conn,
-                        &PlanRow {
-                            id: Uuid::now_v7(),
-                            center_id: center,
-                            leader_id: leader.row.id,
-                            department_id: leader.department_id,
-                            week,
-                            days,
-                            from_pattern,
-                            deadline: t.deadline,
-                            late: t.late,
-                            filed_at: now,
-                            first_filed_at: now,
-                            filed_by: user.staff_id,
-                            version: 1,
-                        },
-                    )
-                    .await?;
-                    audit::record(conn, AuditEntry::new(&user, "filed", "sit_in_plan", row.id).after(&row)).await?;
-                    (row, true)
-                }
-                Some(before) => {
-                    let refiling = Refiling {
+                (days, true)
+            }
+        };
+        let days_before = checks::deadline_days_before(conn, center).await?;
+        let t = compliance::timing(now, tz, week, days_before);
+        let existing = store::plan_of_week_for_update(conn, center, week, leader.row.id).await?;
+        let (row, first) = match existing {
+            None => {
+                let row = store::insert_plan(
+                    conn,
+                    &PlanRow {
+                        id: Uuid::now_v7(),
+                        center_id: center,
+                        leader_id: leader.row.id,
                         department_id: leader.department_id,
-                        days: &days,
+                        week,
+                        days,
                         from_pattern,
                         deadline: t.deadline,
                         late: t.late,
                         filed_at: now,
+                        first_filed_at: now,
                         filed_by: user.staff_id,
-                    };
-                    let row = store::replace_plan(conn, before.id, refiling).await?;
-                    audit::record(conn, AuditEntry::new(&user, "refiled", "sit_in_plan", row.id).before(&before).after(&row))
-                        .await?;
-                    (row, false)
-                }
-            };
-            let (id, version) = (row.id, row.version);
-            let view = row.view(leader.row.name, leader.row.employee_no);
-            Ok(if first {
-                Reply::created(&view, version, format!("/api/v1/leader-sit-ins/plans/{id}"))
-            } else {
-                Reply::with_etag(&view, version)
-            })
+                        version: 1,
+                    },
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    AuditEntry::new(&user, "filed", "sit_in_plan", row.id).after(&row),
+                )
+                .await?;
+                (row, true)
+            }
+            Some(before) => {
+                let refiling = Refiling {
+                    department_id: leader.department_id,
+                    days: &days,
+                    from_pattern,
+                    deadline: t.deadline,
+                    late: t.late,
+                    filed_at: now,
+                    filed_by: user.staff_id,
+                };
+                let row = store::replace_plan(conn, before.id, refiling).await?;
+                audit::record(
+                    conn,
+                    AuditEntry::new(&user, "refiled", "sit_in_plan", row.id)
+                        .before(&before)
+                        .after(&row),
+                )
+                .await?;
+                (row, false)
+            }
+        };
+        let (id, version) = (row.id, row.version);
+        let view = row.view(leader.row.name, leader.row.employee_no);
+        Ok(if first {
+            Reply::created(&view, version, format!("/api/v1/leader-sit-ins/plans/{id}"))
+        } else {
+            Reply::with_etag(&view, version)
         })
-        .await
+    })
+    .await
 }
 
 /// The plans filed for a week, by leader id (every role of the center may read).

@@ -8,7 +8,7 @@ use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::web::{check_version, if_match, with_etag};
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
@@ -85,11 +85,10 @@ pub async fn put_settings(
     let expected = if_match(&req)?;
     let days = body.deadline_days_before;
     if !(0..=MAX_DEADLINE_DAYS_BEFORE).contains(&days) {
-        return Err(ApiError::field(
-            "deadline_days_before",
-            "out_of_range",
-            format!("Must be between 0 and {MAX_DEADLINE_DAYS_BEFORE}."),
-            format!("须在 0 到 {MAX_DEADLINE_DAYS_BEFORE} 之间。"),
+        return Err(ApiError::invalid(
+            FieldError::of("deadline_days_before", FieldCode::OutOfRange)
+                .param("min", 0)
+                .param("max", MAX_DEADLINE_DAYS_BEFORE),
         ));
     }
     let mut conn = state.pool.get().await?;

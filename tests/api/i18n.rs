@@ -245,3 +245,79 @@ async fn every_kind_of_problem_speaks_the_callers_language() {
         assert_lang(&p, zh, "retry");
     }
 }
+
+/// What a client reads is the catalogue's text filled with the case's values, in the language
+/// asked for: the same code says the same thing wherever it comes from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn problem_texts_are_the_catalogues_filled_in() {
+    use dutydesk::error::catalogue::Entry;
+    use dutydesk::error::{Code, FieldCode};
+    let app = spawn_app().await;
+    let token = app.admin_token.clone();
+    for (lang, zh) in [("zh-CN,zh;q=0.9", true), ("en", false)] {
+        let text = |e: Entry| if zh { e.zh } else { e.en };
+        let send = |method: Method, path: &str| {
+            app.req(method, path, Some(&token))
+                .header("accept-language", lang)
+        };
+
+        // A page size out of range (pagination): min and max filled in.
+        let r = send(Method::GET, "/api/v1/staff?limit=0")
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "validation_failed").await;
+        assert_eq!(p["detail"], text(Code::ValidationFailed.entry()));
+        assert_eq!(p["errors"][0]["field"], "limit");
+        assert_eq!(p["errors"][0]["code"], "out_of_range");
+        let want = text(FieldCode::OutOfRange.entry())
+            .replace("{min}", "1")
+            .replace("{max}", "200");
+        assert_eq!(p["errors"][0]["message"], want);
+
+        // A cursor this service did not issue.
+        let r = send(Method::GET, "/api/v1/staff?cursor=bm90LWEtY3Vyc29y")
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "validation_failed").await;
+        assert_eq!(p["errors"][0]["field"], "cursor");
+        assert_eq!(p["errors"][0]["code"], "invalid");
+        assert_eq!(
+            p["errors"][0]["message"],
+            text(FieldCode::InvalidCursor.entry())
+        );
+
+        // The wrong method: the accepted ones filled in, as in the `Allow` header.
+        let r = send(Method::DELETE, "/api/v1/staff").send().await.unwrap();
+        let p = assert_problem(r, 405, "method_not_allowed").await;
+        let want = text(Code::MethodNotAllowed.entry()).replace("{methods}", "GET, POST");
+        assert_eq!(p["detail"], want);
+
+        // A blank name (org rules) and an unknown field (the body parser).
+        let r = send(Method::POST, "/api/v1/departments")
+            .json(&json!({"name": " ", "code": "ok", "rotation_order": 1}))
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "validation_failed").await;
+        assert_eq!(p["errors"][0]["code"], "required");
+        assert_eq!(p["errors"][0]["message"], text(FieldCode::Blank.entry()));
+        let r = send(Method::POST, "/api/v1/departments")
+            .json(&json!({"name": "D", "code": "ok", "rotation_order": 1, "colour": 1}))
+            .send()
+            .await
+            .unwrap();
+        let p = assert_problem(r, 400, "unknown_field").await;
+        let want = text(Code::UnknownField.entry()).replace("{field}", "colour");
+        assert_eq!(p["detail"], want);
+        assert_eq!(p["errors"][0]["code"], "unknown_field");
+        let message = p["errors"][0]["message"].as_str().unwrap();
+        let accepted = text(FieldCode::UnknownFieldAccepted.entry());
+        let (before, after) = accepted.split_once("{accepted}").unwrap();
+        assert!(
+            message.starts_with(before) && message.ends_with(after) && message.contains("name"),
+            "{message}"
+        );
+    }
+}

@@ -2,8 +2,7 @@
 //! an XLSX workbook into rows of cells by column name.
 
 use super::{MAX_BODY, MAX_ROWS};
-use crate::error::{ApiError, ApiResult, FieldError, RowError};
-use actix_web::http::StatusCode;
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, RowError};
 use actix_web::web;
 use futures_util::StreamExt;
 use std::collections::BTreeMap;
@@ -26,6 +25,7 @@ pub(super) struct RawRow {
 }
 
 pub(super) fn row_error(row: usize, f: FieldError) -> RowError {
+    debug_assert!(f.unfilled().is_empty(), "{}: parameters not filled", f.code);
     RowError {
         row,
         field: f.field,
@@ -36,30 +36,16 @@ pub(super) fn row_error(row: usize, f: FieldError) -> RowError {
 }
 
 pub(super) fn too_many() -> ApiError {
-    ApiError::unprocessable(
-        "too_many_rows",
-        format!("An import takes at most {MAX_ROWS} rows."),
-        format!("一次导入最多 {MAX_ROWS} 行。"),
-    )
-}
-
-pub(super) fn unreadable(en: &str, zh: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", en, zh)
+    ApiError::of(Code::TooManyRows).param("max", MAX_ROWS)
 }
 
 /// Reads the body ourselves: this route has its own limit ([`MAX_BODY`]).
 pub(super) async fn read_body(mut payload: web::Payload) -> ApiResult<Vec<u8>> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| unreadable("Could not read the body.", "无法读取请求体。"))?;
+        let chunk = chunk.map_err(|_| ApiError::of(Code::MalformedRequest))?;
         if body.len() + chunk.len() > MAX_BODY {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("The request body is larger than {MAX_BODY} bytes."),
-                format!("请求体超过 {MAX_BODY} 字节。"),
-            ));
+            return Err(ApiError::of(Code::PayloadTooLarge).param("limit", MAX_BODY));
         }
         body.extend_from_slice(&chunk);
     }
@@ -98,12 +84,7 @@ pub(super) fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 pub(super) fn parse_xlsx(bytes: Vec<u8>) -> ApiResult<Vec<Vec<String>>> {
     use calamine::Reader;
-    let bad = || {
-        unreadable(
-            "The file is not a readable XLSX workbook.",
-            "文件不是可读取的 XLSX 工作簿。",
-        )
-    };
+    let bad = || ApiError::of(Code::ImportNotXlsx);
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
     let range = book
         .worksheet_range_at(0)
@@ -134,12 +115,7 @@ pub(super) fn from_table(table: Vec<Vec<String>>) -> Result<Vec<RawRow>, Vec<Row
         if !COLUMNS.contains(&n.as_str()) {
             errors.push(row_error(
                 header_row,
-                FieldError::new(
-                    n,
-                    "unknown_field",
-                    format!("Unknown column; columns: {}.", COLUMNS.join(", ")),
-                    format!("未知列；可用列：{}。", COLUMNS.join(", ")),
-                ),
+                FieldError::of(n, FieldCode::UnknownColumn).param("columns", COLUMNS.join(", ")),
             ));
         }
     }
@@ -147,12 +123,7 @@ pub(super) fn from_table(table: Vec<Vec<String>>) -> Result<Vec<RawRow>, Vec<Row
         if !names.iter().any(|n| n == required) {
             errors.push(row_error(
                 header_row,
-                FieldError::new(
-                    required,
-                    "required",
-                    "This column is missing from the header row.",
-                    "标题行缺少此列。",
-                ),
+                FieldError::of(required, FieldCode::RequiredColumn),
             ));
         }
     }
@@ -174,13 +145,8 @@ pub(super) fn from_table(table: Vec<Vec<String>>) -> Result<Vec<RawRow>, Vec<Row
 }
 
 pub(super) fn from_json(body: &[u8]) -> ApiResult<Result<Vec<RawRow>, Vec<RowError>>> {
-    let items: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(body)
-        .map_err(|_| {
-            unreadable(
-                "Send a JSON array of staff objects.",
-                "请求体须为人员对象组成的 JSON 数组。",
-            )
-        })?;
+    let items: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_slice(body).map_err(|_| ApiError::of(Code::ImportNotJsonArray))?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
@@ -189,12 +155,7 @@ pub(super) fn from_json(body: &[u8]) -> ApiResult<Result<Vec<RawRow>, Vec<RowErr
             if !COLUMNS.contains(&k.as_str()) {
                 errors.push(row_error(
                     i + 1,
-                    FieldError::new(
-                        &k,
-                        "unknown_field",
-                        "This field is not accepted here.",
-                        "此处不接受该字段。",
-                    ),
+                    FieldError::of(&k, FieldCode::UnknownField),
                 ));
                 continue;
             }

@@ -1,0 +1,166 @@
+//! Problem codes: the `code` of a problem, with its status and its `detail` text.
+
+use super::catalogue;
+
+catalogue! {
+    /// Every problem the service answers with.
+    Code {
+        // 400
+        ValidationFailed = "validation_failed", 400, [],
+            "One or more fields are invalid.", "一个或多个字段无效。";
+        /// A CHECK constraint the validation did not foresee.
+        ValueNotAllowed = "validation_failed", 400, [],
+            "A value is outside what is allowed.", "某个值超出允许范围。";
+        /// A FOREIGN KEY the validation did not foresee.
+        ReferenceMissing = "validation_failed", 400, [],
+            "A referenced record does not exist.", "引用的记录不存在。";
+        MalformedRequest = "malformed_request", 400, [],
+            "Could not read the request body.", "无法读取请求体。";
+        MalformedJson = "malformed_request", 400, ["line", "column"],
+            "The body is not valid JSON (line {line}, column {column}).",
+            "请求体不是有效的 JSON（第 {line} 行第 {column} 列）。";
+        MalformedFields = "malformed_request", 400, [],
+            "One or more fields could not be read.", "一个或多个字段无法解析。";
+        MalformedQuery = "malformed_request", 400, [],
+            "The query string has an invalid parameter.", "查询参数无效。";
+        MalformedPath = "malformed_request", 400, [],
+            "The path has an invalid parameter.", "路径参数无效。";
+        MalformedText = "malformed_request", 400, [],
+            "Text must not contain NUL or invalid characters.", "文本不得包含 NUL 或无效字符。";
+        ImportNotJsonArray = "malformed_request", 400, [],
+            "Send a JSON array of staff objects.", "请求体须为人员对象组成的 JSON 数组。";
+        ImportNotUtf8 = "malformed_request", 400, [],
+            "The CSV is not UTF-8.", "CSV 文件须为 UTF-8 编码。";
+        ImportNotXlsx = "malformed_request", 400, [],
+            "The file is not a readable XLSX workbook.", "文件不是可读取的 XLSX 工作簿。";
+        UnknownField = "unknown_field", 400, ["field"],
+            "Unknown field `{field}`.", "未知字段 `{field}`。";
+        // 401
+        Unauthorized = "unauthorized", 401, [],
+            "Missing, invalid or expired credentials.", "缺少凭据，或凭据无效、已过期。";
+        InvalidCredentials = "invalid_credentials", 401, [],
+            "Center code, employee number or password is wrong.", "中心代码、工号或密码错误。";
+        InvalidRefreshToken = "invalid_refresh_token", 401, [],
+            "The refresh token is unknown, expired or revoked. Log in again.",
+            "刷新令牌无效、已过期或已撤销，请重新登录。";
+        RefreshTokenReused = "refresh_token_reused", 401, [],
+            "This refresh token was already used; the session has been revoked. Log in again.",
+            "该刷新令牌已被使用，会话已撤销，请重新登录。";
+        // 403
+        Forbidden = "forbidden", 403, [],
+            "Your role does not allow this action.", "您的角色无权执行此操作。";
+        NotALeader = "not_a_leader", 403, [],
+            "Only department leaders file sit-in plans and patterns (an office admin may name the leader with `leader_id`).",
+            "只有部门领导可以填报坐班计划和固定坐班日（办公室管理员可用 `leader_id` 指定领导）。";
+        NotOnDuty = "not_on_duty", 403, [],
+            "Only the person on duty can hand this duty over.", "只有当班人员才能申请顶岗。";
+        NotOnDutyFirstDuty = "not_on_duty", 403, [],
+            "The first duty is not yours.", "第一个值班不是您的。";
+        // 404, 405
+        NotFound = "not_found", 404, [],
+            "The resource does not exist.", "资源不存在。";
+        MethodNotAllowed = "method_not_allowed", 405, ["methods"],
+            "This resource accepts only: {methods}.", "该资源仅支持：{methods}。";
+        // 409
+        AlreadyExists = "already_exists", 409, [],
+            "A record with the same unique value already exists.", "已存在具有相同唯一值的记录。";
+        ConcurrentUpdate = "concurrent_update", 409, [],
+            "A concurrent change won; retry the request.", "并发修改冲突，请重试。";
+        IdempotencyInProgress = "idempotency_in_progress", 409, [],
+            "A request with this Idempotency-Key is still being processed. Retry shortly.",
+            "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。";
+        InvalidState = "invalid_state", 409, ["status"],
+            "Not possible while the request is {status}.", "请求当前状态（{status}）下不能执行此操作。";
+        DepartmentCodeTaken = "department_code_taken", 409, [],
+            "Another department of this center already has this code.", "本中心已有部门使用该代码。";
+        EmployeeNoTaken = "employee_no_taken", 409, [],
+            "Another staff member of this center has this employee number.", "本中心已有人员使用该工号。";
+        EmployeeNoTakenInRow = "employee_no_taken", 409, ["row"],
+            "Row {row}: another staff member of this center has this employee number.",
+            "第 {row} 行：本中心已有人员使用该工号。";
+        HolidaysDiffer = "holidays_differ", 409, ["years"],
+            "{years} already loaded with other days; nothing was written (give --replace to replace them).",
+            "{years} 年已载入不同的节假日安排，未写入任何内容（如需替换请加 --replace）。";
+        DraftStale = "draft_stale", 409, ["changes", "id"],
+            "The draft is out of date: {changes}. Regenerate it (POST /api/v1/rosters/{id}/regenerate) and publish again.",
+            "草稿已过时：{changes}。请重新生成（POST /api/v1/rosters/{id}/regenerate）后再发布。";
+        RosterOutOfOrder = "roster_out_of_order", 409, [],
+            "A later roster is already published and its rotation does not continue from this one; rosters are published in date order.",
+            "之后的值班表已发布，其轮换并非接续本表；值班表须按日期顺序发布。";
+        RosterConflicts = "roster_conflicts", 409, [],
+            "Some rostered people are now on approved leave or inactive; replace them in the draft first.",
+            "部分排班人员已获准请假或已停用，请先在草稿中替换。";
+        RosterOverlap = "roster_overlap", 409, [],
+            "A published roster already covers part of this period.", "该期间已有部分被已发布的值班表覆盖。";
+        RosterPublished = "roster_published", 409, [],
+            "The roster is published; change it through substitutions and swaps.",
+            "值班表已发布，只能通过顶岗或换班调整。";
+        DoubleDuty = "double_duty", 409, [],
+            "This person would be on duty twice the same day.", "该人员同一天将值班两次。";
+        ChangeOpen = "change_open", 409, [],
+            "This duty already has an open substitution or swap request; it must be settled first.",
+            "该值班已有未完成的顶岗或换班申请，须先处理完毕。";
+        AssignmentChanged = "assignment_changed", 409, [],
+            "The duty changed since the request was made (another substitution or swap landed first).",
+            "提出申请后该值班已被变更（其他顶岗或换班已先生效）。";
+        LeaveOverlapsDuty = "leave_overlaps_duty", 409, ["dates"],
+            "The leave overlaps duties on {dates}; arrange a substitute for each first.",
+            "请假期间有值班（{dates}），请先为每个值班安排顶岗。";
+        // 412, 413, 415
+        StaleEtag = "stale_etag", 412, [],
+            "The resource was changed by someone else (If-Match does not match its ETag). Reload and retry.",
+            "资源已被他人修改（If-Match 与 ETag 不符），请刷新后重试。";
+        PayloadTooLarge = "payload_too_large", 413, ["limit"],
+            "The request body is larger than {limit} bytes.", "请求体超过 {limit} 字节。";
+        UnsupportedMediaType = "unsupported_media_type", 415, ["accepted"],
+            "Send the body as {accepted}.", "请求体须为 {accepted}。";
+        // 422
+        IdempotencyKeyReused = "idempotency_key_reused", 422, [],
+            "This Idempotency-Key was used for a different request.", "该 Idempotency-Key 已用于另一个请求。";
+        WrongPassword = "wrong_password", 422, [],
+            "The current password is wrong.", "当前密码错误。";
+        CannotDeactivateSelf = "cannot_deactivate_self", 422, [],
+            "You cannot deactivate your own account.", "不能停用自己的账号。";
+        ImportInvalid = "import_invalid", 422, [],
+            "Some rows are invalid; nothing was created.", "部分行无效，未创建任何人员。";
+        TooManyRows = "too_many_rows", 422, ["max"],
+            "An import takes at most {max} rows.", "一次导入最多 {max} 行。";
+        DateInFuture = "date_in_future", 422, [],
+            "A sit-in can only be recorded on or after its day.", "坐班情况只能在当天或之后登记。";
+        /// An office admin named (`leader_id`) someone who is not a leader.
+        NamedNotALeader = "not_a_leader", 422, [],
+            "This staff member is not an active leader of a department.", "该人员不是在职的部门领导。";
+        PatternGivesNoDay = "pattern_gives_no_day", 422, [],
+            "The hall is closed on every pattern weekday of this week; name the days instead.",
+            "本周固定坐班日大厅均不办公，请直接填写坐班日期。";
+        HolidaysNotLoaded = "holidays_not_loaded", 422, ["years"],
+            "No statutory holidays are loaded for {years}: their holidays (New Year's Day, the Spring Festival, …) would be scheduled as working days. Load the State Council's schedule (`dutydesk load-holidays`), enter the days as calendar overrides, or confirm with `confirm_missing_holidays: true`.",
+            "尚未载入 {years} 年的法定节假日：元旦、春节等假日将被排为工作日。请载入国务院节假日安排（dutydesk load-holidays）、在日历中设置这些日期，或以 confirm_missing_holidays: true 确认。";
+        BelowMinimum = "below_minimum", 422, ["dates"],
+            "Fewer people than supervisors_per_day on {dates}: replace people in the draft, or confirm these days in `confirm_short_days`.",
+            "以下日期值班人数少于每日值班人数：{dates}。请在草稿中调整，或在 confirm_short_days 中逐日确认。";
+        NotEligible = "not_eligible", 422, [],
+            "This person does not take supervisor duty (not in any department queue).",
+            "该人员不参加督导值班（不在任何部门队列中）。";
+        OnLeave = "on_leave", 422, [],
+            "This person is on approved leave that day.", "该人员当天已获准请假。";
+        AlreadyOnDuty = "already_on_duty", 422, [],
+            "This person is already on duty that day.", "该人员当天已在值班。";
+        DutyInPast = "duty_in_past", 422, [],
+            "This duty day has passed.", "该值班日已过。";
+        HasSubstitute = "has_substitute", 422, [],
+            "A duty with a registered substitute cannot be swapped.", "已登记顶岗的值班不能换班。";
+        SameDay = "same_day", 422, [],
+            "Swap duties of two different people on two different days.", "换班须为两人在不同日期的值班。";
+        // 429, 500, 503
+        TooManyAttempts = "too_many_attempts", 429, [],
+            "Too many failed attempts. Try again later.", "失败次数过多，请稍后再试。";
+        InternalError = "internal_error", 500, [],
+            "An unexpected error occurred.", "发生意外错误。";
+        RotationStateCorrupt = "rotation_state_corrupt", 500, [],
+            "The rotation state stored with a published roster cannot be read; the office must repair it before generating.",
+            "已发布值班表保存的轮换状态无法读取，须由管理员修复后再生成。";
+        DatabaseUnavailable = "database_unavailable", 503, [],
+            "The database is unavailable. Try again shortly.", "数据库暂不可用，请稍后重试。";
+    }
+}
