@@ -9,11 +9,13 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::{Jsonb, Text};
+use diesel::sql_types::Jsonb;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+use super::rotation::Unit;
 
 /// What put the person on this duty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -37,14 +39,6 @@ pub enum ReasonCode {
     Legacy,
 }
 
-/// How long the holding department holds duty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum HoldSpan {
-    Day,
-    Week,
-}
-
 /// The parameters of a reason; which ones are present depends on `code` (see `ReasonCode`).
 /// Absent parameters are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -65,7 +59,7 @@ pub struct ReasonParams {
     /// `holder_turn`: whether the department holds this day or this (ISO) week.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub span: Option<HoldSpan>,
+    pub span: Option<Unit>,
     /// `holder_turn`, `filled_from_other_department`: the department's round through its queue,
     /// from 1.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,58 +145,16 @@ impl ToSql<Jsonb, Pg> for Reason {
     }
 }
 
-/// A rotation rule (R2) that an office replacement breaks and the office may override by naming
-/// it in `confirm`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    AsExpression,
-    FromSqlRow,
-)]
-#[diesel(sql_type = Text)]
-#[serde(rename_all = "snake_case")]
-pub enum RotationRule {
-    /// The person belongs to another department than the one whose turn the day is.
-    OtherDepartment,
-    /// The person is on duty the working day before or after as well.
-    ConsecutiveDays,
-}
-
-impl RotationRule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RotationRule::OtherDepartment => "other_department",
-            RotationRule::ConsecutiveDays => "consecutive_days",
-        }
+crate::text_enum!(
+    /// A rotation rule (R2) that an office replacement breaks and the office may override by naming
+    /// it in `confirm`.
+    pub RotationRule {
+        /// The person belongs to another department than the one whose turn the day is.
+        OtherDepartment => "other_department",
+        /// The person is on duty the working day before or after as well.
+        ConsecutiveDays => "consecutive_days",
     }
-}
-
-impl FromSql<Text, Pg> for RotationRule {
-    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-        match bytes.as_bytes() {
-            b"other_department" => Ok(RotationRule::OtherDepartment),
-            b"consecutive_days" => Ok(RotationRule::ConsecutiveDays),
-            other => {
-                Err(format!("unknown rotation rule {:?}", String::from_utf8_lossy(other)).into())
-            }
-        }
-    }
-}
-
-impl ToSql<Text, Pg> for RotationRule {
-    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-        out.write_all(self.as_str().as_bytes())?;
-        Ok(IsNull::No)
-    }
-}
+);
 
 #[cfg(test)]
 mod tests {
@@ -215,7 +167,7 @@ mod tests {
             params: ReasonParams {
                 rotation_order: Some(2),
                 round: Some(3),
-                span: Some(HoldSpan::Week),
+                span: Some(Unit::Week),
                 ..Default::default()
             },
         };

@@ -13,6 +13,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
+use crate::text_enum::TextEnum;
 use crate::web::{check_version, if_match};
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use chrono::{Days, NaiveDate};

@@ -56,7 +56,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::reason::{HoldSpan, Reason, ReasonCode, ReasonParams};
+use super::reason::{Reason, ReasonCode, ReasonParams};
 
 crate::text_enum!(
     /// How long one department holds duty before the next one takes over.
@@ -402,10 +402,7 @@ impl Rotation {
             params: ReasonParams {
                 department_id: Some(self.depts[h].id),
                 rotation_order: Some(h as u32 + 1),
-                span: Some(match self.unit {
-                    Unit::Day => HoldSpan::Day,
-                    Unit::Week => HoldSpan::Week,
-                }),
+                span: Some(self.unit),
                 round: Some(round),
                 ..Default::default()
             },

@@ -76,7 +76,7 @@ fn who(out: &Output) -> Vec<(NaiveDate, Uuid)> {
 }
 
 /// The reason of a pick from the holding department `dept` (index), at `order`, in `round`.
-fn holder(dept: usize, order: u32, span: HoldSpan, round: u32) -> Reason {
+fn holder(dept: usize, order: u32, span: Unit, round: u32) -> Reason {
     Reason {
         code: ReasonCode::HolderTurn,
         params: ReasonParams {
@@ -124,7 +124,7 @@ fn five_departments_take_days_in_rotation_order_r2() {
     }
     assert_eq!(
         out.assignments[1].reason,
-        holder(1, 2, HoldSpan::Day, 1),
+        holder(1, 2, Unit::Day, 1),
         "医保中心 holds this day (rotation order 2); next in its queue (round 1)"
     );
     assert_eq!(out.state.last_date, Some(days[5]));
@@ -168,7 +168,7 @@ fn week_unit_one_department_per_iso_week_r2() {
     assert_eq!(who(&out), expected);
     assert_eq!(
         out.assignments[3].reason,
-        holder(2, 3, HoldSpan::Week, 1),
+        holder(2, 3, Unit::Week, 1),
         "机关社保中心 holds this week (rotation order 3); next in its queue (round 1)"
     );
 }
