@@ -31,14 +31,14 @@ pub struct FieldError {
     /// Stable machine code, e.g. `required`, `too_long`, `invalid`.
     pub code: String,
     /// Human-readable explanation.
-    pub message: String,
+    message: String,
     #[serde(skip)]
     #[schema(ignore)]
-    pub message_zh: String,
+    message_zh: String,
     /// The catalogue entry it was made from.
     #[serde(skip)]
     #[schema(ignore)]
-    pub kind: Option<FieldCode>,
+    kind: FieldCode,
 }
 
 impl FieldError {
@@ -51,7 +51,7 @@ impl FieldError {
             code: e.code.to_owned(),
             message: e.en.to_owned(),
             message_zh: e.zh.to_owned(),
-            kind: Some(kind),
+            kind,
         }
     }
 
@@ -71,23 +71,30 @@ impl FieldError {
         self
     }
 
-    /// Prose written at the call site. To be removed once `roster/` and `changes/` are
-    /// converted to [`FieldError::of`] (their entries are already in the catalogue).
-    pub fn new(field: &str, code: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
-        FieldError {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message: en.into(),
-            message_zh: zh.into(),
-            kind: None,
+    /// Fills the parameter `name` with a composed text (e.g. a [`Phrase`]), each language
+    /// with its own.
+    pub fn text(mut self, name: &str, value: &catalogue::Text) -> Self {
+        fill(&mut self.message, name, &value.en);
+        fill(&mut self.message_zh, name, &value.zh);
+        self
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::Zh => &self.message_zh,
         }
+    }
+
+    /// The catalogue entry it was made from.
+    pub fn kind(&self) -> FieldCode {
+        self.kind
     }
 
     /// Declared parameters left unfilled.
     pub fn unfilled(&self) -> Vec<&'static str> {
-        self.kind
-            .map(|k| unfilled(&k.entry(), &self.message))
-            .unwrap_or_default()
+        unfilled(&self.kind.entry(), &self.message)
     }
 }
 
@@ -102,13 +109,33 @@ pub struct RowError {
     pub row: usize,
     pub field: String,
     pub code: String,
-    pub message: String,
+    message: String,
     #[serde(skip)]
     #[schema(ignore)]
-    pub message_zh: String,
+    message_zh: String,
 }
 
 impl RowError {
+    /// The field error `f` (made from the catalogue) in row `row`.
+    pub fn of(row: usize, f: FieldError) -> Self {
+        debug_assert!(f.unfilled().is_empty(), "{}: parameters not filled", f.code);
+        RowError {
+            row,
+            field: f.field,
+            code: f.code,
+            message: f.message,
+            message_zh: f.message_zh,
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::Zh => &self.message_zh,
+        }
+    }
+
     fn localized(&self, zh: bool) -> RowError {
         RowError {
             message: if zh {
@@ -147,8 +174,8 @@ pub struct Problem {
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
-    pub detail_en: String,
-    pub detail_zh: String,
+    detail_en: String,
+    detail_zh: String,
     pub errors: Vec<FieldError>,
     pub conflicts: Vec<uuid::Uuid>,
     pub retry_after_secs: Option<u64>,
@@ -156,7 +183,7 @@ pub struct ApiError {
     pub allow: Option<String>,
     pub row_errors: Vec<RowError>,
     /// The catalogue entry it was made from.
-    pub entry: Option<Code>,
+    entry: Code,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -179,7 +206,20 @@ impl ApiError {
             retry_after_secs: None,
             allow: None,
             row_errors: Vec::new(),
-            entry: Some(code),
+            entry: code,
+        }
+    }
+
+    /// The catalogue entry it was made from.
+    pub fn entry(&self) -> Code {
+        self.entry
+    }
+
+    /// The detail in `lang`.
+    pub fn detail(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.detail_en,
+            Lang::Zh => &self.detail_zh,
         }
     }
 
@@ -207,6 +247,14 @@ impl ApiError {
         self
     }
 
+    /// Fills the parameter `name` with a composed text (e.g. a [`Phrase`]), each language
+    /// with its own.
+    pub fn text(mut self, name: &str, value: &catalogue::Text) -> Self {
+        fill(&mut self.detail_en, name, &value.en);
+        fill(&mut self.detail_zh, name, &value.zh);
+        self
+    }
+
     /// The invalid fields (`errors`).
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
@@ -227,49 +275,9 @@ impl ApiError {
 
     /// Declared parameters left unfilled, in the detail or in a field error.
     pub fn unfilled(&self) -> Vec<&'static str> {
-        let mut out = self
-            .entry
-            .map(|c| unfilled(&c.entry(), &self.detail_en))
-            .unwrap_or_default();
+        let mut out = unfilled(&self.entry.entry(), &self.detail_en);
         out.extend(self.errors.iter().flat_map(FieldError::unfilled));
         out
-    }
-
-    /// Prose written at the call site. To be removed once `roster/` and `changes/` are
-    /// converted to [`ApiError::of`] (their codes are already in the catalogue).
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        en: impl Into<String>,
-        zh: impl Into<String>,
-    ) -> Self {
-        ApiError {
-            status,
-            code,
-            detail_en: en.into(),
-            detail_zh: zh.into(),
-            errors: Vec::new(),
-            conflicts: Vec::new(),
-            retry_after_secs: None,
-            allow: None,
-            row_errors: Vec::new(),
-            entry: None,
-        }
-    }
-
-    /// To be removed once `roster/` and `changes/` are converted (see [`ApiError::new`]).
-    pub fn field(field: &str, code: &str, en: impl Into<String>, zh: impl Into<String>) -> Self {
-        ApiError::validation(vec![FieldError::new(field, code, en, zh)])
-    }
-
-    /// To be removed once `roster/` and `changes/` are converted (see [`ApiError::new`]).
-    pub fn conflict(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::CONFLICT, code, en, zh)
-    }
-
-    /// To be removed once `roster/` and `changes/` are converted (see [`ApiError::new`]).
-    pub fn unprocessable(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, en, zh)
     }
 
     /// `validation_failed` with the invalid fields.

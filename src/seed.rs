@@ -2,7 +2,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::password;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, Code, Lang};
 use crate::org::store::{self, NewDepartment, NewStaff};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
@@ -26,7 +26,7 @@ async fn connect(url: &str) -> Result<AsyncPgConnection, String> {
 }
 
 fn err(e: ApiError) -> String {
-    e.detail_en
+    e.detail(Lang::En).to_owned()
 }
 
 /// Creates a center and its first office admin. Fails if the center code is taken.
@@ -39,7 +39,7 @@ pub async fn create_admin(
     password_text: &str,
 ) -> Result<Uuid, String> {
     if let Some(e) = password::check_strength("password", password_text) {
-        return Err(format!("password: {}", e.message));
+        return Err(format!("password: {}", e.message(Lang::En)));
     }
     for (field, v) in [
         ("center code", center_code),

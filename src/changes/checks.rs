@@ -1,7 +1,7 @@
 //! Shared checks for substitution, swap and leave handlers.
 
 use crate::clock::Clock;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code, FieldCode, FieldError};
 use crate::lifecycle::list::Wanted;
 use crate::org::store as org_store;
 use crate::pagination::PageParams;
@@ -54,11 +54,7 @@ pub async fn today(
 
 /// One open change request per duty: a second substitution or swap waits for the first.
 pub fn change_open() -> ApiError {
-    ApiError::conflict(
-        "change_open",
-        "This duty already has an open substitution or swap request; it must be settled first.",
-        "该值班已有未完成的顶岗或换班申请，须先处理完毕。",
-    )
+    ApiError::of(Code::ChangeOpen)
 }
 
 /// Refuses a new change request on duties that already have an open one.
@@ -75,11 +71,7 @@ pub async fn check_no_open_change(
 pub use crate::lifecycle::invalid_state;
 
 pub fn assignment_changed() -> ApiError {
-    ApiError::conflict(
-        "assignment_changed",
-        "The duty changed since the request was made (another substitution or swap landed first).",
-        "提出申请后该值班已被变更（其他顶岗或换班已先生效）。",
-    )
+    ApiError::of(Code::AssignmentChanged)
 }
 
 /// A published duty that has not passed yet (`today` in the center's time zone); `lock` holds
@@ -98,28 +90,19 @@ pub async fn open_duty(
         store::assignment(conn, center_id, id).await
     };
     let a = found.map_err(|e| match e {
-        diesel::result::Error::NotFound => ApiError::field(
-            field,
-            "unknown",
-            "No published duty with this id in your center.",
-            "本中心没有该已发布值班。",
-        ),
+        diesel::result::Error::NotFound => {
+            ApiError::invalid(FieldError::of(field, FieldCode::UnknownDuty))
+        }
         e => e.into(),
     })?;
     if !a.published {
-        return Err(ApiError::field(
+        return Err(ApiError::invalid(FieldError::of(
             field,
-            "unknown",
-            "No published duty with this id in your center.",
-            "本中心没有该已发布值班。",
-        ));
+            FieldCode::UnknownDuty,
+        )));
     }
     if a.date < today {
-        return Err(ApiError::unprocessable(
-            "duty_in_past",
-            "This duty day has passed.",
-            "该值班日已过。",
-        ));
+        return Err(ApiError::of(Code::DutyInPast));
     }
     Ok(a)
 }
@@ -136,30 +119,18 @@ pub async fn can_cover(
     org_store::lock_staff(conn, center_id, person).await?;
     let loaded = settings::load(conn, center_id, false).await?;
     if !loaded.queues.iter().any(|q| q.members.contains(&person)) {
-        return Err(ApiError::unprocessable(
-            "not_eligible",
-            "This person does not take supervisor duty.",
-            "该人员不参加督导值班。",
-        ));
+        return Err(ApiError::of(Code::NotEligible));
     }
     if store::approved_leave(conn, center_id, date, date)
         .await?
         .iter()
         .any(|(s, _, _)| *s == person)
     {
-        return Err(ApiError::unprocessable(
-            "on_leave",
-            "This person is on approved leave that day.",
-            "该人员当天已获准请假。",
-        ));
+        return Err(ApiError::of(Code::OnLeave));
     }
     for a in super::store::duties_of(conn, center_id, person, date, date).await? {
         if !except.contains(&a.0) {
-            return Err(ApiError::unprocessable(
-                "already_on_duty",
-                "This person is already on duty that day.",
-                "该人员当天已在值班。",
-            ));
+            return Err(ApiError::of(Code::AlreadyOnDuty));
         }
     }
     Ok(())

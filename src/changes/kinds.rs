@@ -13,7 +13,7 @@ use super::workflow::{
 };
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::lifecycle::list::{Filter, Listed};
 use crate::lifecycle::{Party, Request};
 use crate::org::names::Names;
@@ -250,20 +250,9 @@ impl Request for LeaveRequest {
         if duties.is_empty() {
             return Ok(());
         }
-        let days: Vec<String> = duties.iter().map(|d| d.1.to_string()).collect();
-        let mut e = ApiError::conflict(
-            "leave_overlaps_duty",
-            format!(
-                "The leave overlaps duties on {}; arrange a substitute for each first.",
-                days.join(", ")
-            ),
-            format!(
-                "请假期间有值班（{}），请先为每个值班安排顶岗。",
-                days.join("、")
-            ),
-        );
-        e.conflicts = duties.iter().map(|d| d.0).collect();
-        Err(e)
+        Err(ApiError::of(Code::LeaveOverlapsDuty)
+            .list("dates", duties.iter().map(|d| d.1))
+            .with_conflicts(duties.iter().map(|d| d.0).collect()))
     }
 }
 

@@ -8,7 +8,7 @@ use super::workflow::{Leave, LeaveMove};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem};
 use crate::lifecycle::{self, list as reads};
 use crate::pagination::{Page, PageParams};
@@ -86,11 +86,8 @@ pub async fn create(
 
 fn check_note(note: &str) -> Result<(), ApiError> {
     if note.chars().count() > 500 {
-        return Err(ApiError::field(
-            "note",
-            "too_long",
-            "At most 500 characters.",
-            "最多 500 个字符。",
+        return Err(ApiError::invalid(
+            FieldError::of("note", FieldCode::TooLong).param("max", 500),
         ));
     }
     Ok(())

@@ -12,7 +12,7 @@ use super::workflow::{SubstitutionMove, SubstitutionStatus, Substitutions};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem};
 use crate::lifecycle::{self, list as reads};
 use crate::pagination::{Page, PageParams};
@@ -55,20 +55,13 @@ async fn new_substitution(
     )
     .await?;
     if !offline && a.on_duty() != me {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::FORBIDDEN,
-            "not_on_duty",
-            "Only the person on duty can hand this duty over.",
-            "只有当班人员才能申请顶岗。",
-        ));
+        return Err(ApiError::of(Code::NotOnDuty));
     }
     if b.substitute_id == a.on_duty() {
-        return Err(ApiError::field(
+        return Err(ApiError::invalid(FieldError::of(
             "substitute_id",
-            "same_person",
-            "The substitute must be someone else.",
-            "顶岗人员须为他人。",
-        ));
+            FieldCode::SamePerson,
+        )));
     }
     check_no_open_change(conn, &[a.id]).await?;
     can_cover(conn, user.center_id, b.substitute_id, a.date, &[]).await?;
@@ -312,12 +305,10 @@ pub async fn void(
 ) -> ApiResult<HttpResponse> {
     let note = body.note.trim();
     if note.is_empty() || note.chars().count() > 500 {
-        return Err(ApiError::field(
+        return Err(ApiError::invalid(FieldError::of(
             "note",
-            "required",
-            "Say why the substitution is voided (1–500 characters).",
-            "请说明作废顶岗的理由（1–500 个字符）。",
-        ));
+            FieldCode::RequiredVoidNote,
+        )));
     }
     transition(&user, &state, &idem, *id, SubstitutionMove::Void, note).await
 }

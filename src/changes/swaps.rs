@@ -7,7 +7,7 @@ use super::workflow::{SwapMove, Swaps};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Code, Problem};
 use crate::idempotency::{self, Idem};
 use crate::lifecycle::{self, list as reads};
 use crate::pagination::{Page, PageParams};
@@ -28,11 +28,7 @@ pub struct SwapRequest {
 }
 
 fn has_substitute() -> ApiError {
-    ApiError::unprocessable(
-        "has_substitute",
-        "A duty with a registered substitute cannot be swapped.",
-        "已登记顶岗的值班不能换班。",
-    )
+    ApiError::of(Code::HasSubstitute)
 }
 
 /// Propose a swap of one of your duties with someone else's.
@@ -79,23 +75,14 @@ pub async fn propose(
             (a, found.remove(0))
         };
         if a.on_duty() != me {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                "not_on_duty",
-                "The first duty is not yours.",
-                "第一个值班不是您的。",
-            ));
+            return Err(ApiError::of(Code::NotOnDutyFirstDuty));
         }
         if a.substitute_id.is_some() || b.substitute_id.is_some() {
             return Err(has_substitute());
         }
         check_no_open_change(conn, &[a.id, b.id]).await?;
         if a.date == b.date || a.staff_id == b.staff_id {
-            return Err(ApiError::unprocessable(
-                "same_day",
-                "Swap duties of two different people on two different days.",
-                "换班须为两人在不同日期的值班。",
-            ));
+            return Err(ApiError::of(Code::SameDay));
         }
         can_cover(conn, user.center_id, me, b.date, &[]).await?;
         can_cover(conn, user.center_id, b.staff_id, a.date, &[]).await?;

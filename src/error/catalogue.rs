@@ -3,16 +3,18 @@
 //! write prose:
 //!
 //! ```
-//! use dutydesk::error::{ApiError, Code, FieldCode, FieldError};
+//! use dutydesk::error::{ApiError, Code, FieldCode, FieldError, Lang};
 //! let e = ApiError::of(Code::TooManyRows).param("max", 1000);
 //! assert_eq!(e.code, "too_many_rows");
-//! assert_eq!(e.detail_en, "An import takes at most 1000 rows.");
+//! assert_eq!(e.detail(Lang::En), "An import takes at most 1000 rows.");
 //! let f = FieldError::of("limit", FieldCode::OutOfRange).param("min", 1).param("max", 200);
-//! assert_eq!(f.message_zh, "须在 1 到 200 之间。");
+//! assert_eq!(f.message(Lang::Zh), "须在 1 到 200 之间。");
 //! ```
 //!
 //! Templates name their parameters in braces (`{years}`); every parameter is filled into both
-//! languages. A code string may have more than one entry when the situations differ (e.g.
+//! languages. There is no other way to build an error with text: a value quoted from the input
+//! (a name, a date) is a parameter of an entry, and a text composed of pieces is made of
+//! [`Phrase`]s. A code string may have more than one entry when the situations differ (e.g.
 //! `malformed_request` for a body that is not JSON and for a bad query string); the entries of a
 //! code share its status except where noted. `docs/errors.md` is generated from this catalogue
 //! ([`markdown`], `dutydesk errors`, `make errors`) and a test keeps it in step.
@@ -74,8 +76,8 @@ pub(crate) use catalogue;
 /// A phrase with its parameters filled, in both languages; see [`crate::error::ApiError::phrases`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
-    pub en: String,
-    pub zh: String,
+    pub(in crate::error) en: String,
+    pub(in crate::error) zh: String,
 }
 
 impl Phrase {
@@ -89,11 +91,38 @@ impl Phrase {
 }
 
 impl Text {
+    /// The text in `lang`.
+    pub fn get(&self, lang: super::Lang) -> &str {
+        match lang {
+            super::Lang::En => &self.en,
+            super::Lang::Zh => &self.zh,
+        }
+    }
+
     /// Fills the parameter `name` in both languages.
     pub fn param(mut self, name: &str, value: impl std::fmt::Display) -> Self {
         let v = value.to_string();
         fill(&mut self.en, name, &v);
         fill(&mut self.zh, name, &v);
+        self
+    }
+
+    /// Fills the parameter `name` with a list (`a, b` in English, `a、b` in Chinese).
+    pub fn list<T: std::fmt::Display>(
+        mut self,
+        name: &str,
+        items: impl IntoIterator<Item = T>,
+    ) -> Self {
+        let (en, zh) = super::join(items);
+        fill(&mut self.en, name, &en);
+        fill(&mut self.zh, name, &zh);
+        self
+    }
+
+    /// Fills the parameter `name` with another composed text, each language with its own.
+    pub fn text(mut self, name: &str, value: &Text) -> Self {
+        fill(&mut self.en, name, &value.en);
+        fill(&mut self.zh, name, &value.zh);
         self
     }
 }

@@ -13,7 +13,7 @@ use super::rosters::{constraint_conflict, not_draft};
 use super::rotation::{self, RotationState};
 use super::settings;
 use super::store::{self, NewRoster};
-use crate::error::ApiError;
+use crate::error::{ApiError, Code, FieldCode, FieldError, Phrase, catalogue::Text};
 use crate::web::check_version;
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
@@ -85,88 +85,48 @@ pub fn changed_dates(changes: &[Change]) -> Option<BTreeSet<NaiveDate>> {
     Some(dates)
 }
 
-fn dates(d: &[NaiveDate]) -> String {
-    let shown: Vec<String> = d.iter().take(10).map(|d| d.to_string()).collect();
+/// Fills `name` in `t` with the dates, only the first ten shown when there are more.
+fn with_dates(t: Text, name: &str, d: &[NaiveDate]) -> Text {
     if d.len() > 10 {
-        format!("{} … ({} dates)", shown.join(", "), d.len())
+        let more = Phrase::MoreDates
+            .text()
+            .list("dates", &d[..10])
+            .param("count", d.len());
+        t.text(name, &more)
     } else {
-        shown.join(", ")
+        t.list(name, d)
     }
 }
 
-/// The 409 for a stale draft: what changed, in both languages; `conflicts` names the draft's
-/// assignments on the changed dates.
-pub fn stale(changes: &[Change], assignments: &[Assignment]) -> ApiError {
-    let mut en = Vec::new();
-    let mut zh = Vec::new();
-    for c in changes {
-        match c {
-            Change::PreviousRoster => {
-                en.push("the roster before this period changed (another roster was published), so the rotation continues from a different point".to_owned());
-                zh.push("本期之前的值班表已变化（另一值班表已发布），轮换的起点不同".to_owned());
-            }
-            Change::WorkingDays(d) => {
-                en.push(format!("working days changed on {}", dates(d)));
-                zh.push(format!("工作日已变化：{}", dates(d)));
-            }
-            Change::People(d) => {
-                en.push(format!(
-                    "who can serve changed (leave, deactivation or rotation settings) on {}",
-                    dates(d)
-                ));
-                zh.push(format!(
-                    "可值班人员已变化（请假、停用或轮换设置）：{}",
-                    dates(d)
-                ));
-            }
-        }
-    }
-    let mut e = ApiError::conflict(
-        "draft_stale",
-        format!(
-            "The draft is out of date: {}. Regenerate it (POST /api/v1/rosters/{{id}}/regenerate) and publish again.",
-            en.join("; ")
-        ),
-        format!(
-            "草稿已过时：{}。请重新生成（POST /api/v1/rosters/{{id}}/regenerate）后再发布。",
-            zh.join("；")
-        ),
-    );
+/// The 409 for a stale draft `id`: what changed, in both languages; `conflicts` names the
+/// draft's assignments on the changed dates.
+pub fn stale(id: Uuid, changes: &[Change], assignments: &[Assignment]) -> ApiError {
+    let reasons = changes.iter().map(|c| match c {
+        Change::PreviousRoster => Phrase::PreviousRosterChanged.text(),
+        Change::WorkingDays(d) => with_dates(Phrase::WorkingDaysChanged.text(), "dates", d),
+        Change::People(d) => with_dates(Phrase::PeopleChanged.text(), "dates", d),
+    });
     let touched = changed_dates(changes);
-    e.conflicts = assignments
-        .iter()
-        .filter(|a| touched.as_ref().is_none_or(|t| t.contains(&a.date)))
-        .map(|a| a.id)
-        .collect();
-    e
+    ApiError::of(Code::DraftStale)
+        .param("id", id)
+        .phrases("changes", reasons)
+        .with_conflicts(
+            assignments
+                .iter()
+                .filter(|a| touched.as_ref().is_none_or(|t| t.contains(&a.date)))
+                .map(|a| a.id)
+                .collect(),
+        )
 }
 
 /// The 422 for dates in years without statutory holiday data.
 pub fn holidays_not_loaded(years: &[i32]) -> ApiError {
-    let list: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-    let list = list.join(", ");
-    ApiError::unprocessable(
-        "holidays_not_loaded",
-        format!(
-            "No statutory holidays are loaded for {list}: their holidays (元旦, 春节, …) would be scheduled as working days. \
-             Load the State Council's schedule (`dutydesk load-holidays`), enter the days as calendar overrides, \
-             or confirm with `confirm_missing_holidays: true`."
-        ),
-        format!(
-            "尚未载入 {list} 年的法定节假日：元旦、春节等假日将被排为工作日。请载入国务院节假日安排（dutydesk load-holidays）、\
-             在日历中设置这些日期，或以 confirm_missing_holidays: true 确认。"
-        ),
-    )
+    ApiError::of(Code::HolidaysNotLoaded).list("years", years)
 }
 
 fn corrupt(roster: Uuid, e: serde_json::Error) -> ApiError {
     tracing::error!(%roster, error = %e, "stored rotation state is corrupt");
-    ApiError::new(
-        actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-        "rotation_state_corrupt",
-        "The rotation state stored with a published roster cannot be read; the office must repair it before generating.",
-        "已发布值班表保存的轮换状态无法读取，须由管理员修复后再生成。",
-    )
+    ApiError::of(Code::RotationStateCorrupt)
 }
 
 /// A stored rotation state; corrupt state is an error, never a silent restart of the rotation.
@@ -384,11 +344,7 @@ pub async fn check_fresh(
     assignments: &[Assignment],
 ) -> Result<Plan, ApiError> {
     if store::published_after(conn, draft.center_id, draft.end_date).await? {
-        return Err(ApiError::conflict(
-            "roster_out_of_order",
-            "A later roster is already published and its rotation does not continue from this one; rosters are published in date order.",
-            "之后的值班表已发布，其轮换并非接续本表；值班表须按日期顺序发布。",
-        ));
+        return Err(ApiError::of(Code::RosterOutOfOrder));
     }
     let now = plan(
         conn,
@@ -402,7 +358,7 @@ pub async fn check_fresh(
     let old: Basis = serde_json::from_value(draft.basis.clone()).unwrap_or_default();
     let found = changes(&old, &now.basis);
     if !found.is_empty() {
-        return Err(stale(&found, assignments));
+        return Err(stale(draft.id, &found, assignments));
     }
     Ok(now)
 }
@@ -438,40 +394,22 @@ pub async fn publish(
         .map(|a| a.id)
         .collect();
     if !blocked.is_empty() {
-        let mut e = ApiError::conflict(
-            "roster_conflicts",
-            "Some rostered people are now on approved leave or inactive; replace them in the draft first.",
-            "部分排班人员已获准请假或已停用，请先在草稿中替换。",
-        );
-        e.conflicts = blocked;
-        return Err(e);
+        return Err(ApiError::of(Code::RosterConflicts).with_conflicts(blocked));
     }
     // R10: days below the minimum on duty go out only when the office confirms each of them.
     let short: Vec<NaiveDate> = before.view().shortfalls.iter().map(|s| s.date).collect();
-    let unconfirmed: Vec<String> = short
+    let unconfirmed: Vec<NaiveDate> = short
         .iter()
         .filter(|d| !confirm_short_days.contains(d))
-        .map(|d| d.to_string())
+        .copied()
         .collect();
     if !unconfirmed.is_empty() {
-        let mut e = ApiError::unprocessable(
-            "below_minimum",
-            format!(
-                "Fewer people than supervisors_per_day on {}: replace people in the draft, or confirm these days in `confirm_short_days`.",
-                unconfirmed.join(", ")
-            ),
-            format!(
-                "以下日期值班人数少于每日值班人数：{}。请在草稿中调整，或在 confirm_short_days 中逐日确认。",
-                unconfirmed.join("、")
-            ),
-        );
-        e.errors = vec![crate::error::FieldError::new(
-            "confirm_short_days",
-            "unconfirmed",
-            format!("Not confirmed: {}.", unconfirmed.join(", ")),
-            format!("未确认：{}。", unconfirmed.join("、")),
-        )];
-        return Err(e);
+        return Err(ApiError::of(Code::BelowMinimum)
+            .list("dates", &unconfirmed)
+            .with_errors(vec![
+                FieldError::of("confirm_short_days", FieldCode::Unconfirmed)
+                    .list("dates", &unconfirmed),
+            ]));
     }
     let start = parse_state(before.id, &before.start_state)?;
     let done: Vec<rotation::Assignment> = assignments
@@ -500,6 +438,7 @@ pub async fn publish(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Lang;
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2027, 3, day).unwrap()
@@ -541,10 +480,33 @@ mod tests {
             [Change::WorkingDays(vec![d(2)]), Change::People(vec![d(3)])]
         );
         assert_eq!(changed_dates(&c), Some([d(2), d(3)].into_iter().collect()));
-        let e = stale(&c, &[]);
+        let e = stale(Uuid::from_u128(7), &c, &[]);
         assert_eq!(e.code, "draft_stale");
-        assert!(e.detail_en.contains("2027-03-02"), "{}", e.detail_en);
-        assert!(e.detail_zh.contains("2027-03-03"), "{}", e.detail_zh);
+        let (en, zh) = (e.detail(Lang::En), e.detail(Lang::Zh));
+        assert!(en.contains("changed on 2027-03-02"), "{en}");
+        assert!(
+            zh.contains("可值班人员已变化（请假、停用或轮换设置）：2027-03-03"),
+            "{zh}"
+        );
+        assert!(
+            en.contains(&format!("/rosters/{}/regenerate", Uuid::from_u128(7))),
+            "{en}"
+        );
+        assert!(e.unfilled().is_empty());
+    }
+
+    #[test]
+    fn a_long_list_of_dates_shows_ten_and_counts_all_in_either_language() {
+        let many: Vec<NaiveDate> = (1..=12).map(d).collect();
+        let e = stale(Uuid::from_u128(7), &[Change::People(many)], &[]);
+        let (en, zh) = (e.detail(Lang::En), e.detail(Lang::Zh));
+        assert!(en.contains("2027-03-10 … (12 dates)"), "{en}");
+        assert!(!en.contains("2027-03-11"), "{en}");
+        assert!(
+            zh.contains("2027-03-09、2027-03-10 等，共 12 个日期"),
+            "{zh}"
+        );
+        assert!(!zh.contains("dates"), "{zh}");
     }
 
     #[test]

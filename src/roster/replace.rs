@@ -11,7 +11,8 @@ use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::catalogue::Text;
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Phrase, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::text_enum::TextEnum;
 use crate::web::{check_version, if_match};
@@ -37,12 +38,13 @@ pub struct ReplaceRequest {
     pub confirm: Vec<RotationRule>,
 }
 
-/// A rotation rule a replacement breaks, with what to tell the office.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rotation rule a replacement breaks, with what to tell the office: the phrase for the
+/// problem's `detail` and the field error asking to confirm it.
+#[derive(Debug, Clone)]
 pub struct Breach {
     pub rule: RotationRule,
-    pub en: String,
-    pub zh: String,
+    pub text: Text,
+    pub field: FieldError,
 }
 
 /// What the replacement is checked against: the day's department and the person's.
@@ -62,23 +64,37 @@ pub fn breaches(f: &Facts<'_>) -> Vec<Breach> {
     if f.own.0 != f.turn.0 {
         out.push(Breach {
             rule: RotationRule::OtherDepartment,
-            en: format!(
-                "{} belongs to {}, but this day is {}'s turn in the rotation",
-                f.person, f.own.1, f.turn.1
-            ),
-            zh: format!("{}属于{}，但当天轮到{}值班", f.person, f.own.1, f.turn.1),
+            text: Phrase::BreachOtherDepartment
+                .text()
+                .param("person", f.person)
+                .param("own", f.own.1)
+                .param("turn", f.turn.1),
+            field: FieldError::of("confirm", FieldCode::OtherDepartment)
+                .param("person", f.person)
+                .param("own", f.own.1)
+                .param("turn", f.turn.1),
         });
     }
-    if !f.next_to.is_empty() {
-        let en: Vec<String> = f.next_to.iter().map(|d| d.to_string()).collect();
+    if let Some(first) = f.next_to.first() {
+        // The working day before, after, or both.
+        let both = f.next_to.get(1).map(|second| {
+            Phrase::TwoDates
+                .text()
+                .param("first", first)
+                .param("second", second)
+        });
+        let text = Phrase::BreachConsecutiveDays
+            .text()
+            .param("person", f.person);
+        let field = FieldError::of("confirm", FieldCode::ConsecutiveDays).param("person", f.person);
+        let (text, field) = match &both {
+            Some(both) => (text.text("dates", both), field.text("dates", both)),
+            None => (text.param("dates", first), field.param("dates", first)),
+        };
         out.push(Breach {
             rule: RotationRule::ConsecutiveDays,
-            en: format!(
-                "{} is on duty on {} as well, so would serve on consecutive working days",
-                f.person,
-                en.join(" and ")
-            ),
-            zh: format!("{}在{}也值班，将连续值班", f.person, en.join("、")),
+            text,
+            field,
         });
     }
     out
@@ -88,37 +104,17 @@ pub fn breaches(f: &Facts<'_>) -> Vec<Breach> {
 /// every one, and `errors` has one entry per rule to confirm (`field` `confirm`, `code` the
 /// rule), so a client can ask for all of them at once.
 pub fn unconfirmed(breaches: &[&Breach]) -> ApiError {
-    let rule = breaches
-        .first()
-        .map_or("other_department", |b| b.rule.as_str());
-    let en: Vec<&str> = breaches.iter().map(|b| b.en.as_str()).collect();
-    let zh: Vec<&str> = breaches.iter().map(|b| b.zh.as_str()).collect();
-    let names: Vec<&str> = breaches.iter().map(|b| b.rule.as_str()).collect();
-    let mut e = ApiError::unprocessable(
-        rule,
-        format!(
-            "{}. To put this person in anyway, confirm with \"confirm\": [\"{}\"].",
-            en.join("; "),
-            names.join("\", \"")
-        ),
-        format!(
-            "{}。如仍要安排，请在 confirm 中确认：{}。",
-            zh.join("；"),
-            names.join("、")
-        ),
-    );
-    e.errors = breaches
-        .iter()
-        .map(|b| {
-            FieldError::new(
-                "confirm",
-                b.rule.as_str(),
-                format!("{}.", b.en),
-                format!("{}。", b.zh),
-            )
-        })
-        .collect();
-    e
+    let code = match breaches.first().map(|b| b.rule) {
+        Some(RotationRule::ConsecutiveDays) => Code::ConsecutiveDays,
+        _ => Code::OtherDepartment,
+    };
+    ApiError::of(code)
+        .phrases("breaches", breaches.iter().map(|b| b.text.clone()))
+        .list(
+            "rules",
+            breaches.iter().map(|b| format!("\"{}\"", b.rule.as_str())),
+        )
+        .with_errors(breaches.iter().map(|b| b.field.clone()).collect())
 }
 
 /// The working days next to `date` (the one before and the one after, holidays and weekends
@@ -212,22 +208,14 @@ pub async fn replace(
         }
         let loaded = settings::load(conn, user.center_id, false).await?;
         let Some(own) = loaded.queues.iter().find(|q| q.members.contains(&staff_id)) else {
-            return Err(ApiError::unprocessable(
-                "not_eligible",
-                "This person does not take supervisor duty (not in any department queue).",
-                "该人员不参加督导值班（不在任何部门队列中）。",
-            ));
+            return Err(ApiError::of(Code::NotEligible));
         };
         let on_leave = store::approved_leave(conn, user.center_id, before.date, before.date)
             .await?
             .iter()
             .any(|(s, _, _)| *s == staff_id);
         if on_leave {
-            return Err(ApiError::unprocessable(
-                "on_leave",
-                "This person is on approved leave that day.",
-                "该人员当天已获准请假。",
-            ));
+            return Err(ApiError::of(Code::OnLeave));
         }
         if store::on_duty_elsewhere(
             conn,
@@ -239,11 +227,7 @@ pub async fn replace(
         )
         .await?
         {
-            return Err(ApiError::unprocessable(
-                "already_on_duty",
-                "This person is already on duty that day.",
-                "该人员当天已在值班。",
-            ));
+            return Err(ApiError::of(Code::AlreadyOnDuty));
         }
         let next_to = on_duty_next_to(conn, &roster, before.date, staff_id, before.id).await?;
         let turn_name = loaded
@@ -303,6 +287,7 @@ pub async fn replace(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Lang;
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2027, 3, day).unwrap()
@@ -325,8 +310,22 @@ mod tests {
         );
         let e = unconfirmed(&found.iter().collect::<Vec<_>>());
         assert_eq!(e.code, "other_department");
-        assert!(e.detail_en.contains("医保中心") && e.detail_en.contains("2027-03-04"));
-        assert!(e.detail_zh.contains("轮到医保中心值班"), "{}", e.detail_zh);
+        let (en, zh) = (e.detail(Lang::En), e.detail(Lang::Zh));
+        assert!(en.contains("医保中心") && en.contains("on 2027-03-02 and 2027-03-04 as"));
+        assert!(
+            en.ends_with(r#"confirm with "confirm": ["other_department", "consecutive_days"]."#),
+            "{en}"
+        );
+        assert!(
+            zh.contains("轮到医保中心值班；张三在2027-03-02和2027-03-04也值班"),
+            "{zh}"
+        );
+        assert!(!zh.contains(" and ") && !zh.contains("belongs"), "{zh}");
+        assert_eq!(
+            e.errors[0].message(Lang::Zh),
+            "张三属于劳动就业中心，但当天轮到医保中心值班。"
+        );
+        assert!(e.unfilled().is_empty());
         let codes: Vec<_> = e.errors.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["other_department", "consecutive_days"]);
         let only_second = unconfirmed(&found[1..].iter().collect::<Vec<_>>());

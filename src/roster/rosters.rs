@@ -6,7 +6,7 @@ use super::store;
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page, PageParams};
 use crate::text_enum::TextEnum;
@@ -73,14 +73,7 @@ pub fn period(
     end: Option<NaiveDate>,
     cycle: Option<Cycle>,
 ) -> Result<NaiveDate, ApiError> {
-    let out_of_range = || {
-        ApiError::field(
-            "start",
-            "out_of_range",
-            "Date out of range.",
-            "日期超出范围。",
-        )
-    };
+    let out_of_range = || ApiError::invalid(FieldError::of("start", FieldCode::DateOutOfRange));
     let end = match (end, cycle) {
         (Some(e), None) => e,
         (None, Some(Cycle::Week)) => start
@@ -94,47 +87,32 @@ pub fn period(
             .and_then(|d| d.pred_opt())
             .ok_or_else(out_of_range)?,
         _ => {
-            return Err(ApiError::field(
+            return Err(ApiError::invalid(FieldError::of(
                 "end",
-                "invalid",
-                "Give either end or cycle.",
-                "须提供 end 或 cycle 之一。",
-            ));
+                FieldCode::EndOrCycle,
+            )));
         }
     };
     if end < start {
-        return Err(ApiError::field(
+        return Err(ApiError::invalid(FieldError::of(
             "end",
-            "before_start",
-            "end must not be before start.",
-            "结束日期不得早于开始日期。",
-        ));
+            FieldCode::BeforeStart,
+        )));
     }
     if (end - start).num_days() >= MAX_DAYS {
-        return Err(ApiError::field(
-            "end",
-            "too_long",
-            format!("A roster covers at most {MAX_DAYS} days."),
-            format!("一个值班表最多覆盖 {MAX_DAYS} 天。"),
+        return Err(ApiError::invalid(
+            FieldError::of("end", FieldCode::RosterTooLong).param("max", MAX_DAYS),
         ));
     }
     Ok(end)
 }
 
 fn overlap() -> ApiError {
-    ApiError::conflict(
-        "roster_overlap",
-        "A published roster already covers part of this period.",
-        "该期间已有部分被已发布的值班表覆盖。",
-    )
+    ApiError::of(Code::RosterOverlap)
 }
 
 pub fn not_draft() -> ApiError {
-    ApiError::conflict(
-        "roster_published",
-        "The roster is published; change it through substitutions and swaps.",
-        "值班表已发布，只能通过顶岗或换班调整。",
-    )
+    ApiError::of(Code::RosterPublished)
 }
 
 /// Maps the database's guarantees to 409s.
@@ -143,11 +121,7 @@ pub fn constraint_conflict(e: diesel::result::Error) -> ApiError {
         match info.constraint_name() {
             Some("rosters_published_no_overlap") => return overlap(),
             Some("duty_one_per_person_per_day") | Some("duty_draft_one_per_person_per_day") => {
-                return ApiError::conflict(
-                    "double_duty",
-                    "This person would be on duty twice the same day.",
-                    "该人员同一天将值班两次。",
-                );
+                return ApiError::of(Code::DoubleDuty);
             }
             _ => {}
         }
@@ -235,17 +209,13 @@ pub async fn list(
     let q = query.into_inner();
     let limit = paging.limit()?;
     let after: Option<(NaiveDate, Uuid)> = paging.after()?;
-    let status = match q.status.as_deref() {
-        None => None,
-        Some(s) => Some(RosterStatus::parse(s).ok_or_else(|| {
-            ApiError::validation(vec![FieldError::new(
-                "status",
-                "invalid",
-                "Use draft or published.",
-                "须为 draft 或 published。",
-            )])
-        })?),
-    };
+    let status =
+        match q.status.as_deref() {
+            None => None,
+            Some(s) => Some(RosterStatus::parse(s).ok_or_else(|| {
+                ApiError::invalid(FieldError::of("status", FieldCode::RosterStatus))
+            })?),
+        };
     let mut conn = state.pool.get().await?;
     let rows = store::list_rosters(&mut conn, user.center_id, status, after, limit).await?;
     Ok(web::Json(pagination::page(

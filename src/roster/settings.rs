@@ -7,7 +7,7 @@ use super::store::{self, MemberRow, SettingsRow};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::auth::{CurrentUser, Role};
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::store as org_store;
 use crate::web::{check_version, if_match, with_etag};
@@ -248,11 +248,10 @@ pub async fn put_rotation(
     let expected = if_match(&req)?;
     let b = body.into_inner();
     if !(1..=10).contains(&b.supervisors_per_day) {
-        return Err(ApiError::field(
-            "supervisors_per_day",
-            "out_of_range",
-            "Must be between 1 and 10.",
-            "须在 1 到 10 之间。",
+        return Err(ApiError::invalid(
+            FieldError::of("supervisors_per_day", FieldCode::OutOfRange)
+                .param("min", 1)
+                .param("max", 10),
         ));
     }
     let mut conn = state.pool.get().await?;
@@ -264,41 +263,33 @@ pub async fn put_rotation(
         let mut errors = Vec::new();
         for (i, d) in b.department_order.iter().enumerate() {
             if !depts.iter().any(|x| x.id == *d) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::of(
                     &format!("department_order[{i}]"),
-                    "unknown",
-                    "No active department with this id in your center.",
-                    "本中心没有该有效部门。",
+                    FieldCode::UnknownDepartment,
                 ));
             }
         }
         for (i, c) in b.choices.iter().enumerate() {
             if !staff.iter().any(|s| s.id == c.staff_id) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::of(
                     &format!("choices[{i}].staff_id"),
-                    "unknown",
-                    "No active staff member of a department with this id in your center.",
-                    "本中心没有该在岗部门人员。",
+                    FieldCode::UnknownQueueStaff,
                 ));
             }
         }
         for (i, d) in b.department_order.iter().enumerate() {
             if b.department_order[..i].contains(d) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::of(
                     &format!("department_order[{i}]"),
-                    "duplicate",
-                    "Each department appears once in the order.",
-                    "每个部门在顺序中只能出现一次。",
+                    FieldCode::DuplicateDepartment,
                 ));
             }
         }
         for (i, c) in b.choices.iter().enumerate() {
             if b.choices[..i].iter().any(|x| x.staff_id == c.staff_id) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::of(
                     &format!("choices[{i}].staff_id"),
-                    "duplicate",
-                    "Each person appears once in the choices.",
-                    "每个人员在选择中只能出现一次。",
+                    FieldCode::DuplicateChoice,
                 ));
             }
         }

@@ -6,7 +6,7 @@ use super::store::{self, AssignmentFilter};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::calendar::workdays::DayKind;
-use crate::error::{ApiError, ApiResult, FieldError, Problem};
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::export::{self, Format, Table};
 use crate::org::store as org_store;
 use crate::pagination::{self, Page, PageParams};
@@ -41,20 +41,15 @@ pub struct RangeQuery {
 
 pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), ApiError> {
     if to < from {
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(ApiError::invalid(FieldError::of(
             "to",
-            "before_from",
-            "to must not be before from.",
-            "to 不得早于 from。",
-        )]));
+            FieldCode::BeforeFrom,
+        )));
     }
     if (to - from).num_days() >= MAX_RANGE {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "to",
-            "too_long",
-            format!("At most {MAX_RANGE} days."),
-            format!("最多 {MAX_RANGE} 天。"),
-        )]));
+        return Err(ApiError::invalid(
+            FieldError::of("to", FieldCode::TooManyDays).param("max", MAX_RANGE),
+        ));
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Every problem the service emits speaks the caller's language, and parse failures are field
 //! errors named with the API's field names.
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::fixtures::{hall, plain_weeks, plus, published, roster};
+use crate::helpers::{TestApp, assert_problem, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -320,4 +321,143 @@ async fn problem_texts_are_the_catalogues_filled_in() {
             "{message}"
         );
     }
+}
+
+/// The words of ASCII letters in `text` once `ids` are taken out, other than `allowed` (codes,
+/// paths and field names the text quotes).
+fn english_words(text: &str, ids: &[&str], allowed: &[&str]) -> Vec<String> {
+    let mut text = text.to_owned();
+    for id in ids {
+        text = text.replace(id, " ");
+    }
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty() && !allowed.contains(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn zh_post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
+    app.req(Method::POST, path, Some(token))
+        .header("accept-language", "zh-CN,zh;q=0.9")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Refusals of the roster and of change requests, composed of lists and phrases, are all
+/// Chinese under `Accept-Language: zh`: the only ASCII words left are ids, dates, codes and the
+/// API path the text quotes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roster_and_change_request_refusals_carry_no_english_in_chinese() {
+    let app = spawn_app().await;
+    let h = hall(&app).await;
+    let mon = plain_weeks(&app, 5).await;
+    let r = published(&app, &plus(mon, 0), &plus(mon, 11)).await;
+    let first = &r["assignments"][0];
+    let (aid, staff) = (
+        first["id"].as_str().unwrap(),
+        first["staff_id"].as_str().unwrap(),
+    );
+    let me = h.no_of(staff);
+
+    // leave_overlaps_duty: every duty of the leave's days listed, the Chinese way.
+    let days: Vec<String> = r["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["staff_id"] == staff)
+        .map(|a| a["date"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(days.len() >= 2, "{days:?}");
+    let l: Value = app
+        .post(
+            "/api/v1/leave-requests",
+            h.token(&me),
+            &json!({"kind": "time_off_in_lieu", "start_date": plus(mon, 0), "end_date": plus(mon, 11), "reason": "调休"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let approve = format!(
+        "/api/v1/leave-requests/{}/approve",
+        l["id"].as_str().unwrap()
+    );
+    let p = assert_problem(
+        zh_post(&app, &approve, &app.admin_token, json!({})).await,
+        409,
+        "leave_overlaps_duty",
+    )
+    .await;
+    assert_lang(&p, true, "leave_overlaps_duty");
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains(&days.join("、")), "{detail}");
+    assert_eq!(
+        english_words(detail, &[], &[]),
+        Vec::<String>::new(),
+        "{detail}"
+    );
+
+    // change_open: a second substitution for the same duty.
+    let sub = ["d3-2", "d3-1", "d2-2"]
+        .into_iter()
+        .find(|n| h.id(n) != staff)
+        .unwrap();
+    let body = json!({"assignment_id": aid, "substitute_id": h.id(sub), "reason": "家中有事"});
+    let first_try = zh_post(&app, "/api/v1/substitutions", h.token(&me), body.clone()).await;
+    assert_eq!(first_try.status(), 201);
+    let p = assert_problem(
+        zh_post(&app, "/api/v1/substitutions", h.token(&me), body).await,
+        409,
+        "change_open",
+    )
+    .await;
+    assert_lang(&p, true, "change_open");
+    let detail = p["detail"].as_str().unwrap();
+    assert_eq!(
+        english_words(detail, &[], &[]),
+        Vec::<String>::new(),
+        "{detail}"
+    );
+
+    // draft_stale: new rotation settings change who serves on all 15 days of a draft; the
+    // first ten are shown and all are counted, in Chinese.
+    let draft = roster(&app, &plus(mon, 14), &plus(mon, 32)).await;
+    let id = draft["id"].as_str().unwrap();
+    let put = app
+        .req(Method::PUT, "/api/v1/rotation", Some(&app.admin_token))
+        .json(&json!({"unit": "day", "supervisors_per_day": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let publish = format!("/api/v1/rosters/{id}/publish");
+    let p = assert_problem(
+        zh_post(&app, &publish, &app.admin_token, json!({})).await,
+        409,
+        "draft_stale",
+    )
+    .await;
+    assert_lang(&p, true, "draft_stale");
+    assert_eq!(p["conflicts"].as_array().unwrap().len(), 15);
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("{}、{}", plus(mon, 14), plus(mon, 15))),
+        "{detail}"
+    );
+    assert!(detail.contains("共 15 个日期"), "{detail}");
+    assert!(
+        detail.contains(&format!("POST /api/v1/rosters/{id}/regenerate")),
+        "{detail}"
+    );
+    assert_eq!(
+        english_words(
+            detail,
+            &[id],
+            &["POST", "api", "v", "rosters", "regenerate"]
+        ),
+        Vec::<String>::new(),
+        "{detail}"
+    );
 }

@@ -139,6 +139,12 @@ catalogue! {
             "This staff member is not an active leader of a department.", "该人员不是在职的部门领导。";
         Unconfirmed = "unconfirmed", 0, ["dates"],
             "Not confirmed: {dates}.", "未确认：{dates}。";
+        OtherDepartment = "other_department", 0, ["person", "own", "turn"],
+            "{person} belongs to {own}, but this day is {turn}'s turn in the rotation.",
+            "{person}属于{own}，但当天轮到{turn}值班。";
+        ConsecutiveDays = "consecutive_days", 0, ["person", "dates"],
+            "{person} is on duty on {dates} as well, so would serve on consecutive working days.",
+            "{person}在{dates}也值班，将连续值班。";
         SamePerson = "same_person", 0, [],
             "The substitute must be someone else.", "顶岗人员须为他人。";
     }

@@ -152,6 +152,17 @@ catalogue! {
             "A duty with a registered substitute cannot be swapped.", "已登记顶岗的值班不能换班。";
         SameDay = "same_day", 422, [],
             "Swap duties of two different people on two different days.", "换班须为两人在不同日期的值班。";
+        /// A replacement puts someone of another department on a day that is not their
+        /// department's turn (R2); `{breaches}` names every rule broken, `{rules}` the
+        /// confirmations needed. The code is the first rule broken.
+        OtherDepartment = "other_department", 422, ["breaches", "rules"],
+            "{breaches}. To put this person in anyway, confirm with \"confirm\": [{rules}].",
+            "{breaches}。如仍要安排，请在 confirm 中确认：{rules}。";
+        /// A replacement has someone serve on consecutive working days (R2), and no other
+        /// department breach comes first.
+        ConsecutiveDays = "consecutive_days", 422, ["breaches", "rules"],
+            "{breaches}. To put this person in anyway, confirm with \"confirm\": [{rules}].",
+            "{breaches}。如仍要安排，请在 confirm 中确认：{rules}。";
         // 429, 500, 503
         TooManyAttempts = "too_many_attempts", 429, [],
             "Too many failed attempts. Try again later.", "失败次数过多，请稍后再试。";

@@ -25,14 +25,7 @@ pub(super) struct RawRow {
 }
 
 pub(super) fn row_error(row: usize, f: FieldError) -> RowError {
-    debug_assert!(f.unfilled().is_empty(), "{}: parameters not filled", f.code);
-    RowError {
-        row,
-        field: f.field,
-        code: f.code,
-        message: f.message,
-        message_zh: f.message_zh,
-    }
+    RowError::of(row, f)
 }
 
 pub(super) fn too_many() -> ApiError {
