@@ -15,8 +15,8 @@
 pub mod list;
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::{CurrentUser, Role};
 use crate::error::{ApiError, Code};
+use crate::principal::{CurrentUser, Role};
 use crate::text_enum::TextEnum;
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;

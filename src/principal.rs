@@ -154,26 +154,82 @@ mod tests {
         assert_eq!((a.actor_id, a.label.as_str()), (None, "system:cli"));
     }
 
+    /// The module's own code in each `.rs` file under `src/<dir>` (recursively), or of
+    /// `src/<dir>.rs` itself: the text before its `#[cfg(test)]`, without `tests.rs` files.
+    fn own_code(dir: &str) -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut todo: Vec<_> = [root.join(dir), root.join(format!("{dir}.rs"))]
+            .into_iter()
+            .filter(|p| p.exists())
+            .collect();
+        let mut out = Vec::new();
+        while let Some(path) = todo.pop() {
+            if path.is_dir() {
+                for e in std::fs::read_dir(&path).expect("source directory") {
+                    todo.push(e.expect("entry").path());
+                }
+            } else if path.extension().is_some_and(|x| x == "rs")
+                && path.file_name().is_some_and(|n| n != "tests.rs")
+            {
+                let text = std::fs::read_to_string(&path).expect("source file");
+                // Only the module's own code, not its tests (nor this test's strings).
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                out.push((path.display().to_string(), code.to_owned()));
+            }
+        }
+        assert!(!out.is_empty(), "no source files for {dir}");
+        out
+    }
+
+    /// Fails if code of `dir` names one of the `banned` top-level modules, as `crate::m` or
+    /// inside a `crate::{…}` group.
+    fn assert_no_use(dir: &str, banned: &[&str]) {
+        for (file, code) in own_code(dir) {
+            // Each group up to its closing brace (groups may nest).
+            let groups: Vec<&str> = code
+                .split("crate::{")
+                .skip(1)
+                .map(|g| {
+                    let mut depth = 1;
+                    let end = g
+                        .char_indices()
+                        .find(|&(_, c)| {
+                            depth += match c {
+                                '{' => 1,
+                                '}' => -1,
+                                _ => 0,
+                            };
+                            depth == 0
+                        })
+                        .map_or(g.len(), |(i, _)| i);
+                    &g[..end]
+                })
+                .collect();
+            for b in banned {
+                let grouped = groups.iter().any(|g| {
+                    g.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .any(|w| w == *b)
+                });
+                assert!(
+                    !code.contains(&format!("crate::{b}")) && !grouped,
+                    "{file} must not use crate::{b}"
+                );
+            }
+        }
+    }
+
     /// The leaf stays a leaf, and the audit writer does not reach back into `auth` or `org`:
     /// otherwise `auth`, `audit` and `org` import each other again.
     #[test]
     fn principal_and_audit_import_neither_auth_nor_org() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        let mut files = vec![format!("{dir}/principal.rs")];
-        for e in std::fs::read_dir(format!("{dir}/audit")).expect("src/audit") {
-            files.push(e.expect("entry").path().display().to_string());
-        }
-        for f in files {
-            let text = std::fs::read_to_string(&f).expect("source file");
-            // Only the module's own code, not this test's strings.
-            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
-            let mut banned = vec!["crate::auth", "crate::org"];
-            if f.ends_with("principal.rs") {
-                banned.push("crate::audit");
-            }
-            for b in banned {
-                assert!(!code.contains(b), "{f} must not use {b}");
-            }
-        }
+        assert_no_use("principal", &["auth", "org", "audit"]);
+        assert_no_use("audit", &["auth", "org"]);
+    }
+
+    /// `org` uses `auth` (hashing passwords, revoking tokens), never the other way round: auth
+    /// reads accounts through its own queries, and the staff record is org's to answer.
+    #[test]
+    fn auth_does_not_import_org() {
+        assert_no_use("auth", &["org"]);
     }
 }

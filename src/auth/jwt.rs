@@ -2,13 +2,12 @@
 //! (public keys, algorithm pinned per key id). `alg: none` never parses.
 
 use crate::config::{Config, IdpKey};
+use crate::principal::Role;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::str::FromStr;
 use uuid::Uuid;
-
-use super::Role;
 
 /// Claims of a token this service issues.
 #[derive(Debug, Serialize)]

@@ -1,26 +1,26 @@
-//! Authentication: tokens, passwords, the current-user extractor. The caller's roles and
-//! permission checks live in [`crate::principal`] (re-exported here).
+//! Authentication: tokens, passwords, sessions, the current-user extractor. The caller's roles
+//! and permission checks live in [`crate::principal`].
+//!
+//! Auth knows accounts (the staff table's id, center, roles, password hash, active flag), not the
+//! organisation: `org` uses auth to hash passwords and revoke tokens, never the other way round.
 
 pub mod api;
 pub mod jwt;
 pub mod password;
+pub mod session;
 pub mod store;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::principal::CurrentUser;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use std::future::{Ready, ready};
 use uuid::Uuid;
 
-pub use crate::principal::{CurrentUser, Role};
-
+/// Logout and password change; login, refresh and `/me` are registered by `org`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(api::login)
-        .service(api::refresh)
-        .service(api::logout)
-        .service(api::me)
-        .service(api::change_password);
+    cfg.service(api::logout).service(api::change_password);
 }
 
 /// Reads and verifies `Authorization: Bearer …`.

@@ -1,32 +1,67 @@
 //! Queries for accounts, refresh tokens and login throttling.
+//!
+//! Auth reads the staff table as accounts only (who may log in, with which roles); the staff
+//! record itself belongs to `org`.
 
 use crate::db::schema::{centers, feed_tokens, login_throttle, refresh_tokens, staff};
-use crate::org::model::StaffRow;
+use crate::principal::Role;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// An account found by center code and employee number, with its password hash.
+/// What login and token refresh read of a staff member: the account, not the staff record.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staff)]
+pub struct Account {
+    pub id: Uuid,
+    pub center_id: Uuid,
+    pub roles: Vec<String>,
+    pub active: bool,
+}
+
+impl Account {
+    /// The roles the account's tokens carry (unknown stored names are left out).
+    pub fn roles(&self) -> Vec<Role> {
+        self.roles.iter().filter_map(|r| Role::parse(r)).collect()
+    }
+}
+
+/// An active account found by center code and employee number, with its password hash.
 pub async fn find_login(
     conn: &mut AsyncPgConnection,
     center_code: &str,
     employee_no: &str,
-) -> QueryResult<Option<(StaffRow, String)>> {
+) -> QueryResult<Option<(Account, String)>> {
     staff::table
         .inner_join(centers::table)
         .filter(centers::code.eq(center_code))
         .filter(staff::employee_no.eq(employee_no))
         .filter(staff::active.eq(true))
-        .select((StaffRow::as_select(), staff::password_hash))
+        .select((Account::as_select(), staff::password_hash))
         .first(conn)
         .await
         .optional()
 }
 
-pub async fn password_hash(conn: &mut AsyncPgConnection, staff_id: Uuid) -> QueryResult<String> {
+/// For token refresh, where the center comes from the stored token.
+pub async fn account_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Account> {
     staff::table
-        .find(staff_id)
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .await
+}
+
+/// The password hash of a staff member of the center (`NotFound` when there is none).
+pub async fn password_hash(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    staff_id: Uuid,
+) -> QueryResult<String> {
+    staff::table
+        .filter(staff::center_id.eq(center_id))
+        .filter(staff::id.eq(staff_id))
         .select(staff::password_hash)
         .first(conn)
         .await

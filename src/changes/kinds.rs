@@ -12,11 +12,11 @@ use super::workflow::{
     SwapEffect, SwapStatus, Swaps,
 };
 use crate::audit::{self, AuditEntry};
-use crate::auth::CurrentUser;
 use crate::error::{ApiError, Code};
 use crate::lifecycle::list::{Filter, Listed};
 use crate::lifecycle::{Party, Request};
 use crate::org::names::Names;
+use crate::principal::CurrentUser;
 use crate::roster::reason::{Reason, ReasonCode};
 use crate::roster::rosters::constraint_conflict;
 use crate::roster::store;

@@ -5,9 +5,9 @@
 //! a duty silently gone; the substitute sees the same duty as theirs, with whom they stand in for.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::pagination::{self, Page, PageParams};
+use crate::principal::CurrentUser;
 use crate::roster::model::AssignmentView;
 use crate::roster::store::{self, AssignmentFilter};
 use crate::roster::views::check_range;

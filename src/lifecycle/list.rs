@@ -7,11 +7,11 @@
 //! [`Listed::find`]), the people its view names and the view itself.
 
 use super::{Machine, Party, Request, State};
-use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::idempotency::Reply;
 use crate::org::names::Names;
 use crate::pagination::{self, Page};
+use crate::principal::CurrentUser;
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -220,7 +220,7 @@ macro_rules! request_reads {
         )]
         #[get($list_path)]
         pub async fn list(
-            user: $crate::auth::CurrentUser,
+            user: $crate::principal::CurrentUser,
             state: actix_web::web::Data<$crate::AppState>,
             query: actix_web::web::Query<$query>,
             paging: actix_web::web::Query<$crate::pagination::PageParams>,
@@ -245,7 +245,7 @@ macro_rules! request_reads {
         )]
         #[get($get_path)]
         pub async fn get_one(
-            user: $crate::auth::CurrentUser,
+            user: $crate::principal::CurrentUser,
             state: actix_web::web::Data<$crate::AppState>,
             id: actix_web::web::Path<uuid::Uuid>,
         ) -> $crate::error::ApiResult<actix_web::web::Json<$view>> {

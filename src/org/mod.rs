@@ -3,6 +3,7 @@
 pub mod centers;
 pub mod departments;
 pub mod import;
+pub mod me;
 pub mod model;
 pub mod names;
 pub mod rules;
@@ -10,7 +11,10 @@ pub mod staff;
 pub mod store;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(centers::get_current)
+    cfg.service(me::login)
+        .service(me::refresh)
+        .service(me::me)
+        .service(centers::get_current)
         .service(centers::patch_current)
         .service(departments::list)
         .service(departments::create)

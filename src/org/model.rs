@@ -1,7 +1,7 @@
 //! Rows of the organisation tables and their API views.
 
-use crate::auth::Role;
 use crate::db::schema::{centers, departments, staff};
+use crate::principal::Role;
 use chrono::{DateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;

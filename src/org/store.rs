@@ -283,18 +283,6 @@ pub async fn staff_by_id(
         .await
 }
 
-/// For token refresh, where the center comes from the stored token.
-pub async fn staff_by_id_any_center(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<StaffRow> {
-    staff::table
-        .find(id)
-        .select(StaffRow::as_select())
-        .first(conn)
-        .await
-}
-
 pub async fn staff_for_update(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,

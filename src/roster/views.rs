@@ -4,12 +4,12 @@
 use super::model::AssignmentView;
 use super::store::{self, AssignmentFilter};
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::calendar::workdays::DayKind;
 use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::export::{self, Format, Table};
 use crate::org::store as org_store;
 use crate::pagination::{self, Page, PageParams};
+use crate::principal::CurrentUser;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

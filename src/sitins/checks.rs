@@ -2,11 +2,11 @@
 
 use super::compliance::{self, DEFAULT_DEADLINE_DAYS_BEFORE};
 use super::store;
-use crate::auth::{CurrentUser, Role};
 use crate::calendar::rules as cal_rules;
 use crate::error::{ApiError, Code, FieldCode, FieldError};
 use crate::org::model::StaffRow;
 use crate::org::store as org_store;
+use crate::principal::{CurrentUser, Role};
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 use diesel_async::AsyncPgConnection;

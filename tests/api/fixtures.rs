@@ -175,3 +175,32 @@ pub async fn approval_gate(app: &TestApp, on: bool) {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["substitutions_need_approval"], on);
 }
+
+/// A department with a supervisor (also window staff), a window clerk and an auditor; tokens
+/// for each, the supervisor's staff id and the department id.
+pub struct Crew {
+    pub supervisor: String,
+    pub window: String,
+    pub auditor: String,
+    pub staff_id: String,
+    pub dept_id: String,
+}
+
+pub async fn crew(app: &TestApp) -> Crew {
+    let d = app.create_department("yb", 20).await;
+    let dept_id = d["id"].as_str().unwrap().to_owned();
+    let (s, supervisor) = app
+        .create_staff("sup1", &["supervisor", "window_staff"], Some(&dept_id))
+        .await;
+    let (_, window) = app
+        .create_staff("win1", &["window_staff"], Some(&dept_id))
+        .await;
+    let (_, auditor) = app.create_staff("aud1", &["auditor"], None).await;
+    Crew {
+        supervisor,
+        window,
+        auditor,
+        staff_id: s["id"].as_str().unwrap().to_owned(),
+        dept_id,
+    }
+}

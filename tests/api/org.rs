@@ -1,35 +1,9 @@
 //! Centers, departments and staff: roles, center scope, validation, ETags, pagination.
 
+use crate::fixtures::crew;
 use crate::helpers::*;
 use reqwest::Method;
 use serde_json::{Value, json};
-
-pub struct Crew {
-    pub supervisor: String,
-    pub window: String,
-    pub auditor: String,
-    pub staff_id: String,
-    pub dept_id: String,
-}
-
-pub async fn crew(app: &TestApp) -> Crew {
-    let d = app.create_department("yb", 20).await;
-    let dept_id = d["id"].as_str().unwrap().to_owned();
-    let (s, supervisor) = app
-        .create_staff("sup1", &["supervisor", "window_staff"], Some(&dept_id))
-        .await;
-    let (_, window) = app
-        .create_staff("win1", &["window_staff"], Some(&dept_id))
-        .await;
-    let (_, auditor) = app.create_staff("aud1", &["auditor"], None).await;
-    Crew {
-        supervisor,
-        window,
-        auditor,
-        staff_id: s["id"].as_str().unwrap().to_owned(),
-        dept_id,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_reads_the_directory_but_only_office_admins_write() {

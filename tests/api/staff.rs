@@ -1,7 +1,7 @@
 //! Staff directory and accounts: pagination and filters, phone privacy, life cycle.
 
+use crate::fixtures::crew;
 use crate::helpers::*;
-use crate::org::crew;
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

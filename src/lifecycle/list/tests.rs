@@ -1,6 +1,6 @@
 use super::*;
-use crate::auth::Role;
 use crate::lifecycle::Party;
+use crate::principal::Role;
 
 crate::text_enum!(Light { Red => "red", Green => "green" });
 
