@@ -344,6 +344,18 @@ diesel::table! {
 // ---- end sit-in tables ----
 
 diesel::table! {
+    day_hours (center_id, day) {
+        center_id -> Uuid,
+        day -> Date,
+        id -> Uuid,
+        opening_time -> Time,
+        closing_time -> Time,
+        reason -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     duty_check_ins (id) {
         id -> Uuid,
         center_id -> Uuid,
@@ -371,6 +383,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     audit_heads,
     centers,
+    day_hours,
     departments,
     duty_assignments,
     duty_check_ins,

@@ -37,6 +37,9 @@ fn observed_at(raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
 
 /// Check in for today's duty (the caller, a supervisor on duty that day after substitutions).
 ///
+/// Due at the day's opening time (the date's own hours when the office set them, else the
+/// center's) minus the center's `arrival_lead_minutes`.
+///
 /// The server's clock in the center's time zone decides: the date must be the center's today,
 /// and `on_time` / `minutes_early_or_late` compare the server's receipt time with the day's
 /// opening time minus the center's `arrival_lead_minutes`. `observed_at` (offline records) is
@@ -113,7 +116,9 @@ pub async fn check_in(
                 }
             }
         }
-        let opening = super::hours::opening(&center, date);
+        let opening = super::hours::of_day(conn, &center, date)
+            .await?
+            .opening_time;
         let due = arrival::due_at(tz, date, opening, center.arrival_lead_minutes);
         let verdict = arrival::judge(due, received, observed);
         let row = store::insert(

@@ -91,3 +91,44 @@ pub struct CheckInRequest {
     /// Up to 500 characters.
     pub note: Option<String>,
 }
+
+/// The hours of one date that differ from the center's.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = crate::db::schema::day_hours)]
+pub struct DayHoursRow {
+    pub center_id: Uuid,
+    pub day: NaiveDate,
+    pub id: Uuid,
+    pub opening_time: chrono::NaiveTime,
+    pub closing_time: chrono::NaiveTime,
+    pub reason: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A date's hall hours: the center's, or the date's own when the office set them (R9 an
+/// event's extension, R11 a holiday change plan). Check-in's due time follows `opening_time`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayHours {
+    pub date: NaiveDate,
+    #[schema(value_type = String, example = "08:30:00")]
+    pub opening_time: chrono::NaiveTime,
+    #[schema(value_type = String, example = "17:30:00")]
+    pub closing_time: chrono::NaiveTime,
+    /// True when the date has its own hours; false for the center's.
+    pub overridden: bool,
+    /// Why the date's hours differ (`null` for the center's hours).
+    pub reason: Option<String>,
+}
+
+/// A date's own hours.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayHoursRequest {
+    #[schema(value_type = String, example = "08:30:00")]
+    pub opening_time: chrono::NaiveTime,
+    /// After `opening_time`.
+    #[schema(value_type = String, example = "20:00:00")]
+    pub closing_time: chrono::NaiveTime,
+    /// Why (e.g. 社保集中办理活动延时), 1–200 characters.
+    pub reason: String,
+}

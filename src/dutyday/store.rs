@@ -1,6 +1,7 @@
-//! Check-ins in the database.
+//! Check-ins and the days' own hours in the database.
 
-use super::model::CheckInRow;
+use super::model::{CheckInRow, DayHoursRow};
+use crate::db::schema::day_hours as dh;
 use crate::db::schema::duty_check_ins as ci;
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -44,5 +45,49 @@ pub async fn of_day(
         .order(ci::received_at)
         .select(CheckInRow::as_select())
         .load(conn)
+        .await
+}
+
+/// The date's own hours, if the office set them.
+pub async fn hours_of(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    day: NaiveDate,
+) -> QueryResult<Option<DayHoursRow>> {
+    dh::table
+        .find((center_id, day))
+        .select(DayHoursRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Sets the date's hours (keeping the override's id when it exists).
+pub async fn upsert_hours(
+    conn: &mut AsyncPgConnection,
+    row: &DayHoursRow,
+) -> QueryResult<DayHoursRow> {
+    diesel::insert_into(dh::table)
+        .values(row)
+        .on_conflict((dh::center_id, dh::day))
+        .do_update()
+        .set((
+            dh::opening_time.eq(row.opening_time),
+            dh::closing_time.eq(row.closing_time),
+            dh::reason.eq(&row.reason),
+            dh::updated_at.eq(row.updated_at),
+        ))
+        .returning(DayHoursRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn delete_hours(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    day: NaiveDate,
+) -> QueryResult<usize> {
+    diesel::delete(dh::table.find((center_id, day)))
+        .execute(conn)
         .await
 }

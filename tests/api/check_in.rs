@@ -310,3 +310,92 @@ async fn retries_replay_and_offline_records_are_reviewed_not_marked_late() {
         chrono::DateTime::parse_from_rfc3339(&observed).unwrap()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_in_follows_the_hours_the_office_set_for_the_date_r9_r11() {
+    let app = spawn_app().await;
+    let (h, mon, on, _) = duty_week(&app, 2).await;
+    let hours = format!("/api/v1/calendar/{mon}/hours");
+    let put = |token: &str, body: Value| {
+        app.req(reqwest::Method::PUT, &hours, Some(token))
+            .json(&body)
+            .send()
+    };
+    let body = json!({"opening_time": "09:00:00", "closing_time": "20:00:00", "reason": "社保集中办理活动延时"});
+    // Office admins only; hours must make sense.
+    assert_problem(
+        put(h.token(&on[0]), body.clone()).await.unwrap(),
+        403,
+        "forbidden",
+    )
+    .await;
+    let v = assert_problem(
+        put(
+            &app.admin_token,
+            json!({"opening_time": "18:00:00", "closing_time": "09:00:00", "reason": " "}),
+        )
+        .await
+        .unwrap(),
+        400,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["closing_time", "reason"]);
+    let r = put(&app.admin_token, body.clone()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let set: Value = r.json().await.unwrap();
+    assert_eq!(set["overridden"], true);
+    assert_eq!(set["opening_time"], "09:00:00");
+    assert_eq!(set["reason"], "社保集中办理活动延时");
+    // Setting the same again changes nothing.
+    assert_eq!(put(&app.admin_token, body).await.unwrap().status(), 200);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM audit_events WHERE entity_type = 'day_hours'")
+            .await,
+        1
+    );
+    // Due at 09:00 - 10 min: at 08:45:30 the supervisor is 4 whole minutes early.
+    set_clock(&app, mon, 8, 45, 30);
+    let c: Value = check_in(&app, mon, h.token(&on[0]), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["on_time"], true);
+    assert_eq!(c["minutes_early_or_late"], -4);
+    // Removing the date's hours brings back the center's (08:30): the next arrival is late.
+    let r = app
+        .req(reqwest::Method::DELETE, &hours, Some(&app.admin_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let back: Value = r.json().await.unwrap();
+    assert_eq!(back["overridden"], false);
+    assert_eq!(back["opening_time"], "08:30:00");
+    assert_eq!(back["reason"], Value::Null);
+    let got: Value = app.get(&hours, h.token("w1")).await.json().await.unwrap();
+    assert_eq!(got, back);
+    let c: Value = check_in(&app, mon, h.token(&on[1]), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(c["on_time"], false);
+    assert_eq!(c["minutes_early_or_late"], 26);
+    assert_problem(
+        app.req(reqwest::Method::DELETE, &hours, Some(&app.admin_token))
+            .send()
+            .await
+            .unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+}
