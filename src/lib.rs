@@ -14,6 +14,7 @@ pub mod changes;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod dutyday;
 pub mod error;
 pub mod export;
 pub mod feeds;
@@ -83,6 +84,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(calendar::routes)
             .configure(feeds::routes)
             .configure(roster::routes)
+            .configure(dutyday::routes)
             .configure(changes::routes)
             .configure(sitins::routes),
     )

@@ -343,6 +343,35 @@ diesel::table! {
 
 // ---- end sit-in tables ----
 
+diesel::table! {
+    day_hours (center_id, day) {
+        center_id -> Uuid,
+        day -> Date,
+        id -> Uuid,
+        opening_time -> Time,
+        closing_time -> Time,
+        reason -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    duty_check_ins (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        staff_id -> Uuid,
+        assignment_id -> Uuid,
+        received_at -> Timestamptz,
+        observed_at -> Nullable<Timestamptz>,
+        due_at -> Timestamptz,
+        on_time -> Bool,
+        minutes_late -> Int4,
+        needs_review -> Bool,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(audit_heads -> centers (center_id));
 diesel::joinable!(departments -> centers (center_id));
@@ -354,8 +383,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     audit_heads,
     centers,
+    day_hours,
     departments,
     duty_assignments,
+    duty_check_ins,
     feed_tokens,
     idempotency_keys,
     leave_requests,

@@ -113,6 +113,8 @@ pub struct OnDuty {
     pub department_name: String,
     pub assignment_id: Uuid,
     pub slot: i32,
+    /// This supervisor's check-in that day (R7), `null` while none yet.
+    pub check_in: Option<crate::dutyday::model::CheckIn>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,6 +166,7 @@ pub async fn load_duty_day(
     let cal = crate::calendar::store::load(conn, center_id, date, date).await?;
     let day = cal.day(date);
     let rows = AssignmentView::load(conn, center_id, rows).await?;
+    let mut check_ins = crate::dutyday::store::of_day(conn, center_id, date).await?;
     let working = day.kind.is_working();
     Ok(DutyDay {
         date,
@@ -174,6 +177,10 @@ pub async fn load_duty_day(
         on_duty: rows
             .into_iter()
             .map(|v| OnDuty {
+                check_in: check_ins
+                    .iter()
+                    .position(|c| c.staff_id == v.on_duty_staff_id)
+                    .map(|i| check_ins.swap_remove(i).view(v.on_duty_name.clone())),
                 staff_id: v.on_duty_staff_id,
                 staff_name: v.on_duty_name,
                 rostered_staff_id: v.assignment.staff_id,
@@ -188,8 +195,8 @@ pub async fn load_duty_day(
     })
 }
 
-/// Who is on duty on a date, after substitutions, with names. Supervisor powers for the day
-/// follow this answer.
+/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in.
+/// Supervisor powers for the day follow this answer.
 #[utoipa::path(
     tag = "duty",
     operation_id = "getDutyDay",

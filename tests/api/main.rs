@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod change_reads;
+mod check_in;
 mod cli;
 mod drafts;
 mod duty_days;

@@ -173,5 +173,25 @@ catalogue! {
             "已发布值班表保存的轮换状态无法读取，须由管理员修复后再生成。";
         DatabaseUnavailable = "database_unavailable", 503, [],
             "The database is unavailable. Try again shortly.", "数据库暂不可用，请稍后重试。";
+        // The duty day on the hall floor (check-in, R7)
+        /// A write for a duty day by someone who is not one of its supervisors (after substitutions).
+        NotOnDutyThatDay = "not_on_duty", 403, ["date"],
+            "You are not on duty on {date} (after substitutions): only that day's supervisors may write its records.",
+            "您不是 {date} 的值班督导员（按顶岗后计）：只有当天值班的督导员才能填写当天的记录。";
+        AlreadyCheckedIn = "already_checked_in", 409, ["received_at"],
+            "You already checked in for this day (received {received_at}).",
+            "您今天已签到（接收时间 {received_at}）。";
+        CheckInNotToday = "check_in_not_today", 422, ["date", "today"],
+            "A check-in is only for the center's today ({today}), not {date}.",
+            "只能为中心的当天（{today}）签到，不能为 {date} 签到。";
+        DutyDayNotWorking = "not_working_day", 422, ["date"],
+            "The hall is closed on {date}: duty does not run that day.",
+            "{date} 大厅不办公，当天不值班。";
+        ObservedInFuture = "observed_in_future", 422, ["skew_seconds"],
+            "observed_at is later than the server's time (more than {skew_seconds} seconds ahead): check the phone's clock.",
+            "observed_at 晚于服务器时间（超前 {skew_seconds} 秒以上），请检查手机时间。";
+        ObservedBeforeDay = "observed_before_day", 422, ["date"],
+            "observed_at is before the start of {date} in the center's time zone.",
+            "observed_at 早于中心时区 {date} 当天的开始。";
     }
 }

@@ -1,0 +1,1 @@
+DROP TABLE duty_check_ins;
