@@ -100,7 +100,7 @@ pub struct Assignment {
     pub center_id: Uuid,
     pub roster_id: Uuid,
     pub date: NaiveDate,
-    /// 0-based position among the day's supervisors.
+    /// Position among the day's supervisors, from 1 (`1..=supervisors_per_day`).
     pub slot: i32,
     /// The rostered supervisor.
     pub staff_id: Uuid,
