@@ -6,11 +6,10 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::pagination::{self, Page, PageParams};
+use crate::pagination::{Page, PageParams};
 use crate::principal::CurrentUser;
 use crate::roster::model::AssignmentView;
-use crate::roster::store::{self, AssignmentFilter};
-use crate::roster::views::check_range;
+use crate::roster::views::assignment_page;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -80,28 +79,16 @@ pub async fn my_duties(
 ) -> ApiResult<web::Json<Page<MyDuty>>> {
     let me = user.staff_id.ok_or_else(ApiError::not_found)?;
     let q = query.into_inner();
-    check_range(q.from, q.to)?;
-    let limit = paging.limit()?;
-    let after = paging.after()?;
-    let mut conn = state.pool.get().await?;
-    let rows = store::list_assignments(
-        &mut conn,
-        AssignmentFilter {
-            center_id: user.center_id,
-            from: q.from,
-            to: q.to,
-            staff_id: Some(me),
-            department_id: None,
-            after,
-            limit,
-        },
+    let page = assignment_page(
+        &state,
+        user.center_id,
+        (q.from, q.to),
+        (Some(me), None),
+        &paging,
     )
     .await?;
-    let rows = AssignmentView::load(&mut conn, user.center_id, rows).await?;
-    Ok(web::Json(pagination::page(
-        rows,
-        limit,
-        |a| (a.assignment.date, a.assignment.slot, a.assignment.id),
-        |a| MyDuty::of(me, a),
-    )))
+    Ok(web::Json(Page {
+        items: page.items.into_iter().map(|a| MyDuty::of(me, a)).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }

@@ -73,30 +73,50 @@ pub async fn list_assignments(
     paging: web::Query<PageParams>,
 ) -> ApiResult<web::Json<Page<AssignmentView>>> {
     let q = query.into_inner();
-    check_range(q.from, q.to)?;
+    let page = assignment_page(
+        &state,
+        user.center_id,
+        (q.from, q.to),
+        (q.staff_id, q.department_id),
+        &paging,
+    )
+    .await?;
+    Ok(web::Json(page))
+}
+
+/// One page of published assignments in `range` (checked), narrowed to a person (rostered or
+/// substituting) and/or a department, with names; in (date, slot, id) order.
+pub async fn assignment_page(
+    state: &AppState,
+    center_id: Uuid,
+    (from, to): (NaiveDate, NaiveDate),
+    (staff_id, department_id): (Option<Uuid>, Option<Uuid>),
+    paging: &PageParams,
+) -> ApiResult<Page<AssignmentView>> {
+    check_range(from, to)?;
     let limit = paging.limit()?;
     let after = paging.after()?;
     let mut conn = state.pool.get().await?;
     let rows = store::list_assignments(
         &mut conn,
         AssignmentFilter {
-            center_id: user.center_id,
-            from: q.from,
-            to: q.to,
-            staff_id: q.staff_id,
-            department_id: q.department_id,
+            center_id,
+            from,
+            to,
+            staff_id,
+            department_id,
             after,
             limit,
         },
     )
     .await?;
-    let rows = AssignmentView::load(&mut conn, user.center_id, rows).await?;
-    Ok(web::Json(pagination::page(
+    let rows = AssignmentView::load(&mut conn, center_id, rows).await?;
+    Ok(pagination::page(
         rows,
         limit,
         |a| (a.assignment.date, a.assignment.slot, a.assignment.id),
         |a| a,
-    )))
+    ))
 }
 
 /// One supervisor on duty on a day.
