@@ -16,8 +16,8 @@ use uuid::Uuid;
 const MAX_PER_DAY: i64 = 1000;
 
 /// The published duties of `date` in the center, in slot order; who holds each is
-/// [`Assignment::on_duty`] (the substitute when one holds it). The same query as the duty-day
-/// view.
+/// [`Assignment::on_duty`] (the substitute when one holds it). The duty-day view reads its
+/// duties here too.
 pub async fn on_duty(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,

@@ -170,19 +170,7 @@ pub async fn load_duty_day(
     center_id: Uuid,
     date: NaiveDate,
 ) -> ApiResult<DutyDay> {
-    let rows = store::list_assignments(
-        conn,
-        AssignmentFilter {
-            center_id,
-            from: date,
-            to: date,
-            staff_id: None,
-            department_id: None,
-            after: None,
-            limit: 1000,
-        },
-    )
-    .await?;
+    let rows = crate::dutyday::powers::on_duty(conn, center_id, date).await?;
     let cal = crate::calendar::store::load(conn, center_id, date, date).await?;
     let day = cal.day(date);
     let rows = AssignmentView::load(conn, center_id, rows).await?;
