@@ -1,6 +1,22 @@
 // @generated-style diesel schema; keep in step with migrations/.
 
 diesel::table! {
+    amendments (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        amended_by -> Nullable<Uuid>,
+        actor -> Text,
+        reason -> Text,
+        before -> Jsonb,
+        after -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Uuid,
         center_id -> Uuid,
@@ -40,6 +56,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        closing_lead_minutes -> Int4,
+        duty_grace_minutes -> Int4,
     }
 }
 
@@ -380,6 +398,7 @@ diesel::joinable!(staff -> centers (center_id));
 diesel::joinable!(staff -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    amendments,
     audit_events,
     audit_heads,
     centers,

@@ -1,14 +1,19 @@
 //! The duty day on the hall floor (R7): who holds the day's powers (from the roster, after
 //! substitutions: [`powers`]), each supervisor's check-in ([`api`], rules in [`arrival`]) and the
 //! day's hours ([`hours`]: the center's, or a date's own set by the office).
+//! Every writer of the day passes [`gate::require_writer`] (on duty, working day, the day open:
+//! its instants in [`window`]); frozen records change only through [`amend`].
 //! The day's view with its check-ins is `GET /duty-days/{date}` (in `roster::views`).
 
+pub mod amend;
 pub mod api;
 pub mod arrival;
+pub mod gate;
 pub mod hours;
 pub mod model;
 pub mod powers;
 pub mod store;
+pub mod window;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::check_in)

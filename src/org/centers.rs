@@ -33,6 +33,12 @@ pub struct CenterPatch {
     /// 0–240 minutes.
     #[schema(minimum = 0, maximum = 240)]
     pub arrival_lead_minutes: Option<i32>,
+    /// 0–120 minutes before closing the security door is closed.
+    #[schema(minimum = 0, maximum = 120)]
+    pub closing_lead_minutes: Option<i32>,
+    /// 0–720 minutes after the duty end that after-hours records stay writable.
+    #[schema(minimum = 0, maximum = 720)]
+    pub duty_grace_minutes: Option<i32>,
 }
 
 /// The caller's center.
@@ -93,6 +99,12 @@ pub async fn patch_current(
     if let Some(m) = p.arrival_lead_minutes {
         errs.check(rules::range("arrival_lead_minutes", m, 0, 240));
     }
+    if let Some(m) = p.closing_lead_minutes {
+        errs.check(rules::range("closing_lead_minutes", m, 0, 120));
+    }
+    if let Some(m) = p.duty_grace_minutes {
+        errs.check(rules::range("duty_grace_minutes", m, 0, 720));
+    }
     errs.finish()?;
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
@@ -115,6 +127,8 @@ pub async fn patch_current(
             duty_start_time: p.duty_start_time,
             duty_end_time: p.duty_end_time,
             arrival_lead_minutes: p.arrival_lead_minutes,
+            closing_lead_minutes: p.closing_lead_minutes,
+            duty_grace_minutes: p.duty_grace_minutes,
         };
         let after = store::update_center(conn, user.center_id, changes).await?;
         audit::record(

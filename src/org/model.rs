@@ -34,6 +34,11 @@ pub struct Center {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Minutes before the afternoon closing the security door of the window area is closed (R7).
+    pub closing_lead_minutes: i32,
+    /// Minutes after the duty end the day's after-hours records (the main gate, the handover)
+    /// stay writable; after that only amendments (R8).
+    pub duty_grace_minutes: i32,
 }
 
 impl Center {

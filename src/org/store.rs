@@ -19,6 +19,8 @@ pub struct CenterChanges {
     pub duty_start_time: Option<NaiveTime>,
     pub duty_end_time: Option<NaiveTime>,
     pub arrival_lead_minutes: Option<i32>,
+    pub closing_lead_minutes: Option<i32>,
+    pub duty_grace_minutes: Option<i32>,
 }
 
 pub async fn center(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Center> {

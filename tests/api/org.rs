@@ -179,11 +179,42 @@ async fn invalid_values_are_refused_with_field_errors() {
         .patch(
             "/api/v1/centers/current",
             t,
-            &json!({"time_zone": "Mars/Base", "opening_time": "19:00:00", "arrival_lead_minutes": -1}),
+            &json!({"time_zone": "Mars/Base", "opening_time": "19:00:00", "arrival_lead_minutes": -1,
+                    "closing_lead_minutes": 121, "duty_grace_minutes": -5}),
         )
         .await;
     let p = assert_problem(r, 400, "validation_failed").await;
-    assert_eq!(p["errors"].as_array().unwrap().len(), 2);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "time_zone",
+            "arrival_lead_minutes",
+            "closing_lead_minutes",
+            "duty_grace_minutes"
+        ]
+    );
+    let r = app
+        .patch(
+            "/api/v1/centers/current",
+            t,
+            &json!({"closing_lead_minutes": 5, "duty_grace_minutes": 30}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let c: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            c["closing_lead_minutes"].as_i64(),
+            c["duty_grace_minutes"].as_i64()
+        ),
+        (Some(5), Some(30))
+    );
     let r = app
         .patch(
             "/api/v1/centers/current",

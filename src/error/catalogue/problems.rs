@@ -187,6 +187,12 @@ catalogue! {
         DutyDayNotWorking = "not_working_day", 422, ["date"],
             "The hall is closed on {date}: duty does not run that day.",
             "{date} 大厅不办公，当天不值班。";
+        DutyDayNotStarted = "duty_day_not_started", 422, ["date"],
+            "The duty day {date} has not started yet: its records are written on the day.",
+            "{date} 的值班日尚未开始：当天的记录须在当天填写。";
+        DutyDayClosed = "duty_day_closed", 409, ["date", "until"],
+            "The duty day {date} closed for writing at {until}; the office corrects it through an amendment.",
+            "{date} 的值班日已于 {until} 停止填写；如需更正，由中心办公室以更正记录的方式修改。";
         ObservedInFuture = "observed_in_future", 422, ["skew_seconds"],
             "observed_at is later than the server's time (more than {skew_seconds} seconds ahead): check the phone's clock.",
             "observed_at 晚于服务器时间（超前 {skew_seconds} 秒以上），请检查手机时间。";
