@@ -67,6 +67,12 @@ pub struct Config {
     /// External identity provider keys: a JSON file `[{"kid", "alg", "pem"}]`.
     #[arg(long, env = "DUTYDESK_IDP_KEYS_FILE")]
     pub idp_keys_file: Option<String>,
+    /// External identity provider: the claim that names a staff member of the token's center
+    /// by employee number (e.g. `employee_no`). A token carrying it acts as that staff member
+    /// (their roles, their duties) or is refused `unknown_staff_claim`; tokens without it act
+    /// with their own roles and no staff record (the portal's servers).
+    #[arg(long, env = "DUTYDESK_IDP_STAFF_CLAIM")]
+    pub idp_staff_claim: Option<String>,
     /// Log format: `json` or `pretty` (default: pretty in dev mode, else json).
     #[arg(long, env = "DUTYDESK_LOG_FORMAT")]
     pub log_format: Option<String>,

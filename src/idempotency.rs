@@ -441,7 +441,7 @@ pub async fn middleware(
         ))));
     }
     // Unauthenticated requests are left to the handler (401); keys are per caller.
-    let Ok(user) = authenticate(req.request()) else {
+    let Ok(user) = authenticate(req.request()).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let state = req

@@ -111,11 +111,19 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
             let authenticated = op.security.is_some();
             let has_body = op.request_body.is_some();
             let responses = &mut op.responses.responses;
-            if authenticated && !responses.contains_key("401") {
+            // "Not authenticated" as an endpoint declares it is this one answer.
+            let plain_401 = match responses.get("401") {
+                None => true,
+                Some(RefOr::T(r)) => r.description == "Not authenticated",
+                Some(_) => false,
+            };
+            if authenticated && plain_401 {
                 responses.insert(
                     "401".into(),
                     RefOr::T(problem_response(
-                        "`unauthorized`: missing, invalid or expired bearer token",
+                        "`unauthorized`: missing, invalid or expired bearer token; \
+                         `unknown_staff_claim`: an identity provider's token names no active \
+                         staff member of its center",
                     )),
                 );
             }

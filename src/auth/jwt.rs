@@ -31,6 +31,15 @@ struct ReadClaims {
     roles: Vec<String>,
 }
 
+/// An identity provider's claims: the common ones and the rest (where its staff claim is).
+#[derive(Debug, Deserialize)]
+struct ExternalClaims {
+    #[serde(flatten)]
+    common: ReadClaims,
+    #[serde(flatten)]
+    other: HashMap<String, serde_json::Value>,
+}
+
 /// Who a verified token speaks for.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -38,6 +47,9 @@ pub struct Principal {
     pub center_id: Uuid,
     pub roles: Vec<Role>,
     pub external: bool,
+    /// An identity provider's token: the value of the configured staff claim (an employee
+    /// number), when the token carries it.
+    pub staff_claim: Option<String>,
 }
 
 struct ExternalKey {
@@ -50,6 +62,7 @@ pub struct JwtKeys {
     own: DecodingKey,
     own_validation: Validation,
     external: HashMap<String, ExternalKey>,
+    staff_claim: Option<String>,
     issuer: String,
     audience: String,
     pub access_ttl_secs: i64,
@@ -99,6 +112,7 @@ impl JwtKeys {
             own: DecodingKey::from_secret(secret),
             own_validation,
             external,
+            staff_claim: config.idp_staff_claim.clone(),
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
             access_ttl_secs: config.access_ttl_secs,
@@ -127,27 +141,37 @@ impl JwtKeys {
         let header = jsonwebtoken::decode_header(token).ok()?;
         // A key id names an identity-provider key; its algorithm is fixed by configuration,
         // so a token cannot pick its own (e.g. HS256 signed with the public key).
-        let (data, external) = match header.kid.as_deref().and_then(|k| self.external.get(k)) {
-            Some(ext) => (
-                jsonwebtoken::decode::<ReadClaims>(token, &ext.key, &ext.validation).ok()?,
-                true,
-            ),
-            None => (
-                jsonwebtoken::decode::<ReadClaims>(token, &self.own, &self.own_validation).ok()?,
-                false,
-            ),
-        };
-        let roles = data
-            .claims
-            .roles
-            .iter()
-            .filter_map(|r| Role::parse(r))
-            .collect();
+        let (claims, external, staff_claim) =
+            match header.kid.as_deref().and_then(|k| self.external.get(k)) {
+                Some(ext) => {
+                    let c =
+                        jsonwebtoken::decode::<ExternalClaims>(token, &ext.key, &ext.validation)
+                            .ok()?
+                            .claims;
+                    let staff = match self.staff_claim.as_ref().map(|n| c.other.get(n)) {
+                        None | Some(None) | Some(Some(serde_json::Value::Null)) => None,
+                        Some(Some(serde_json::Value::String(s))) => Some(s.clone()),
+                        Some(Some(serde_json::Value::Number(n))) => Some(n.to_string()),
+                        // A staff claim of another shape names nobody: refuse the token.
+                        Some(Some(_)) => return None,
+                    };
+                    (c.common, true, staff)
+                }
+                None => (
+                    jsonwebtoken::decode::<ReadClaims>(token, &self.own, &self.own_validation)
+                        .ok()?
+                        .claims,
+                    false,
+                    None,
+                ),
+            };
+        let roles = claims.roles.iter().filter_map(|r| Role::parse(r)).collect();
         Some(Principal {
-            subject: data.claims.sub,
-            center_id: data.claims.center_id,
+            subject: claims.sub,
+            center_id: claims.center_id,
             roles,
             external,
+            staff_claim,
         })
     }
 }

@@ -11,11 +11,11 @@ pub mod session;
 pub mod store;
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use crate::principal::CurrentUser;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use std::future::{Ready, ready};
+use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 /// Logout and password change; login, refresh and `/me` are registered by `org`.
@@ -23,8 +23,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::logout).service(api::change_password);
 }
 
-/// Reads and verifies `Authorization: Bearer …`.
-pub fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
+/// Reads and verifies `Authorization: Bearer …`. An identity provider's token that names a
+/// staff member through the configured staff claim (`DUTYDESK_IDP_STAFF_CLAIM`) acts as that
+/// active staff member of its center, with their roles from the staff record (one indexed
+/// lookup); one that names nobody is refused 401 `unknown_staff_claim`.
+pub async fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
     if let Some(user) = req.extensions().get::<CurrentUser>() {
         return Ok(user.clone());
     }
@@ -42,19 +45,36 @@ pub fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
         .map(str::trim)
         .ok_or_else(ApiError::unauthorized)?;
     let p = state.jwt.verify(token).ok_or_else(ApiError::unauthorized)?;
-    // An identity provider's subject is its own name for the user, not one of our staff ids:
-    // portal callers act with their roles but own no staff record here.
-    let staff_id = if p.external {
-        None
-    } else {
-        Some(Uuid::parse_str(&p.subject).map_err(|_| ApiError::unauthorized())?)
-    };
-    let user = CurrentUser {
-        staff_id,
-        subject: p.subject,
-        center_id: p.center_id,
-        roles: p.roles,
-        external: p.external,
+    let user = match (p.external, p.staff_claim) {
+        (false, _) => CurrentUser {
+            staff_id: Some(Uuid::parse_str(&p.subject).map_err(|_| ApiError::unauthorized())?),
+            subject: p.subject,
+            center_id: p.center_id,
+            roles: p.roles,
+            external: false,
+        },
+        // An identity provider's subject is its own name for the user, not one of our staff
+        // ids: portal callers act with their roles but own no staff record here.
+        (true, None) => CurrentUser {
+            staff_id: None,
+            subject: p.subject,
+            center_id: p.center_id,
+            roles: p.roles,
+            external: true,
+        },
+        (true, Some(employee_no)) => {
+            let mut conn = state.pool.get().await?;
+            let account = store::active_by_employee_no(&mut conn, p.center_id, &employee_no)
+                .await?
+                .ok_or_else(|| ApiError::of(Code::UnknownStaffClaim))?;
+            CurrentUser {
+                staff_id: Some(account.id),
+                roles: account.roles(),
+                subject: p.subject,
+                center_id: p.center_id,
+                external: true,
+            }
+        }
     };
     req.extensions_mut().insert(user.clone());
     Ok(user)
@@ -62,13 +82,16 @@ pub fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
 
 impl FromRequest for CurrentUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let res = authenticate(req);
-        if let Ok(u) = &res {
-            tracing::Span::current().record("user_id", u.subject.as_str());
-        }
-        ready(res)
+        let req = req.clone();
+        Box::pin(async move {
+            let res = authenticate(&req).await;
+            if let Ok(u) = &res {
+                tracing::Span::current().record("user_id", u.subject.as_str());
+            }
+            res
+        })
     }
 }

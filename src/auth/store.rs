@@ -44,6 +44,22 @@ pub async fn find_login(
         .optional()
 }
 
+/// The active account of a center with this employee number (an identity provider's staff claim).
+pub async fn active_by_employee_no(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    employee_no: &str,
+) -> QueryResult<Option<Account>> {
+    staff::table
+        .filter(staff::center_id.eq(center_id))
+        .filter(staff::employee_no.eq(employee_no))
+        .filter(staff::active.eq(true))
+        .select(Account::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// For token refresh, where the center comes from the stored token.
 pub async fn account_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Account> {
     staff::table

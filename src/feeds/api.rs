@@ -67,7 +67,7 @@ async fn feed_caller(
             Ok((row.center_id, row.staff_id))
         }
         None => {
-            let u = authenticate(req)?;
+            let u = authenticate(req).await?;
             Ok((u.center_id, u.staff_id.ok_or_else(ApiError::not_found)?))
         }
     }

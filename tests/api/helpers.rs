@@ -16,6 +16,8 @@ pub const STAFF_PASSWORD: &str = "staff-password-123";
 pub const IDP_ISSUER: &str = "https://portal.example/idp";
 pub const IDP_AUDIENCE: &str = "dutydesk";
 pub const IDP_KID: &str = "portal-2026";
+/// The identity provider's claim that names a staff member by employee number.
+pub const IDP_STAFF_CLAIM: &str = "employee_no";
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
 pub struct TestApp {
@@ -145,6 +147,7 @@ pub fn config(db_url: &str) -> Config {
         idp_issuer: Some(IDP_ISSUER.into()),
         idp_audience: Some(IDP_AUDIENCE.into()),
         idp_keys_file: Some(idp_keys_file()),
+        idp_staff_claim: Some(IDP_STAFF_CLAIM.into()),
         log_format: None,
     }
 }

@@ -159,3 +159,75 @@ async fn identity_provider_roles_and_center_scope_apply() {
     // A subject that is not a staff record has no profile.
     assert_problem(app.get("/api/v1/me", &t).await, 404, "not_found").await;
 }
+
+/// An identity provider's token naming a staff member by employee number.
+fn idp_staff(app: &TestApp, employee_no: Value) -> String {
+    let mut c = claims(app, IDP_ISSUER, IDP_AUDIENCE, now() + 300, now());
+    c["sub"] = json!("portal-user-7");
+    // The token's own roles do not count for a matched staff member.
+    c["roles"] = json!(["office_admin"]);
+    c[IDP_STAFF_CLAIM] = employee_no;
+    idp(&c)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_provider_staff_claim_matches_an_active_staff_member_or_is_refused() {
+    let app = spawn_app().await;
+    let (s, _) = app.create_staff("20481", &["supervisor"], None).await;
+    let staff_id = s["id"].as_str().unwrap();
+
+    // Matched: acts as that staff member, with the staff record's roles.
+    let t = idp_staff(&app, json!("20481"));
+    let r = app.get("/api/v1/me", &t).await;
+    assert_eq!(r.status(), 200);
+    let me: Value = r.json().await.unwrap();
+    assert_eq!(me["id"], staff_id);
+    assert_eq!(me["roles"], json!(["supervisor"]));
+    let r = app
+        .post(
+            "/api/v1/departments",
+            &t,
+            &json!({"name": "x", "code": "x", "rotation_order": 1}),
+        )
+        .await;
+    assert_problem(r, 403, "forbidden").await;
+    // A numeric claim names the same employee number.
+    let r = app.get("/api/v1/me", &idp_staff(&app, json!(20481))).await;
+    assert_eq!(r.status(), 200);
+
+    // Nobody with that employee number in the token's center.
+    let r = app
+        .get("/api/v1/me", &idp_staff(&app, json!("99999")))
+        .await;
+    assert_problem(r, 401, "unknown_staff_claim").await;
+    let r = app
+        .req(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Some(&idp_staff(&app, json!("99999"))),
+        )
+        .header("Accept-Language", "zh")
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(r, 401, "unknown_staff_claim").await;
+    assert!(p["detail"].as_str().unwrap().contains("工号"), "{p}");
+
+    // A claim of another shape names nobody: the token is refused.
+    let r = app
+        .get("/api/v1/me", &idp_staff(&app, json!({"no": 1})))
+        .await;
+    assert_problem(r, 401, "unauthorized").await;
+
+    // A deactivated staff member's identity-provider token stops working.
+    let r = app
+        .post(
+            &format!("/api/v1/staff/{staff_id}/deactivate"),
+            &app.admin_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app.get("/api/v1/me", &t).await;
+    assert_problem(r, 401, "unknown_staff_claim").await;
+}

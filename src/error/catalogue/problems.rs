@@ -46,6 +46,9 @@ catalogue! {
         RefreshTokenReused = "refresh_token_reused", 401, [],
             "This refresh token was already used; the session has been revoked. Log in again.",
             "该刷新令牌已被使用，会话已撤销，请重新登录。";
+        UnknownStaffClaim = "unknown_staff_claim", 401, [],
+            "Your identity provider account names no active staff member of this center: ask the center office to check your employee number.",
+            "您的统一身份认证账号未对应本中心的在职人员，请联系中心办公室核对工号。";
         // 403
         Forbidden = "forbidden", 403, [],
             "Your role does not allow this action.", "您的角色无权执行此操作。";
