@@ -1,6 +1,7 @@
 //! Report exports: `?format=json|csv|xlsx` on report endpoints. CSV is UTF-8 with a BOM (so
 //! Excel shows Chinese) and CRLF line ends; cells that a spreadsheet would run as a formula are
-//! prefixed with `'`.
+//! prefixed with `'`. XLSX is office-ready: bold, frozen header row, columns as wide as their
+//! contents (a Chinese character counts two), dates as real dates (`yyyy-mm-dd`).
 
 use crate::error::{ApiError, ApiResult};
 use actix_web::HttpResponse;
@@ -22,6 +23,46 @@ pub enum Format {
 pub enum Cell {
     Text(String),
     Number(f64),
+    Date(chrono::NaiveDate),
+    /// No value (e.g. no check-in): empty in both formats.
+    Empty,
+}
+
+impl Cell {
+    /// The cell as CSV shows it (before quoting).
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+impl From<chrono::NaiveDate> for Cell {
+    fn from(d: chrono::NaiveDate) -> Cell {
+        Cell::Date(d)
+    }
+}
+
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Cell {
+        v.map_or(Cell::Empty, Into::into)
+    }
+}
+
+impl From<i32> for Cell {
+    fn from(n: i32) -> Cell {
+        Cell::Number(f64::from(n))
+    }
+}
+
+/// Display width of a cell's text in a spreadsheet column: wide (CJK) characters count two.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }
 
 impl From<String> for Cell {
@@ -72,7 +113,7 @@ pub fn csv(t: &Table) -> Vec<u8> {
             row.iter()
                 .map(|c| match c {
                     Cell::Text(s) => csv_field(s),
-                    Cell::Number(n) => n.to_string(),
+                    other => other.text(),
                 })
                 .collect(),
         ));
@@ -80,22 +121,43 @@ pub fn csv(t: &Table) -> Vec<u8> {
     out.into_bytes()
 }
 
+fn excel_date(
+    d: chrono::NaiveDate,
+) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+    use chrono::Datelike;
+    let year = u16::try_from(d.year()).map_err(|_| {
+        rust_xlsxwriter::XlsxError::ParameterError(format!("year {} out of range", d.year()))
+    })?;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
 pub fn xlsx(t: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let mut widths: Vec<usize> = t.headers.iter().map(|h| width(h)).collect();
     for (c, h) in t.headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (r, row) in t.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(width(&cell.text()));
+            }
             let (r, c) = (r as u32 + 1, c as u16);
             match cell {
                 Cell::Text(s) => sheet.write_string(r, c, s)?,
                 Cell::Number(n) => sheet.write_number(r, c, *n)?,
+                Cell::Date(d) => sheet.write_date_with_format(r, c, &excel_date(*d)?, &date)?,
+                Cell::Empty => sheet,
             };
         }
     }
+    for (c, w) in widths.into_iter().enumerate() {
+        sheet.set_column_width(c as u16, (w + 2).min(60) as f64)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
 }
 
@@ -159,8 +221,46 @@ mod tests {
     }
 
     #[test]
-    fn xlsx_is_a_zip_container() {
-        let b = xlsx(&table()).unwrap();
+    fn xlsx_keeps_dates_as_dates_and_freezes_the_header() {
+        use calamine::{Data, Reader, Xlsx};
+        let mut t = table();
+        t.headers.push("日期");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        for row in &mut t.rows {
+            row.push(d.into());
+        }
+        t.rows[2][2] = Cell::Empty;
+        let b = xlsx(&t).unwrap();
         assert_eq!(&b[..2], b"PK");
+        let mut book = Xlsx::new(std::io::Cursor::new(b.clone())).unwrap();
+        let sheet = book.worksheet_range("Sheet1").unwrap();
+        assert_eq!(sheet.get((0, 0)), Some(&Data::String("部门".into())));
+        match sheet.get((1, 2)) {
+            Some(Data::DateTime(dt)) => {
+                let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
+                assert_eq!(dt.as_f64(), (d - epoch).num_days() as f64);
+            }
+            other => panic!("not a date: {other:?}"),
+        }
+        assert!(matches!(sheet.get((3, 2)), None | Some(Data::Empty)));
+        // The sheet's XML freezes the first row.
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(b)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(
+            xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#),
+            "{xml}"
+        );
+        assert!(xml.contains("<col "), "column widths: {xml}");
+    }
+
+    #[test]
+    fn wide_characters_count_two() {
+        assert_eq!(width("ab"), 2);
+        assert_eq!(width("医保"), 4);
     }
 }
