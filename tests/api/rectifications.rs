@@ -54,6 +54,29 @@ async fn the_deadline_skips_weekends_and_holidays_r25() {
             .await,
         2
     );
+    // A calendar that does not know the year's statutory holidays cannot count working days:
+    // refused loudly, nothing written.
+    app.exec("DELETE FROM statutory_years").await;
+    let r = app
+        .req(
+            reqwest::Method::POST,
+            "/api/v1/inspections",
+            Some(f.h.token(&f.on[0])),
+        )
+        .header("Accept-Language", "zh")
+        .json(
+            &json!({"staff_id": f.h.id("w1"), "category": "conduct", "result": "problem",
+                      "severity": "minor", "description": "着装不规范",
+                      "rectify_within_working_days": 2}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let v = assert_problem(r, 422, "holidays_not_loaded").await;
+    let year = chrono::Datelike::year(&f.today).to_string();
+    assert!(v["detail"].as_str().unwrap().contains(&year), "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("整改期限"), "{v}");
+    assert_eq!(app.count("SELECT count(*) AS n FROM inspections").await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
