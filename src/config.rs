@@ -44,6 +44,10 @@ pub struct Config {
     /// Largest accepted JSON body in bytes.
     #[arg(long, env = "DUTYDESK_BODY_LIMIT_BYTES", default_value_t = 64 * 1024)]
     pub body_limit_bytes: usize,
+    /// Largest accepted attachment upload in bytes (`POST /api/v1/attachments`), apart from the
+    /// JSON limit.
+    #[arg(long, env = "DUTYDESK_ATTACHMENT_LIMIT_BYTES", default_value_t = 5 * 1024 * 1024)]
+    pub attachment_limit_bytes: usize,
     /// Comma-separated origins allowed by CORS (the portal's web origins).
     #[arg(
         long,

@@ -448,10 +448,24 @@ pub async fn middleware(
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(ApiError::internal)?;
-    let Ok(body) = req.extract::<web::Bytes>().await else {
-        return Ok(req.error_response(
-            ApiError::of(Code::PayloadTooLarge).param("limit", state.config.body_limit_bytes),
-        ));
+    let body = if route == crate::attachments::api::UPLOAD_ROUTE {
+        // Uploads have their own limit, apart from the JSON one.
+        let limit = state.config.attachment_limit_bytes;
+        match crate::web::read_limited(req.take_payload(), limit).await {
+            Ok(Some(b)) => web::Bytes::from(b),
+            Ok(None) => {
+                return Ok(req
+                    .error_response(ApiError::of(Code::AttachmentTooLarge).param("limit", limit)));
+            }
+            Err(_) => return Ok(req.error_response(ApiError::of(Code::MalformedRequest))),
+        }
+    } else {
+        let Ok(body) = req.extract::<web::Bytes>().await else {
+            return Ok(req.error_response(
+                ApiError::of(Code::PayloadTooLarge).param("limit", state.config.body_limit_bytes),
+            ));
+        };
+        body
     };
     let sealer = Sealer::new(&state.config.jwt_secret);
     let principal = format!("{}:{}", user.center_id, user.actor_label());

@@ -7,6 +7,7 @@
 // its size in `Result` does not matter here.
 #![allow(clippy::result_large_err)]
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod feeds;
 pub mod idempotency;
+pub mod inspections;
 pub mod lifecycle;
 pub mod metrics;
 pub mod openapi;
@@ -26,6 +28,7 @@ pub mod ops;
 pub mod org;
 pub mod pagination;
 pub mod principal;
+pub mod rectifications;
 pub mod roster;
 pub mod seed;
 pub mod sitins;
@@ -86,7 +89,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(roster::routes)
             .configure(dutyday::routes)
             .configure(changes::routes)
-            .configure(sitins::routes),
+            .configure(sitins::routes)
+            .configure(attachments::routes)
+            .configure(inspections::routes)
+            .configure(rectifications::routes),
     )
     .configure(ops::routes);
 }

@@ -33,6 +33,17 @@ pub enum Party {
     Counterpart,
     /// The center office (office admins).
     Office,
+    /// Whoever holds today's duty: a supervisor on duty on the center's today (after
+    /// substitutions), or the office. The roster decides, so the handler finds out before the
+    /// move and tells the machine ([`Machine::caller_on_duty`]).
+    OnDuty,
+}
+
+impl Party {
+    /// Whether this party's moves are decisions on the request (recorded with their note).
+    pub fn decides(self) -> bool {
+        matches!(self, Party::Office | Party::OnDuty)
+    }
 }
 
 /// A state of a request, stored as text: an enum declared with [`crate::text_enum!`].
@@ -49,6 +60,11 @@ pub trait Machine {
     fn party(&self, m: Self::Move) -> Party;
     /// The state after `m` from `s` and the move's effect, or `None` where `m` is not allowed.
     fn next(&self, s: Self::State, m: Self::Move) -> Option<(Self::State, Option<Self::Effect>)>;
+    /// Whether the caller holds today's duty ([`Party::OnDuty`]), as the handler found from the
+    /// roster. Kinds without such moves keep the default.
+    fn caller_on_duty(&self) -> bool {
+        false
+    }
 }
 
 /// The rows of one kind of request.
@@ -90,17 +106,19 @@ pub fn invalid_state(status: &str) -> ApiError {
     ApiError::of(Code::InvalidState).param("status", status)
 }
 
-/// Whether `user` is `party` of `r`.
+/// Whether `user` is `party` of `r` (for [`Party::OnDuty`]: whether they are the office; the
+/// duty itself is the machine's to say, see [`transition`]).
 pub fn may<R: Request>(r: &R, user: &CurrentUser, party: Party) -> bool {
     match party {
-        Party::Office => user.has(Role::OfficeAdmin),
+        Party::Office | Party::OnDuty => user.has(Role::OfficeAdmin),
         p => user.staff_id.is_some_and(|me| r.is(p, me)),
     }
 }
 
 /// Makes move `m` on request `id`, in the caller's transaction: lock, check the party, compute
 /// the next state, carry out the effect, store it and audit it (action = the new state). The
-/// office's moves record the caller and `note` as the decision; other moves keep the last one.
+/// deciding parties' moves ([`Party::decides`]) record the caller and `note` as the decision;
+/// other moves keep the last one.
 pub async fn transition<R: Request>(
     conn: &mut AsyncPgConnection,
     machine: &R::Machine,
@@ -111,7 +129,8 @@ pub async fn transition<R: Request>(
 ) -> Result<R, ApiError> {
     let before = R::lock(conn, user.center_id, id).await?;
     let party = machine.party(m);
-    if !may(&before, user, party) {
+    let on_duty = party == Party::OnDuty && machine.caller_on_duty();
+    if !on_duty && !may(&before, user, party) {
         return Err(ApiError::forbidden());
     }
     let from = before.state();
@@ -121,7 +140,7 @@ pub async fn transition<R: Request>(
     if let Some(e) = effect {
         before.apply(conn, user, e).await?;
     }
-    let (decided_by, note) = if party == Party::Office {
+    let (decided_by, note) = if party.decides() {
         (user.staff_id, note)
     } else {
         before.decision()

@@ -28,6 +28,9 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
         (name = "leave", description = "Leave and time off in lieu (请假、调休, R14)"),
         (name = "sit-ins", description = "Department leaders sitting in the hall (领导坐班, R15, R16)"),
         (name = "feeds", description = "Calendar (iCalendar) feeds of duties"),
+        (name = "attachments", description = "Photos and documents (JPEG, PNG, PDF) referenced by records"),
+        (name = "inspections", description = "Inspection findings on the hall floor (R4.1, R5)"),
+        (name = "rectifications", description = "Rectification (整改) of problems found, by a deadline in working days (R25)"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]

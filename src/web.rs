@@ -61,3 +61,21 @@ where
 {
     serde::Deserialize::deserialize(d).map(Some)
 }
+
+/// Reads a request body of at most `limit` bytes; `None` when it is larger (the caller answers
+/// 413 with its own code), an error when the connection fails mid-body.
+pub async fn read_limited<S, E>(mut payload: S, limit: usize) -> Result<Option<Vec<u8>>, E>
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin,
+{
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}

@@ -390,6 +390,78 @@ diesel::table! {
     }
 }
 
+// ---- attachments, inspections and rectification (attachments/, inspections/, rectifications/) ----
+
+diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        uploaded_by -> Uuid,
+        content_type -> Text,
+        size -> Int4,
+        sha256 -> Text,
+        data -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    attachment_refs (attachment_id, entity_type, entity_id) {
+        attachment_id -> Uuid,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        center_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        staff_id -> Nullable<Uuid>,
+        category -> Text,
+        result -> Text,
+        severity -> Nullable<Text>,
+        description -> Nullable<Text>,
+        inspector_id -> Uuid,
+        assignment_id -> Uuid,
+        received_at -> Timestamptz,
+        observed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    rectifications (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        inspection_id -> Uuid,
+        staff_id -> Nullable<Uuid>,
+        status -> Text,
+        working_days -> Int4,
+        deadline -> Date,
+        decided_by -> Nullable<Uuid>,
+        decision_note -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rectification_events (id) {
+        id -> Uuid,
+        rectification_id -> Uuid,
+        action -> Text,
+        staff_id -> Nullable<Uuid>,
+        note -> Text,
+        deadline -> Nullable<Date>,
+        at -> Timestamptz,
+    }
+}
+
+// ---- end attachments, inspections and rectification ----
+
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(audit_heads -> centers (center_id));
 diesel::joinable!(departments -> centers (center_id));
@@ -399,6 +471,8 @@ diesel::joinable!(staff -> departments (department_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     amendments,
+    attachment_refs,
+    attachments,
     audit_events,
     audit_heads,
     centers,
@@ -408,8 +482,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     duty_check_ins,
     feed_tokens,
     idempotency_keys,
+    inspections,
     leave_requests,
     login_throttle,
+    rectification_events,
+    rectifications,
     refresh_tokens,
     rosters,
     rotation_members,

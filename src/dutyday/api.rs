@@ -21,7 +21,8 @@ use uuid::Uuid;
 /// Longest note, in characters.
 const MAX_NOTE: usize = 500;
 
-fn observed_at(raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+/// Parses an optional `observed_at` (RFC 3339 with offset); 400 `invalid_datetime` otherwise.
+pub fn observed_at(raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
     raw.map(|s| {
         DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))

@@ -154,6 +154,9 @@ pub struct DutyDay {
     /// `not_working_day` as described above; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflict: Option<DayConflict>,
+    /// The day's inspection findings in the order received, with names (window staff see only
+    /// those about themselves); the full finding is `getInspection`.
+    pub inspections: Vec<crate::inspections::model::InspectionSummary>,
 }
 
 /// What is wrong with a published duty day.
@@ -164,19 +167,23 @@ pub enum DayConflict {
     NotWorkingDay,
 }
 
-/// The duty day of `date`: the calendar's word on it and who is on duty, with names.
+/// The duty day of `date` as `user` may see it: the calendar's word on it, who is on duty with
+/// names and check-ins, and the day's findings. A constant number of queries.
 pub async fn load_duty_day(
     conn: &mut diesel_async::AsyncPgConnection,
-    center_id: Uuid,
+    user: &CurrentUser,
     date: NaiveDate,
 ) -> ApiResult<DutyDay> {
+    let center_id = user.center_id;
     let rows = crate::dutyday::powers::on_duty(conn, center_id, date).await?;
     let cal = crate::calendar::store::load(conn, center_id, date, date).await?;
     let day = cal.day(date);
     let rows = AssignmentView::load(conn, center_id, rows).await?;
     let mut check_ins = crate::dutyday::store::of_day(conn, center_id, date).await?;
     let working = day.kind.is_working();
+    let inspections = crate::inspections::reads::day_summary(conn, user, date).await?;
     Ok(DutyDay {
+        inspections,
         date,
         kind: day.kind,
         day_name: day.name.map(str::to_owned),
@@ -222,9 +229,7 @@ pub async fn duty_day(
     date: web::Path<NaiveDate>,
 ) -> ApiResult<web::Json<DutyDay>> {
     let mut conn = state.pool.get().await?;
-    Ok(web::Json(
-        load_duty_day(&mut conn, user.center_id, *date).await?,
-    ))
+    Ok(web::Json(load_duty_day(&mut conn, &user, *date).await?))
 }
 
 /// Today's duty day in the center's time zone (the server's clock decides).
@@ -245,9 +250,7 @@ pub async fn duty_today(
     let today = crate::org::store::center(&mut conn, user.center_id)
         .await?
         .today(&state.clock);
-    Ok(web::Json(
-        load_duty_day(&mut conn, user.center_id, today).await?,
-    ))
+    Ok(web::Json(load_duty_day(&mut conn, &user, today).await?))
 }
 
 /// The caller's next duty and who is on duty with them that day.
@@ -303,7 +306,7 @@ pub async fn my_next_duty(
             let duty = AssignmentView::load(&mut conn, user.center_id, vec![a])
                 .await?
                 .pop();
-            let day = load_duty_day(&mut conn, user.center_id, date).await?;
+            let day = load_duty_day(&mut conn, &user, date).await?;
             return Ok(web::Json(NextDuty {
                 duty,
                 day: Some(day),

@@ -204,3 +204,100 @@ pub async fn crew(app: &TestApp) -> Crew {
         dept_id,
     }
 }
+
+/// Sets the app's clock to `h:m` on `date` in the center's zone (Asia/Shanghai).
+pub fn clock_at(app: &TestApp, date: NaiveDate, h: u32, m: u32) {
+    use chrono::TimeZone;
+    let local = date.and_time(chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap());
+    let at = chrono_tz::Asia::Shanghai
+        .from_local_datetime(&local)
+        .unwrap();
+    app.clock.set(at.with_timezone(&chrono::Utc));
+}
+
+/// A duty day on the hall floor: a hall with `per_day` supervisors a day, a published plain
+/// week from `mon`, and the clock at 09:00 on `today` (`mon + day`).
+pub struct Floor {
+    pub h: Hall,
+    pub mon: NaiveDate,
+    pub today: NaiveDate,
+    /// Employee numbers of today's supervisors, in slot order.
+    pub on: Vec<String>,
+    /// A supervisor not on duty today.
+    pub off: String,
+    pub roster: Value,
+}
+
+pub async fn floor(app: &TestApp, per_day: i32, day: i64) -> Floor {
+    let h = hall(app).await;
+    let r = app
+        .req(reqwest::Method::PUT, "/api/v1/rotation", Some(&app.admin_token))
+        .json(&json!({"unit": "day", "supervisors_per_day": per_day, "substitutions_need_approval": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mon = plain_weeks(app, 2).await;
+    let roster = published(app, &plus(mon, 0), &plus(mon, 11)).await;
+    let today = mon + Duration::days(day);
+    let on: Vec<String> = roster["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["date"] == today.to_string())
+        .map(|a| h.no_of(a["staff_id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(on.len(), per_day as usize);
+    let off = ["d1-1", "d1-2", "d2-1", "d2-2", "d3-1", "d3-2"]
+        .into_iter()
+        .find(|n| !on.iter().any(|o| o == n))
+        .unwrap()
+        .to_owned();
+    clock_at(app, today, 9, 0);
+    Floor {
+        h,
+        mon,
+        today,
+        on,
+        off,
+        roster,
+    }
+}
+
+/// The smallest PNG, JPEG and PDF headers: enough for the type check, which reads the bytes.
+pub fn png() -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    b.extend_from_slice(&[0u8; 32]);
+    b
+}
+pub fn jpeg() -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F'];
+    b.extend_from_slice(&[0u8; 32]);
+    b
+}
+pub fn pdf() -> Vec<u8> {
+    b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec()
+}
+
+/// Uploads `bytes` as `content_type`; the response.
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    app.req(reqwest::Method::POST, "/api/v1/attachments", Some(token))
+        .header("Content-Type", content_type)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Uploads a file and returns its id.
+pub async fn uploaded(app: &TestApp, token: &str, content_type: &str, bytes: Vec<u8>) -> String {
+    let r = upload(app, token, content_type, bytes).await;
+    assert_eq!(r.status(), 201, "upload");
+    let v: Value = r.json().await.unwrap();
+    v["id"].as_str().unwrap().to_owned()
+}

@@ -141,6 +141,7 @@ pub fn config(db_url: &str) -> Config {
         db_pool_size: 8,
         db_timeout_secs: 3,
         body_limit_bytes: 16 * 1024,
+        attachment_limit_bytes: 64 * 1024,
         cors_origins: vec!["https://portal.example".into()],
         login_max_failures: 5,
         login_lock_secs: 900,

@@ -1,5 +1,6 @@
 //! Behaviour tests over real HTTP against a real PostgreSQL (one fresh database per test).
 
+mod attachments;
 mod audit;
 mod auth;
 mod calendar;
@@ -14,12 +15,14 @@ mod helpers;
 mod i18n;
 mod idempotency;
 mod import;
+mod inspections;
 mod jwt;
 mod my_duties;
 mod org;
 mod paging;
 mod platform;
 mod reasons;
+mod rectifications;
 mod replacements;
 mod requests;
 mod roster;

@@ -147,5 +147,15 @@ catalogue! {
             "{person}在{dates}也值班，将连续值班。";
         SamePerson = "same_person", 0, [],
             "The substitute must be someone else.", "顶岗人员须为他人。";
+        RequiredForProblem = "required", 0, [],
+            "Required when the result is a problem.", "结果为问题时此字段为必填项。";
+        OnlyForProblem = "not_allowed", 0, [],
+            "Only a problem takes this field (the result is ok).", "只有结果为问题时才可填写此字段（当前结果为正常）。";
+        TooManyItems = "too_many", 0, ["max"],
+            "At most {max} items.", "最多 {max} 项。";
+        DuplicateItem = "duplicate", 0, [],
+            "The same item is named twice.", "同一项目重复。";
+        NotWindowStaff = "unknown", 0, [],
+            "No active window staff member with this id in your center.", "本中心没有该在岗窗口工作人员。";
     }
 }

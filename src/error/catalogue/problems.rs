@@ -202,5 +202,28 @@ catalogue! {
         ObservedBeforeDay = "observed_before_day", 422, ["date"],
             "observed_at is before the start of {date} in the center's time zone.",
             "observed_at 早于中心时区 {date} 当天的开始。";
+        // Attachments, inspections and rectification (R4.1, R5, R25)
+        /// An upload over `DUTYDESK_ATTACHMENT_LIMIT_BYTES`.
+        AttachmentTooLarge = "attachment_too_large", 413, ["limit"],
+            "An attachment may have at most {limit} bytes.", "附件最多 {limit} 字节。";
+        /// The bytes are not a JPEG, PNG or PDF file.
+        AttachmentTypeUnsupported = "unsupported_attachment_type", 415, [],
+            "The file is not a JPEG, PNG or PDF (its type is decided from its bytes).",
+            "文件不是 JPEG、PNG 或 PDF（按文件内容判断类型）。";
+        /// The declared `Content-Type` is not what the bytes are.
+        AttachmentTypeMismatch = "unsupported_attachment_type", 415, ["declared", "detected"],
+            "The body is {detected} but was sent as {declared}.",
+            "文件内容为 {detected}，但请求声明为 {declared}。";
+        /// An attachment id that does not exist, is of another center or was uploaded by someone else.
+        AttachmentUnavailable = "attachment_unavailable", 422, ["id"],
+            "Attachment {id} does not exist or was not uploaded by you.",
+            "附件 {id} 不存在或不是您上传的。";
+        /// A photo that is not an image.
+        AttachmentNotImage = "attachment_not_image", 422, ["id"],
+            "Attachment {id} is not a photo (JPEG or PNG).", "附件 {id} 不是照片（JPEG 或 PNG）。";
+        /// A rectification deadline whose working days the calendar cannot count.
+        DeadlineHolidaysNotLoaded = "holidays_not_loaded", 422, ["years"],
+            "No statutory holidays are loaded for {years}: the rectification deadline cannot be counted in working days. The office loads the State Council's schedule first (`dutydesk load-holidays`).",
+            "尚未载入 {years} 年的法定节假日，无法按工作日计算整改期限。请先由办公室载入国务院节假日安排（dutydesk load-holidays）。";
     }
 }

@@ -1,0 +1,87 @@
+//! Attachments and their references in the database.
+
+use super::model::{AttachmentMeta, AttachmentRef, EntityType, NewAttachment};
+use crate::db::schema::attachment_refs as ar;
+use crate::db::schema::attachments as at;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewAttachment<'_>,
+) -> QueryResult<AttachmentMeta> {
+    diesel::insert_into(at::table)
+        .values(new)
+        .returning(AttachmentMeta::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Attachment `id` of the center, without its bytes.
+pub async fn meta(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<AttachmentMeta>> {
+    at::table
+        .filter(at::center_id.eq(center_id))
+        .filter(at::id.eq(id))
+        .select(AttachmentMeta::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The bytes of attachment `id`.
+pub async fn data(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<u8>> {
+    at::table.find(id).select(at::data).first(conn).await
+}
+
+/// The attachments of `ids` in the center (any uploader), without their bytes.
+pub async fn metas(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<AttachmentMeta>> {
+    at::table
+        .filter(at::center_id.eq(center_id))
+        .filter(at::id.eq_any(ids))
+        .select(AttachmentMeta::as_select())
+        .load(conn)
+        .await
+}
+
+/// The records referencing attachment `id`.
+pub async fn refs_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<AttachmentRef>> {
+    ar::table
+        .filter(ar::attachment_id.eq(id))
+        .select(AttachmentRef::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn insert_refs(conn: &mut AsyncPgConnection, refs: &[AttachmentRef]) -> QueryResult<()> {
+    diesel::insert_into(ar::table)
+        .values(refs)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// `(entity id, attachment id)` of every attachment referenced by records `ids` of `entity`, in
+/// attachment order.
+pub async fn referenced_by(
+    conn: &mut AsyncPgConnection,
+    entity: EntityType,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    ar::table
+        .filter(ar::entity_type.eq(entity))
+        .filter(ar::entity_id.eq_any(ids))
+        .order((ar::entity_id, ar::attachment_id))
+        .select((ar::entity_id, ar::attachment_id))
+        .load(conn)
+        .await
+}
