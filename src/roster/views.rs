@@ -151,6 +151,10 @@ pub struct DutyDay {
     /// newly loaded holiday), they are still listed and `conflict` is `not_working_day`: duty
     /// does not run, and the office settles it (tells the people, moves the duty).
     pub on_duty: Vec<OnDuty>,
+    /// The day's door and closing checks in short (R7): counts and the items missing (past
+    /// due, not recorded), late, to review or early, by the server's clock; item by item at
+    /// `GET /duty-days/{date}/door-checks`.
+    pub door_checks: crate::dutyday::doors::model::DoorCheckSummary,
     /// `not_working_day` as described above; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflict: Option<DayConflict>,
@@ -164,11 +168,13 @@ pub enum DayConflict {
     NotWorkingDay,
 }
 
-/// The duty day of `date`: the calendar's word on it and who is on duty, with names.
+/// The duty day of `date` as of `now`: the calendar's word on it, who is on duty, with names,
+/// and the door checks' summary.
 pub async fn load_duty_day(
     conn: &mut diesel_async::AsyncPgConnection,
     center_id: Uuid,
     date: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<DutyDay> {
     let rows = crate::dutyday::powers::on_duty(conn, center_id, date).await?;
     let cal = crate::calendar::store::load(conn, center_id, date, date).await?;
@@ -176,11 +182,16 @@ pub async fn load_duty_day(
     let rows = AssignmentView::load(conn, center_id, rows).await?;
     let mut check_ins = crate::dutyday::store::of_day(conn, center_id, date).await?;
     let working = day.kind.is_working();
+    let center = org_store::center(conn, center_id).await?;
+    let door_checks = crate::dutyday::doors::day::load(conn, &center, date, now)
+        .await?
+        .summary;
     Ok(DutyDay {
         date,
         kind: day.kind,
         day_name: day.name.map(str::to_owned),
         working,
+        door_checks,
         conflict: (!working && !rows.is_empty()).then_some(DayConflict::NotWorkingDay),
         on_duty: rows
             .into_iter()
@@ -223,7 +234,7 @@ pub async fn duty_day(
 ) -> ApiResult<web::Json<DutyDay>> {
     let mut conn = state.pool.get().await?;
     Ok(web::Json(
-        load_duty_day(&mut conn, user.center_id, *date).await?,
+        load_duty_day(&mut conn, user.center_id, *date, state.clock.now()).await?,
     ))
 }
 
@@ -246,7 +257,7 @@ pub async fn duty_today(
         .await?
         .today(&state.clock);
     Ok(web::Json(
-        load_duty_day(&mut conn, user.center_id, today).await?,
+        load_duty_day(&mut conn, user.center_id, today, state.clock.now()).await?,
     ))
 }
 
@@ -303,7 +314,7 @@ pub async fn my_next_duty(
             let duty = AssignmentView::load(&mut conn, user.center_id, vec![a])
                 .await?
                 .pop();
-            let day = load_duty_day(&mut conn, user.center_id, date).await?;
+            let day = load_duty_day(&mut conn, user.center_id, date, state.clock.now()).await?;
             return Ok(web::Json(NextDuty {
                 duty,
                 day: Some(day),

@@ -199,5 +199,11 @@ catalogue! {
         ObservedBeforeDay = "observed_before_day", 422, ["date"],
             "observed_at is before the start of {date} in the center's time zone.",
             "observed_at 早于中心时区 {date} 当天的开始。";
+        DoorCheckAlreadyRecorded = "door_check_already_recorded", 409, ["item", "received_at"],
+            "The door check {item} of this day is already recorded (received {received_at}); the office corrects it through an amendment.",
+            "当天的门岗检查项 {item} 已有记录（接收时间 {received_at}）；如需更正，由中心办公室以更正记录的方式修改。";
+        NothingToAmend = "nothing_to_amend", 422, [],
+            "The amendment changes nothing: give a new observed_at, note or late.",
+            "该更正未改变任何内容：请提供新的 observed_at、note 或 late。";
     }
 }
