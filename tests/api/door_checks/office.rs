@@ -229,3 +229,74 @@ async fn bad_door_check_requests_are_refused_with_field_errors() {
     .await;
     assert_eq!(app.count("SELECT count(*) AS n FROM door_checks").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_correction_of_the_observed_time_is_judged_by_the_check_in_rule() {
+    let app = spawn_app().await;
+    let (h, mon, on, _) = doors_week(&app, 2).await;
+    // Received at 09:00 without an observed time: simply late.
+    app.clock.set(at(mon, 9, 0));
+    let r = recorded(&app, mon, h.token(&on[0]), "security_door_opened").await;
+    assert_eq!(
+        (r["late"].as_bool(), r["needs_review"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let amend = format!("{}/security_door_opened/amendments", path(mon));
+    // The phone had it at 08:25: late by receipt, now for review.
+    let a: Value = app
+        .post(
+            &amend,
+            &app.admin_token,
+            &json!({"reason": "手机离线，08:25 已开门", "observed_at": format!("{mon}T08:25:00+08:00")}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (a["late"].as_bool(), a["needs_review"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(instant(&a["record"]["observed_at"]), at(mon, 8, 25));
+    assert_eq!(a["record"]["received_at"], r["received_at"]);
+    // The office's verdict settles the review.
+    let a: Value = app
+        .post(
+            &amend,
+            &app.admin_token,
+            &json!({"reason": "核实按时开门", "late": false}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (a["late"].as_bool(), a["needs_review"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(a["amendments"].as_array().unwrap().len(), 2);
+    // A blank reason, a malformed time: field errors, nothing changes.
+    let v = assert_problem(
+        app.post(
+            &amend,
+            &app.admin_token,
+            &json!({"reason": " ", "observed_at": "08:25"}),
+        )
+        .await,
+        400,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["reason", "observed_at"]);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM amendments WHERE entity_type = 'door_check'")
+            .await,
+        2
+    );
+}
