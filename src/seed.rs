@@ -86,6 +86,8 @@ async fn new_center(
     name: &str,
 ) -> Result<Uuid, ApiError> {
     let c = store::insert_center(conn, Uuid::now_v7(), code, name).await?;
+    crate::dutyday::doors::items::insert_defaults(conn, c.id, crate::clock::Clock::system().now())
+        .await?;
     audit::store::init_head(conn, c.id).await?;
     audit::record(
         conn,

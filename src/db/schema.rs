@@ -215,6 +215,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    door_check_items (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        due -> Text,
+        position -> Int4,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    door_check_lists (center_id) {
+        center_id -> Uuid,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    door_checks (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        item_id -> Uuid,
+        recorded_by -> Nullable<Uuid>,
+        assignment_id -> Nullable<Uuid>,
+        received_at -> Timestamptz,
+        observed_at -> Nullable<Timestamptz>,
+        due_at -> Timestamptz,
+        early -> Bool,
+        late -> Bool,
+        needs_review -> Bool,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     duty_assignments (id) {
         id -> Uuid,
         center_id -> Uuid,
@@ -465,6 +504,7 @@ diesel::table! {
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(audit_heads -> centers (center_id));
 diesel::joinable!(departments -> centers (center_id));
+diesel::joinable!(door_checks -> door_check_items (item_id));
 diesel::joinable!(refresh_tokens -> staff (staff_id));
 diesel::joinable!(staff -> centers (center_id));
 diesel::joinable!(staff -> departments (department_id));
@@ -478,6 +518,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     centers,
     day_hours,
     departments,
+    door_check_items,
+    door_check_lists,
+    door_checks,
     duty_assignments,
     duty_check_ins,
     feed_tokens,

@@ -19,9 +19,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 /// Longest note, in characters.
-const MAX_NOTE: usize = 500;
+pub const MAX_NOTE: usize = 500;
 
-/// Parses an optional `observed_at` (RFC 3339 with offset); 400 `invalid_datetime` otherwise.
+/// `observed_at` as sent (RFC 3339 with offset), or 400 with a field error on `observed_at`.
 pub fn observed_at(raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
     raw.map(|s| {
         DateTime::parse_from_rfc3339(s)
@@ -34,6 +34,25 @@ pub fn observed_at(raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError>
             })
     })
     .transpose()
+}
+
+/// Checks an offline record's `observed_at` against its receipt and the start of `date`
+/// ([`arrival::check_observed`]): 422 `observed_in_future` or `observed_before_day`.
+pub fn check_observed(
+    observed: DateTime<Utc>,
+    received: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    date: NaiveDate,
+) -> ApiResult<()> {
+    let day_start = arrival::local_instant(tz, date, NaiveTime::MIN);
+    match arrival::check_observed(observed, received, day_start) {
+        Ok(()) => Ok(()),
+        Err(ObservedProblem::InFuture) => Err(ApiError::of(Code::ObservedInFuture)
+            .param("skew_seconds", arrival::FUTURE_SKEW_SECONDS)),
+        Err(ObservedProblem::BeforeDay) => {
+            Err(ApiError::of(Code::ObservedBeforeDay).param("date", date))
+        }
+    }
 }
 
 /// Check in for today's duty (the caller, a supervisor on duty that day after substitutions).
@@ -105,17 +124,7 @@ pub async fn check_in(
         }
         let received = state.clock.now();
         if let Some(o) = observed {
-            let day_start = arrival::local_instant(tz, date, NaiveTime::MIN);
-            match arrival::check_observed(o, received, day_start) {
-                Ok(()) => {}
-                Err(ObservedProblem::InFuture) => {
-                    return Err(ApiError::of(Code::ObservedInFuture)
-                        .param("skew_seconds", arrival::FUTURE_SKEW_SECONDS));
-                }
-                Err(ObservedProblem::BeforeDay) => {
-                    return Err(ApiError::of(Code::ObservedBeforeDay).param("date", date));
-                }
-            }
+            check_observed(o, received, tz, date)?;
         }
         let opening = super::hours::of_day(conn, &center, date)
             .await?

@@ -1,6 +1,7 @@
 //! The duty day on the hall floor (R7): who holds the day's powers (from the roster, after
 //! substitutions: [`powers`]), each supervisor's check-in ([`api`], rules in [`arrival`]) and the
-//! day's hours ([`hours`]: the center's, or a date's own set by the office).
+//! day's hours ([`hours`]: the center's, or a date's own set by the office), the door and closing
+//! checks ([`doors`]).
 //! Every writer of the day passes [`gate::require_writer`] (on duty, working day, the day open:
 //! its instants in [`window`]); frozen records change only through [`amend`].
 //! The day's view with its check-ins is `GET /duty-days/{date}` (in `roster::views`).
@@ -8,6 +9,7 @@
 pub mod amend;
 pub mod api;
 pub mod arrival;
+pub mod doors;
 pub mod gate;
 pub mod hours;
 pub mod model;
@@ -19,5 +21,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::check_in)
         .service(hours::get_hours)
         .service(hours::put_hours)
-        .service(hours::delete_hours);
+        .service(hours::delete_hours)
+        .service(doors::items::get_items)
+        .service(doors::items::put_items)
+        .service(doors::api::record)
+        .service(doors::api::get_day)
+        .service(doors::api::amend_check);
 }

@@ -151,6 +151,10 @@ pub struct DutyDay {
     /// newly loaded holiday), they are still listed and `conflict` is `not_working_day`: duty
     /// does not run, and the office settles it (tells the people, moves the duty).
     pub on_duty: Vec<OnDuty>,
+    /// The day's door and closing checks in short (R7): counts and the items missing (past
+    /// due, not recorded), late, to review or early, by the server's clock; item by item at
+    /// `GET /duty-days/{date}/door-checks`.
+    pub door_checks: crate::dutyday::doors::model::DoorCheckSummary,
     /// `not_working_day` as described above; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflict: Option<DayConflict>,
@@ -167,12 +171,14 @@ pub enum DayConflict {
     NotWorkingDay,
 }
 
-/// The duty day of `date` as `user` may see it: the calendar's word on it, who is on duty with
-/// names and check-ins, and the day's findings. A constant number of queries.
+/// The duty day of `date` as `user` may see it, as of `now`: the calendar's word on it, who is
+/// on duty with names and check-ins, the door checks' summary and the day's findings. A
+/// constant number of queries.
 pub async fn load_duty_day(
     conn: &mut diesel_async::AsyncPgConnection,
     user: &CurrentUser,
     date: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<DutyDay> {
     let center_id = user.center_id;
     let rows = crate::dutyday::powers::on_duty(conn, center_id, date).await?;
@@ -182,12 +188,17 @@ pub async fn load_duty_day(
     let mut check_ins = crate::dutyday::store::of_day(conn, center_id, date).await?;
     let working = day.kind.is_working();
     let inspections = crate::inspections::reads::day_summary(conn, user, date).await?;
+    let center = org_store::center(conn, center_id).await?;
+    let door_checks = crate::dutyday::doors::day::load(conn, &center, date, now)
+        .await?
+        .summary;
     Ok(DutyDay {
         inspections,
         date,
         kind: day.kind,
         day_name: day.name.map(str::to_owned),
         working,
+        door_checks,
         conflict: (!working && !rows.is_empty()).then_some(DayConflict::NotWorkingDay),
         on_duty: rows
             .into_iter()
@@ -229,7 +240,9 @@ pub async fn duty_day(
     date: web::Path<NaiveDate>,
 ) -> ApiResult<web::Json<DutyDay>> {
     let mut conn = state.pool.get().await?;
-    Ok(web::Json(load_duty_day(&mut conn, &user, *date).await?))
+    Ok(web::Json(
+        load_duty_day(&mut conn, &user, *date, state.clock.now()).await?,
+    ))
 }
 
 /// Today's duty day in the center's time zone (the server's clock decides).
@@ -250,7 +263,9 @@ pub async fn duty_today(
     let today = crate::org::store::center(&mut conn, user.center_id)
         .await?
         .today(&state.clock);
-    Ok(web::Json(load_duty_day(&mut conn, &user, today).await?))
+    Ok(web::Json(
+        load_duty_day(&mut conn, &user, today, state.clock.now()).await?,
+    ))
 }
 
 /// The caller's next duty and who is on duty with them that day.
@@ -306,7 +321,7 @@ pub async fn my_next_duty(
             let duty = AssignmentView::load(&mut conn, user.center_id, vec![a])
                 .await?
                 .pop();
-            let day = load_duty_day(&mut conn, &user, date).await?;
+            let day = load_duty_day(&mut conn, &user, date, state.clock.now()).await?;
             return Ok(web::Json(NextDuty {
                 duty,
                 day: Some(day),

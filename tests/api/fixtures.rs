@@ -6,7 +6,8 @@
 //! so the suite can run at any far date. Fixture data never ships.
 
 use crate::helpers::*;
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Asia::Shanghai;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -205,18 +206,58 @@ pub async fn crew(app: &TestApp) -> Crew {
     }
 }
 
-/// Sets the app's clock to `h:m` on `date` in the center's zone (Asia/Shanghai).
-pub fn clock_at(app: &TestApp, date: NaiveDate, h: u32, m: u32) {
-    use chrono::TimeZone;
-    let local = date.and_time(chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap());
-    let at = chrono_tz::Asia::Shanghai
-        .from_local_datetime(&local)
-        .unwrap();
-    app.clock.set(at.with_timezone(&chrono::Utc));
+/// Sets the app's clock to `h:m:s` on `date` in the center's zone (Asia/Shanghai).
+pub fn set_clock(app: &TestApp, date: NaiveDate, h: u32, m: u32, s: u32) {
+    let local = date.and_time(NaiveTime::from_hms_opt(h, m, s).unwrap());
+    let at = Shanghai.from_local_datetime(&local).unwrap();
+    app.clock.set(at.with_timezone(&Utc));
 }
 
-/// A duty day on the hall floor: a hall with `per_day` supervisors a day, a published plain
-/// week from `mon`, and the clock at 09:00 on `today` (`mon + day`).
+/// Sets the app's clock to `h:m` on `date` in the center's zone.
+pub fn clock_at(app: &TestApp, date: NaiveDate, h: u32, m: u32) {
+    set_clock(app, date, h, m, 0);
+}
+
+/// A hall with `per_day` supervisors a day, opening 08:30 with a 10-minute lead, and a roster
+/// published over `weeks` plain weeks from the returned Monday.
+async fn duty_hall(app: &TestApp, per_day: i32, weeks: i64) -> (Hall, NaiveDate, Value) {
+    let h = hall(app).await;
+    app.exec("UPDATE centers SET opening_time = '08:30', arrival_lead_minutes = 10")
+        .await;
+    let r = app
+        .req(reqwest::Method::PUT, "/api/v1/rotation", Some(&app.admin_token))
+        .json(&json!({"unit": "day", "supervisors_per_day": per_day, "substitutions_need_approval": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mon = plain_weeks(app, weeks).await;
+    let roster = published(app, &plus(mon, 0), &plus(mon, 7 * weeks - 3)).await;
+    (h, mon, roster)
+}
+
+/// The employee numbers on duty on `date` in `roster`, in slot order.
+fn on_duty(h: &Hall, roster: &Value, date: NaiveDate) -> Vec<String> {
+    roster["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["date"] == date.to_string())
+        .map(|a| h.no_of(a["staff_id"].as_str().unwrap()))
+        .collect()
+}
+
+/// A hall with `per_day` supervisors a day, opening 08:30 with a 10-minute lead, and a
+/// published week starting on the returned Monday; the employee numbers on duty that Monday.
+pub async fn duty_week(app: &TestApp, per_day: i32) -> (Hall, NaiveDate, Vec<String>, Value) {
+    let (h, mon, roster) = duty_hall(app, per_day, 1).await;
+    let on = on_duty(&h, &roster, mon);
+    assert_eq!(on.len(), per_day as usize);
+    (h, mon, on, roster)
+}
+
+/// A duty day on the hall floor: a hall with `per_day` supervisors a day, a roster published
+/// over two plain weeks from `mon`, and the clock at 09:00 on `today` (`mon + day`).
 pub struct Floor {
     pub h: Hall,
     pub mon: NaiveDate,
@@ -229,24 +270,9 @@ pub struct Floor {
 }
 
 pub async fn floor(app: &TestApp, per_day: i32, day: i64) -> Floor {
-    let h = hall(app).await;
-    let r = app
-        .req(reqwest::Method::PUT, "/api/v1/rotation", Some(&app.admin_token))
-        .json(&json!({"unit": "day", "supervisors_per_day": per_day, "substitutions_need_approval": false}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let mon = plain_weeks(app, 2).await;
-    let roster = published(app, &plus(mon, 0), &plus(mon, 11)).await;
+    let (h, mon, roster) = duty_hall(app, per_day, 2).await;
     let today = mon + Duration::days(day);
-    let on: Vec<String> = roster["assignments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["date"] == today.to_string())
-        .map(|a| h.no_of(a["staff_id"].as_str().unwrap()))
-        .collect();
+    let on = on_duty(&h, &roster, today);
     assert_eq!(on.len(), per_day as usize);
     let off = ["d1-1", "d1-2", "d2-1", "d2-2", "d3-1", "d3-2"]
         .into_iter()

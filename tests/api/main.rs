@@ -7,6 +7,7 @@ mod calendar;
 mod change_reads;
 mod check_in;
 mod cli;
+mod door_checks;
 mod drafts;
 mod duty_days;
 mod feeds;

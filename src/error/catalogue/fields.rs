@@ -36,6 +36,8 @@ catalogue! {
             "This value is invalid.", "该值无效。";
         InvalidCode = "invalid", 0, [],
             "Use 1 to 32 letters, digits, '-', '_' or '.'.", "须为 1 至 32 个字母、数字、'-'、'_' 或 '.'。";
+        InvalidItemCode = "invalid", 0, [],
+            "Use 1 to 40 lowercase letters a–z or '_'.", "须为 1 至 40 个小写字母 a–z 或 '_'。";
         InvalidPhone = "invalid", 0, [],
             "Not a phone number.", "电话号码格式不正确。";
         InvalidTimeZone = "invalid", 0, [],
@@ -93,6 +95,10 @@ catalogue! {
             "No active staff member of a department with this id in your center.", "本中心没有该在岗部门人员。";
         UnknownDuty = "unknown", 0, [],
             "No published duty with this id in your center.", "本中心没有该已发布值班。";
+        UnknownDoorCheckItem = "unknown", 0, [],
+            "No active door-check item with this code in your center.", "本中心没有该代码的有效门岗检查项。";
+        DuplicateItemCode = "duplicate", 0, [],
+            "Each code appears once in the list.", "每个代码在列表中只能出现一次。";
         DuplicateEmployeeNo = "duplicate", 0, ["row"],
             "Row {row} has the same employee number.", "与第 {row} 行工号重复。";
         DuplicateDate = "duplicate", 0, ["first"],

@@ -225,5 +225,11 @@ catalogue! {
         DeadlineHolidaysNotLoaded = "holidays_not_loaded", 422, ["years"],
             "No statutory holidays are loaded for {years}: the rectification deadline cannot be counted in working days. The office loads the State Council's schedule first (`dutydesk load-holidays`).",
             "尚未载入 {years} 年的法定节假日，无法按工作日计算整改期限。请先由办公室载入国务院节假日安排（dutydesk load-holidays）。";
+        DoorCheckAlreadyRecorded = "door_check_already_recorded", 409, ["item", "received_at"],
+            "The door check {item} of this day is already recorded (received {received_at}); the office corrects it through an amendment.",
+            "当天的门岗检查项 {item} 已有记录（接收时间 {received_at}）；如需更正，由中心办公室以更正记录的方式修改。";
+        NothingToAmend = "nothing_to_amend", 422, [],
+            "The amendment changes nothing: give a new observed_at, note or late.",
+            "该更正未改变任何内容：请提供新的 observed_at、note 或 late。";
     }
 }
