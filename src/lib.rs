@@ -7,6 +7,7 @@
 // its size in `Result` does not matter here.
 #![allow(clippy::result_large_err)]
 
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -15,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod dutyday;
+pub mod dutylog;
 pub mod error;
 pub mod export;
 pub mod feeds;
@@ -85,6 +87,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(feeds::routes)
             .configure(roster::routes)
             .configure(dutyday::routes)
+            .configure(attendance::routes)
+            .configure(dutylog::routes)
             .configure(changes::routes)
             .configure(sitins::routes),
     )

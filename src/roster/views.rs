@@ -154,6 +154,11 @@ pub struct DutyDay {
     /// `not_working_day` as described above; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflict: Option<DayConflict>,
+    /// The day's duty log: none, draft, submitted or acknowledged, and when it was submitted.
+    pub log: crate::dutylog::model::LogSummary,
+    /// The front-desk attendance of the day in numbers (the sheet is
+    /// `GET /duty-days/{date}/attendance`).
+    pub attendance: crate::attendance::model::AttendanceCounts,
 }
 
 /// What is wrong with a published duty day.
@@ -176,7 +181,11 @@ pub async fn load_duty_day(
     let rows = AssignmentView::load(conn, center_id, rows).await?;
     let mut check_ins = crate::dutyday::store::of_day(conn, center_id, date).await?;
     let working = day.kind.is_working();
+    let log = crate::dutylog::store::of_day(conn, center_id, date, false).await?;
+    let attendance = crate::attendance::sheet::counts(conn, center_id, date).await?;
     Ok(DutyDay {
+        log: crate::dutylog::view::summary(log.as_ref()),
+        attendance,
         date,
         kind: day.kind,
         day_name: day.name.map(str::to_owned),

@@ -7,39 +7,6 @@ use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use serde_json::{Value, json};
 
-/// Sets the app's clock to `h:m:s` on `date` in the center's zone (Asia/Shanghai).
-fn set_clock(app: &TestApp, date: NaiveDate, h: u32, m: u32, s: u32) {
-    let local = date.and_time(NaiveTime::from_hms_opt(h, m, s).unwrap());
-    let at = Shanghai.from_local_datetime(&local).unwrap();
-    app.clock.set(at.with_timezone(&Utc));
-}
-
-/// A hall with `per_day` supervisors a day, opening 08:30 with a 10-minute lead, and a
-/// published week starting on the returned Monday; the employee numbers on duty that Monday.
-async fn duty_week(app: &TestApp, per_day: i32) -> (Hall, NaiveDate, Vec<String>, Value) {
-    let h = hall(app).await;
-    app.exec("UPDATE centers SET opening_time = '08:30', arrival_lead_minutes = 10")
-        .await;
-    let r = app
-        .req(reqwest::Method::PUT, "/api/v1/rotation", Some(&app.admin_token))
-        .json(&json!({"unit": "day", "supervisors_per_day": per_day, "substitutions_need_approval": false}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let mon = plain_weeks(app, 1).await;
-    let roster = published(app, &plus(mon, 0), &plus(mon, 4)).await;
-    let on: Vec<String> = roster["assignments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["date"] == plus(mon, 0))
-        .map(|a| h.no_of(a["staff_id"].as_str().unwrap()))
-        .collect();
-    assert_eq!(on.len(), per_day as usize);
-    (h, mon, on, roster)
-}
-
 fn path(date: NaiveDate) -> String {
     format!("/api/v1/duty-days/{date}/check-in")
 }

@@ -1,5 +1,6 @@
 //! Behaviour tests over real HTTP against a real PostgreSQL (one fresh database per test).
 
+mod attendance;
 mod audit;
 mod auth;
 mod calendar;
@@ -8,6 +9,8 @@ mod check_in;
 mod cli;
 mod drafts;
 mod duty_days;
+mod duty_log;
+mod faults;
 mod feeds;
 mod fixtures;
 mod helpers;
