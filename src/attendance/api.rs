@@ -188,14 +188,18 @@ pub async fn get_sheet(
 ) -> ApiResult<web::Json<Sheet>> {
     let date = *date;
     let mut conn = state.pool.get().await?;
-    let scope = if user.reads_all()
-        || powers::require_on_duty(&mut conn, &user, date)
-            .await
-            .is_ok()
-    {
-        Scope::All
-    } else {
-        Scope::Own(user.staff_id.unwrap_or_else(Uuid::nil))
+    let on_duty = match user.staff_id {
+        Some(me) if !user.reads_all() => powers::on_duty(&mut conn, user.center_id, date)
+            .await?
+            .iter()
+            .any(|a| a.on_duty() == me),
+        _ => false,
+    };
+    let scope = match user.staff_id {
+        _ if user.reads_all() || on_duty => Scope::All,
+        Some(me) => Scope::Own(me),
+        // An identity-provider caller without a staff record has no row of their own.
+        None => Scope::Own(Uuid::nil()),
     };
     let frozen = log_store::of_day(&mut conn, user.center_id, date, false)
         .await?

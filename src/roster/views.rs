@@ -212,8 +212,9 @@ pub async fn load_duty_day(
     })
 }
 
-/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in.
-/// Supervisor powers for the day follow this answer.
+/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in;
+/// the duty log's state and the front-desk attendance in numbers. Supervisor powers for the day
+/// follow this answer.
 #[utoipa::path(
     tag = "duty",
     operation_id = "getDutyDay",

@@ -299,6 +299,14 @@ async fn window_staff_see_only_their_own_attendance() {
     let theirs = sheet(&app, mon, h.token(off)).await;
     assert_eq!(theirs["rows"].as_array().unwrap().len(), 1);
     assert_eq!(theirs["rows"][0]["staff_id"], h.id(off));
+    let (_, auditor) = app.create_staff("aud1", &["auditor"], None).await;
+    assert_eq!(
+        sheet(&app, mon, &auditor).await["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
     assert_eq!(
         sheet(&app, mon, &app.admin_token).await["rows"]
             .as_array()
