@@ -398,6 +398,8 @@ fn title(status: StatusCode, zh: bool) -> &'static str {
         (413, true) => "请求体过大",
         (415, false) => "Unsupported media type",
         (415, true) => "不支持的媒体类型",
+        (428, false) => "Precondition required",
+        (428, true) => "缺少前提条件",
         (422, false) => "Rule violated",
         (422, true) => "违反业务规则",
         (429, false) => "Too many requests",

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod attachments;
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod dutyday;
+pub mod dutylog;
 pub mod error;
 pub mod export;
 pub mod feeds;
@@ -88,6 +90,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(feeds::routes)
             .configure(roster::routes)
             .configure(dutyday::routes)
+            .configure(attendance::routes)
+            .configure(dutylog::routes)
             .configure(changes::routes)
             .configure(sitins::routes)
             .configure(attachments::routes)

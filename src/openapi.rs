@@ -23,6 +23,8 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
         (name = "calendar", description = "Working-day calendar: weekdays, statutory holidays, make-up working days, local overrides (R3, R9)"),
         (name = "rosters", description = "Rotation settings and duty rosters (R1, R2, R10, R11)"),
         (name = "duty", description = "Published duty: assignments, who is on duty, statistics"),
+        (name = "attendance", description = "Attendance of the front-desk staff, written by the day's supervisors (R4.5)"),
+        (name = "duty-log", description = "The duty log: draft, submission to the office, acknowledgement, amendments; facility faults (R4.5, R8, R13, R22)"),
         (name = "substitutions", description = "Substitutes (顶岗) filed with the office (R6)"),
         (name = "swaps", description = "Duty swaps (换班)"),
         (name = "leave", description = "Leave and time off in lieu (请假、调休, R14)"),

@@ -163,6 +163,65 @@ diesel::table! {
     }
 }
 
+// ---- attendance, duty log and facility faults (attendance/, dutylog/) ----
+
+diesel::table! {
+    attendance_entries (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        staff_id -> Uuid,
+        status -> Text,
+        minutes -> Nullable<Int4>,
+        stand_in_id -> Nullable<Uuid>,
+        note -> Nullable<Text>,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    duty_logs (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        status -> Text,
+        attendance_summary -> Text,
+        service_quality -> Text,
+        service_attitude -> Text,
+        problems -> Jsonb,
+        escalations -> Jsonb,
+        emergencies -> Jsonb,
+        written_by -> Nullable<Uuid>,
+        written_at -> Timestamptz,
+        submitted_by -> Nullable<Uuid>,
+        submitted_at -> Nullable<Timestamptz>,
+        submitted_on_time -> Nullable<Bool>,
+        acknowledged_by -> Nullable<Uuid>,
+        acknowledged_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    facility_faults (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        what -> Text,
+        location -> Text,
+        reported_to -> Text,
+        reported_at -> Timestamptz,
+        reported_on -> Date,
+        reported_by -> Nullable<Uuid>,
+        repaired_at -> Nullable<Timestamptz>,
+        repaired_on -> Nullable<Date>,
+        repaired_by -> Nullable<Uuid>,
+        repair_note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(calendar_overrides -> centers (center_id));
 
 // ---- end calendar tables ----
@@ -513,6 +572,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     amendments,
     attachment_refs,
     attachments,
+    attendance_entries,
     audit_events,
     audit_heads,
     centers,
@@ -523,6 +583,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     door_checks,
     duty_assignments,
     duty_check_ins,
+    duty_logs,
+    facility_faults,
     feed_tokens,
     idempotency_keys,
     inspections,

@@ -101,3 +101,26 @@ pub async fn require_writer(
         }),
     }
 }
+
+/// Checks that `user` may amend `date`'s frozen records now: office admins at any time; the
+/// day's supervisors (after substitutions, 403 `not_on_duty`) until the day closes (409
+/// `duty_day_closed`). Returns the center and the time of receipt.
+pub async fn require_amender(
+    conn: &mut AsyncPgConnection,
+    clock: &Clock,
+    user: &CurrentUser,
+    date: NaiveDate,
+) -> ApiResult<(Center, DateTime<Utc>)> {
+    let center = org_store::center(conn, user.center_id).await?;
+    let now = clock.now();
+    if user.has(crate::principal::Role::OfficeAdmin) {
+        return Ok((center, now));
+    }
+    powers::require_on_duty(conn, user, date).await?;
+    let window = window(conn, &center, date).await?;
+    match window.phase(now) {
+        Phase::Closed => Err(closed(&window, center.tz())),
+        Phase::NotStarted => Err(ApiError::of(Code::DutyDayNotStarted).param("date", date)),
+        Phase::Open | Phase::AfterClosing => Ok((center, now)),
+    }
+}

@@ -70,7 +70,7 @@ pub async fn create(
             if !person.is_some_and(|p| p.active && p.roles.iter().any(|r| r == "window_staff")) {
                 return Err(ApiError::invalid(FieldError::of(
                     "staff_id",
-                    FieldCode::NotWindowStaff,
+                    FieldCode::UnknownFrontDesk,
                 )));
             }
         }

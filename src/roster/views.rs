@@ -161,6 +161,11 @@ pub struct DutyDay {
     /// The day's inspection findings in the order received, with names (window staff see only
     /// those about themselves); the full finding is `getInspection`.
     pub inspections: Vec<crate::inspections::model::InspectionSummary>,
+    /// The day's duty log: none, draft, submitted or acknowledged, and when it was submitted.
+    pub log: crate::dutylog::model::LogSummary,
+    /// The front-desk attendance of the day in numbers (the sheet is
+    /// `GET /duty-days/{date}/attendance`).
+    pub attendance: crate::attendance::model::AttendanceCounts,
 }
 
 /// What is wrong with a published duty day.
@@ -192,8 +197,12 @@ pub async fn load_duty_day(
     let door_checks = crate::dutyday::doors::day::load(conn, &center, date, now)
         .await?
         .summary;
+    let log = crate::dutylog::store::of_day(conn, center_id, date, false).await?;
+    let attendance = crate::attendance::sheet::counts(conn, center_id, date).await?;
     Ok(DutyDay {
         inspections,
+        log: crate::dutylog::view::summary(log.as_ref()),
+        attendance,
         date,
         kind: day.kind,
         day_name: day.name.map(str::to_owned),
@@ -221,8 +230,9 @@ pub async fn load_duty_day(
     })
 }
 
-/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in.
-/// Supervisor powers for the day follow this answer.
+/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in;
+/// the duty log's state and the front-desk attendance in numbers. Supervisor powers for the day
+/// follow this answer.
 #[utoipa::path(
     tag = "duty",
     operation_id = "getDutyDay",

@@ -1,6 +1,7 @@
 //! Behaviour tests over real HTTP against a real PostgreSQL (one fresh database per test).
 
 mod attachments;
+mod attendance;
 mod audit;
 mod auth;
 mod calendar;
@@ -10,6 +11,8 @@ mod cli;
 mod door_checks;
 mod drafts;
 mod duty_days;
+mod duty_log;
+mod faults;
 mod feeds;
 mod fixtures;
 mod helpers;

@@ -161,7 +161,26 @@ catalogue! {
             "At most {max} items.", "最多 {max} 项。";
         DuplicateItem = "duplicate", 0, [],
             "The same item is named twice.", "同一项目重复。";
-        NotWindowStaff = "unknown", 0, [],
-            "No active window staff member with this id in your center.", "本中心没有该在岗窗口工作人员。";
+        StandInSelf = "same_person", 0, [],
+            "The stand-in must be someone else.", "代行人员须为他人。";
+        UnknownFrontDesk = "unknown", 0, [],
+            "No active front-desk staff member (window role) with this id in your center.",
+            "本中心没有该在岗窗口工作人员。";
+        UnknownActiveStaff = "unknown", 0, [],
+            "No active staff member with this id in your center.", "本中心没有该在岗人员。";
+        DuplicateStaff = "duplicate", 0, ["first"],
+            "The same staff member as entries[{first}].", "与 entries[{first}] 为同一人员。";
+        MinutesRequired = "required", 0, [],
+            "Give the minutes late or left early.", "请填写迟到或早退的分钟数。";
+        MinutesNotAllowed = "not_allowed", 0, [],
+            "Minutes are given only for late or left_early.", "仅迟到（late）或早退（left_early）可填写分钟数。";
+        StandInNotAllowed = "not_allowed", 0, [],
+            "A stand-in is named only for an absent person.", "仅缺勤（absent）人员可指定代行人员。";
+        InFuture = "in_future", 0, [],
+            "Must not be later than the server's time.", "不得晚于服务器时间。";
+        BeforeReported = "before_reported", 0, [],
+            "Must not be before the fault was reported.", "不得早于故障报修时间。";
+        NothingToAmend = "required", 0, [],
+            "Give at least one field to change.", "至少提供一个要更正的字段。";
     }
 }

@@ -231,5 +231,23 @@ catalogue! {
         NothingToAmend = "nothing_to_amend", 422, [],
             "The amendment changes nothing: give a new observed_at, note or late.",
             "该更正未改变任何内容：请提供新的 observed_at、note 或 late。";
+        // Attendance and the duty log (R4.5, R8, R13, R22)
+        IfMatchRequired = "if_match_required", 428, [],
+            "The record exists: send If-Match with the ETag you last read, so that no one's change is overwritten.",
+            "该记录已存在：请在 If-Match 中提供您最近读取的 ETag，以免覆盖他人的修改。";
+        AttendanceFrozen = "attendance_frozen", 409, ["date"],
+            "The duty log of {date} is submitted, so its attendance is frozen; correct it through an amendment.",
+            "{date} 的值班日志已提交，考勤已锁定；如需更正，请提交更正记录。";
+        LogSubmitted = "log_submitted", 409, ["date"],
+            "The duty log of {date} is submitted and can no longer be edited; correct it through an amendment.",
+            "{date} 的值班日志已提交，不能再编辑；如需更正，请提交更正记录。";
+        LogNotStarted = "log_not_started", 409, ["date"],
+            "No duty log has been written for {date} yet.", "{date} 尚未填写值班日志。";
+        LogNotSubmitted = "log_not_submitted", 409, ["date"],
+            "The duty log of {date} has not been submitted yet.", "{date} 的值班日志尚未提交。";
+        LogAcknowledged = "log_acknowledged", 409, ["date"],
+            "The office already acknowledged the duty log of {date}.", "中心办公室已签收 {date} 的值班日志。";
+        FaultRepaired = "fault_repaired", 409, [],
+            "This facility fault is already recorded as repaired.", "该设施故障已登记为修复。";
     }
 }
