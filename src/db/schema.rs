@@ -76,6 +76,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    handover_items (id) {
+        id -> Uuid,
+        handover_id -> Uuid,
+        position -> Int4,
+        kind -> Text,
+        ref_id -> Nullable<Uuid>,
+        summary -> Nullable<Text>,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    handovers (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        to_day -> Date,
+        made_by -> Uuid,
+        assignment_id -> Uuid,
+        made_at -> Timestamptz,
+        due_at -> Timestamptz,
+        on_time -> Bool,
+        items_total -> Int4,
+        items_confirmed -> Int4,
+        confirmed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     idempotency_keys (principal, idem_key) {
         principal -> Text,
         idem_key -> Text,
@@ -393,6 +425,7 @@ diesel::table! {
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(audit_heads -> centers (center_id));
 diesel::joinable!(departments -> centers (center_id));
+diesel::joinable!(handover_items -> handovers (handover_id));
 diesel::joinable!(refresh_tokens -> staff (staff_id));
 diesel::joinable!(staff -> centers (center_id));
 diesel::joinable!(staff -> departments (department_id));
@@ -407,6 +440,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     duty_assignments,
     duty_check_ins,
     feed_tokens,
+    handover_items,
+    handovers,
     idempotency_keys,
     leave_requests,
     login_throttle,

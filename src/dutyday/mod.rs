@@ -3,14 +3,19 @@
 //! day's hours ([`hours`]: the center's, or a date's own set by the office).
 //! Every writer of the day passes [`gate::require_writer`] (on duty, working day, the day open:
 //! its instants in [`window`]); frozen records change only through [`amend`].
-//! The day's view with its check-ins is `GET /duty-days/{date}` (in `roster::views`).
+//! The day's handover to the next working day's duty is in [`handover`], the pending matters it
+//! lists are collected in [`pending`].
+//! The day's view with its check-ins and handover state is `GET /duty-days/{date}` (in
+//! `roster::views`).
 
 pub mod amend;
 pub mod api;
 pub mod arrival;
 pub mod gate;
+pub mod handover;
 pub mod hours;
 pub mod model;
+pub mod pending;
 pub mod powers;
 pub mod store;
 pub mod window;
@@ -19,5 +24,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::check_in)
         .service(hours::get_hours)
         .service(hours::put_hours)
-        .service(hours::delete_hours);
+        .service(hours::delete_hours)
+        .service(handover::api::make)
+        .service(handover::api::replace_notes)
+        .service(handover::api::confirm)
+        .service(handover::read::get_one)
+        .service(handover::read::get_day)
+        .service(handover::read::list);
 }

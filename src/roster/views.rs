@@ -151,6 +151,9 @@ pub struct DutyDay {
     /// newly loaded holiday), they are still listed and `conflict` is `not_working_day`: duty
     /// does not run, and the office settles it (tells the people, moves the duty).
     pub on_duty: Vec<OnDuty>,
+    /// The handover the day gave to the next working day and the one it received: state,
+    /// on time or late, items confirmed of total (R8, R12).
+    pub handover: crate::dutyday::handover::model::DayHandoverState,
     /// `not_working_day` as described above; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflict: Option<DayConflict>,
@@ -175,12 +178,14 @@ pub async fn load_duty_day(
     let day = cal.day(date);
     let rows = AssignmentView::load(conn, center_id, rows).await?;
     let mut check_ins = crate::dutyday::store::of_day(conn, center_id, date).await?;
+    let handover = crate::dutyday::handover::day_state(conn, center_id, date).await?;
     let working = day.kind.is_working();
     Ok(DutyDay {
         date,
         kind: day.kind,
         day_name: day.name.map(str::to_owned),
         working,
+        handover,
         conflict: (!working && !rows.is_empty()).then_some(DayConflict::NotWorkingDay),
         on_duty: rows
             .into_iter()
@@ -203,7 +208,8 @@ pub async fn load_duty_day(
     })
 }
 
-/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in.
+/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in,
+/// and the state of the handovers the day gave and received.
 /// Supervisor powers for the day follow this answer.
 #[utoipa::path(
     tag = "duty",

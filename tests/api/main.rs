@@ -10,6 +10,7 @@ mod drafts;
 mod duty_days;
 mod feeds;
 mod fixtures;
+mod handover;
 mod helpers;
 mod i18n;
 mod idempotency;

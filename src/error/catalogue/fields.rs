@@ -93,6 +93,8 @@ catalogue! {
             "No active staff member of a department with this id in your center.", "本中心没有该在岗部门人员。";
         UnknownDuty = "unknown", 0, [],
             "No published duty with this id in your center.", "本中心没有该已发布值班。";
+        UnknownHandoverItem = "unknown", 0, [],
+            "Not an item of this handover.", "不是本次交接的事项。";
         DuplicateEmployeeNo = "duplicate", 0, ["row"],
             "Row {row} has the same employee number.", "与第 {row} 行工号重复。";
         DuplicateDate = "duplicate", 0, ["first"],
