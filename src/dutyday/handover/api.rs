@@ -130,7 +130,7 @@ fn exists(h: &HandoverRow, tz: chrono_tz::Tz) -> ApiError {
             headers(("ETag" = String, description = "The handover's version"), ("Location" = String, description = "/api/v1/handovers/{id}"))),
         (status = 400, description = "`validation_failed`: more than 20 notes (`too_many`), a note blank or longer than 500 characters (`required`, `too_long`, field `notes[i]`); `unknown_field`; or a malformed date or body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_on_duty`: the caller is not one of the day's supervisors after substitutions (a supervisor who handed the day to a substitute has lost it; office admins, auditors and window staff included)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`handover_exists`: the day's handover was already made (an idempotent replay with the same `Idempotency-Key` answers the first 201 instead); `duty_day_closed`: past the day's duty end plus the grace period; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`handover_exists`: the day's handover was already made (an idempotent replay with the same `Idempotency-Key` answers the first 201 instead); `duty_day_closed`: past the day's duty end plus the grace period; `concurrent_update`: a concurrent write won, retry; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`not_working_day`: the hall is closed that day; `duty_day_not_started`: the date is still ahead; `handover_no_next_duty`: no duty is published for the next working day (named in `detail`); `handover_next_day_unknown`: the statutory holidays of a year before the next working day are not loaded; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     )
@@ -193,7 +193,13 @@ pub async fn make(
             version: 1,
             updated_at: w.now,
         };
-        let row = store::insert(conn, &row, &items).await?;
+        let Some(row) = store::insert(conn, &row, &items).await? else {
+            // Another of the day's supervisors made it a moment ago.
+            return match store::given_on(conn, center_id, date).await? {
+                Some(h) => Err(exists(&h, w.center.tz())),
+                None => Err(ApiError::of(Code::ConcurrentUpdate)),
+            };
+        };
         let v = view(conn, center_id, row).await?;
         audit::record(
             conn,

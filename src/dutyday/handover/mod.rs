@@ -78,7 +78,8 @@ pub async fn view(
         .ok_or_else(ApiError::not_found)
 }
 
-/// The duty-day view's section: the state of what `day` gave and received (one query).
+/// The duty-day view's section: the state of what `day` gave and received (one query). When
+/// the calendar changed so that two days handed over to `day`, the later giving day's counts.
 pub async fn day_state(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,
@@ -89,6 +90,7 @@ pub async fn day_state(
         given: rows.iter().find(|r| r.day == day).map(HandoverRow::state),
         received: rows
             .iter()
+            .rev()
             .find(|r| r.to_day == day)
             .map(HandoverRow::state),
     })

@@ -72,6 +72,7 @@ pub async fn get_day(
     let rows = store::of_day(&mut conn, user.center_id, date).await?;
     let mut given = None;
     let mut received = None;
+    // In giving-day order: when two days handed over to this one, the later one is `received`.
     for v in views(&mut conn, user.center_id, rows).await? {
         if v.summary.date == date {
             given = Some(v);

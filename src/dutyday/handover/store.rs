@@ -8,21 +8,29 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+/// Stores a handover and its items; `None` (nothing written) when the day has one already (a
+/// concurrent request made it first: the insert waits for it and then does nothing).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     row: &HandoverRow,
     items: &[ItemRow],
-) -> QueryResult<HandoverRow> {
-    let row = diesel::insert_into(ho::table)
+) -> QueryResult<Option<HandoverRow>> {
+    let Some(row) = diesel::insert_into(ho::table)
         .values(row)
+        .on_conflict((ho::center_id, ho::day))
+        .do_nothing()
         .returning(HandoverRow::as_returning())
         .get_result(conn)
-        .await?;
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
     diesel::insert_into(hi::table)
         .values(items)
         .execute(conn)
         .await?;
-    Ok(row)
+    Ok(Some(row))
 }
 
 /// The center's handover `id`, locked for the transaction when `lock`.

@@ -100,3 +100,26 @@ async fn no_published_duty_on_the_next_working_day_is_refused_in_chinese_too_r12
     );
     assert_eq!(app.count("SELECT count(*) AS n FROM handovers").await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_days_two_supervisors_at_once_make_one_handover_r12() {
+    let app = spawn_app().await;
+    let (h, mon, roster) = setup(&app, 12).await;
+    let fri = mon + Duration::days(4);
+    let givers = on(&h, &roster, fri);
+    set_clock(&app, fri, 16, 30);
+    let (a, b) = tokio::join!(
+        give(&app, fri, h.token(&givers[0]), json!(["甲"])),
+        give(&app, fri, h.token(&givers[1]), json!(["乙"])),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409]);
+    let lost = if a.status() == 409 { a } else { b };
+    assert_problem(lost, 409, "handover_exists").await;
+    assert_eq!(app.count("SELECT count(*) AS n FROM handovers").await, 1);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM handover_items").await,
+        3
+    );
+}
