@@ -222,6 +222,40 @@ diesel::table! {
     }
 }
 
+// ---- handovers (dutyday/handover/) ----
+
+diesel::table! {
+    handovers (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        day -> Date,
+        to_day -> Date,
+        made_by -> Uuid,
+        assignment_id -> Uuid,
+        made_at -> Timestamptz,
+        due_at -> Timestamptz,
+        on_time -> Bool,
+        items_total -> Int4,
+        items_confirmed -> Int4,
+        confirmed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    handover_items (id) {
+        id -> Uuid,
+        handover_id -> Uuid,
+        position -> Int4,
+        kind -> Text,
+        ref_id -> Nullable<Uuid>,
+        summary -> Nullable<Text>,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(calendar_overrides -> centers (center_id));
 
 // ---- end calendar tables ----
@@ -564,6 +598,7 @@ diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(audit_heads -> centers (center_id));
 diesel::joinable!(departments -> centers (center_id));
 diesel::joinable!(door_checks -> door_check_items (item_id));
+diesel::joinable!(handover_items -> handovers (handover_id));
 diesel::joinable!(refresh_tokens -> staff (staff_id));
 diesel::joinable!(staff -> centers (center_id));
 diesel::joinable!(staff -> departments (department_id));
@@ -586,6 +621,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     duty_logs,
     facility_faults,
     feed_tokens,
+    handover_items,
+    handovers,
     idempotency_keys,
     inspections,
     leave_requests,

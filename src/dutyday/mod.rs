@@ -4,15 +4,20 @@
 //! checks ([`doors`]).
 //! Every writer of the day passes [`gate::require_writer`] (on duty, working day, the day open:
 //! its instants in [`window`]); frozen records change only through [`amend`].
-//! The day's view with its check-ins is `GET /duty-days/{date}` (in `roster::views`).
+//! The day's handover to the next working day's duty is in [`handover`], the pending matters it
+//! lists are collected in [`pending`].
+//! The day's view with its check-ins and handover state is `GET /duty-days/{date}` (in
+//! `roster::views`).
 
 pub mod amend;
 pub mod api;
 pub mod arrival;
 pub mod doors;
 pub mod gate;
+pub mod handover;
 pub mod hours;
 pub mod model;
+pub mod pending;
 pub mod powers;
 pub mod store;
 pub mod window;
@@ -26,5 +31,11 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(doors::items::put_items)
         .service(doors::api::record)
         .service(doors::api::get_day)
-        .service(doors::api::amend_check);
+        .service(doors::api::amend_check)
+        .service(handover::api::make)
+        .service(handover::api::replace_notes)
+        .service(handover::api::confirm)
+        .service(handover::read::get_one)
+        .service(handover::read::get_day)
+        .service(handover::read::list);
 }

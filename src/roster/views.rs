@@ -155,6 +155,9 @@ pub struct DutyDay {
     /// due, not recorded), late, to review or early, by the server's clock; item by item at
     /// `GET /duty-days/{date}/door-checks`.
     pub door_checks: crate::dutyday::doors::model::DoorCheckSummary,
+    /// The handover the day gave to the next working day and the one it received: state,
+    /// on time or late, items confirmed of total (R8, R12).
+    pub handover: crate::dutyday::handover::model::DayHandoverState,
     /// `not_working_day` as described above; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conflict: Option<DayConflict>,
@@ -191,6 +194,7 @@ pub async fn load_duty_day(
     let day = cal.day(date);
     let rows = AssignmentView::load(conn, center_id, rows).await?;
     let mut check_ins = crate::dutyday::store::of_day(conn, center_id, date).await?;
+    let handover = crate::dutyday::handover::day_state(conn, center_id, date).await?;
     let working = day.kind.is_working();
     let inspections = crate::inspections::reads::day_summary(conn, user, date).await?;
     let center = org_store::center(conn, center_id).await?;
@@ -208,6 +212,7 @@ pub async fn load_duty_day(
         day_name: day.name.map(str::to_owned),
         working,
         door_checks,
+        handover,
         conflict: (!working && !rows.is_empty()).then_some(DayConflict::NotWorkingDay),
         on_duty: rows
             .into_iter()
@@ -230,9 +235,10 @@ pub async fn load_duty_day(
     })
 }
 
-/// Who is on duty on a date, after substitutions, with names and each supervisor's check-in;
-/// the duty log's state and the front-desk attendance in numbers. Supervisor powers for the day
-/// follow this answer.
+/// The duty day in one answer, what the phone's home screen needs: who is on duty after
+/// substitutions, with names and each supervisor's check-in; the door checks, the day's
+/// findings, the duty log's state, the front-desk attendance in numbers, and the handovers the
+/// day gave and received. Supervisor powers for the day follow this answer.
 #[utoipa::path(
     tag = "duty",
     operation_id = "getDutyDay",

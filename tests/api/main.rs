@@ -15,6 +15,7 @@ mod duty_log;
 mod faults;
 mod feeds;
 mod fixtures;
+mod handover;
 mod helpers;
 mod i18n;
 mod idempotency;

@@ -99,6 +99,8 @@ catalogue! {
             "No active door-check item with this code in your center.", "本中心没有该代码的有效门岗检查项。";
         DuplicateItemCode = "duplicate", 0, [],
             "Each code appears once in the list.", "每个代码在列表中只能出现一次。";
+        UnknownHandoverItem = "unknown", 0, [],
+            "Not an item of this handover.", "不是本次交接的事项。";
         DuplicateEmployeeNo = "duplicate", 0, ["row"],
             "Row {row} has the same employee number.", "与第 {row} 行工号重复。";
         DuplicateDate = "duplicate", 0, ["first"],

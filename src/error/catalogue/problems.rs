@@ -249,5 +249,18 @@ catalogue! {
             "The office already acknowledged the duty log of {date}.", "中心办公室已签收 {date} 的值班日志。";
         FaultRepaired = "fault_repaired", 409, [],
             "This facility fault is already recorded as repaired.", "该设施故障已登记为修复。";
+        // The handover (R8, R12)
+        HandoverExists = "handover_exists", 409, ["date", "id", "made_at"],
+            "The handover of {date} was already made (at {made_at}); replace its notes with PUT /api/v1/handovers/{id}/notes until its receipt is confirmed.",
+            "{date} 的交接已于 {made_at} 办理；在接班人确认前，可用 PUT /api/v1/handovers/{id}/notes 修改交接事项。";
+        HandoverNoNextDuty = "handover_no_next_duty", 422, ["date", "next"],
+            "No duty is published for {next}, the next working day after {date}: nobody can receive the handover until the office publishes that day's roster.",
+            "{date} 之后的下一个工作日 {next} 尚未发布值班安排：中心办公室发布当天值班表之前，无人可以接班。";
+        HandoverNextDayUnknown = "handover_next_day_unknown", 422, ["date", "years"],
+            "No statutory holidays are loaded for {years}, so the next working day after {date} is not known. Load the State Council's schedule (`dutydesk load-holidays`) first.",
+            "尚未载入 {years} 年的法定节假日，无法确定 {date} 之后的下一个工作日。请先载入国务院节假日安排（dutydesk load-holidays）。";
+        HandoverConfirmationStarted = "handover_confirmation_started", 409, [],
+            "The receiving duty has started confirming this handover: its notes can no longer be replaced.",
+            "接班人员已开始确认本次交接，交接事项不能再修改。";
     }
 }

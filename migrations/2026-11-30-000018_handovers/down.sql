@@ -1,0 +1,2 @@
+DROP TABLE handover_items;
+DROP TABLE handovers;
