@@ -7,14 +7,20 @@
 //! every source in one go, in a fixed order. The desk sign and the badge are always handed over
 //! and the supervisor's notes come last; both are added by the handover itself, not here.
 //!
-//! Sources today: none besides the supervisor's notes. The inspections' open problems and
-//! rectifications due, the open facility faults of the duty log, and later the citizens'
-//! requests in progress, each join as a source (and an [`ItemKind`]) when their records exist.
+//! Sources, in this order:
+//! - `problem`: the day's inspection findings that are problems (summary: the description);
+//! - `rectification`: rectifications not verified yet whose deadline is on or before the
+//!   receiving day (summary: the finding's description);
+//! - `facility_fault`: facility faults still open at the end of the day (summary: what, where).
+//!
+//! Citizens' requests in progress join as a source (and an [`ItemKind`]) when they exist.
 
 use super::handover::model::ItemKind;
+use crate::db::schema::{inspections as ins, rectifications as rc};
 use crate::error::ApiResult;
 use chrono::NaiveDate;
-use diesel_async::AsyncPgConnection;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 /// Longest summary, in characters (the column's limit).
@@ -30,17 +36,86 @@ pub struct Pending {
     pub summary: Option<String>,
 }
 
-/// Every pending matter the server knows for `center_id`'s duty day `day`, source by source.
+/// Every pending matter the server knows for `center_id`'s duty day `day`, handed over to
+/// `to_day`, source by source (one query each).
 pub async fn collect(
     conn: &mut AsyncPgConnection,
     center_id: Uuid,
     day: NaiveDate,
+    to_day: NaiveDate,
 ) -> ApiResult<Vec<Pending>> {
-    // One entry per source, each one query for the whole day, e.g.
-    // `open_problems(conn, center_id, day).await?`, `rectifications_due(..)`, `open_faults(..)`.
-    let sources: Vec<Vec<Pending>> = Vec::new();
-    let _ = (conn, center_id, day);
+    let sources = [
+        problems(conn, center_id, day).await?,
+        rectifications_due(conn, center_id, to_day).await?,
+        open_faults(conn, center_id, day).await?,
+    ];
     Ok(sources.into_iter().flatten().map(clip).collect())
+}
+
+/// The day's findings that are problems, in the order received.
+async fn problems(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    day: NaiveDate,
+) -> QueryResult<Vec<Pending>> {
+    let rows: Vec<(Uuid, Option<String>)> = ins::table
+        .filter(ins::center_id.eq(center_id))
+        .filter(ins::day.eq(day))
+        .filter(ins::result.eq("problem"))
+        .order(ins::id)
+        .select((ins::id, ins::description))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, description)| Pending {
+            kind: ItemKind::Problem,
+            ref_id: Some(id),
+            summary: description,
+        })
+        .collect())
+}
+
+/// Rectifications not verified whose deadline is on or before `to_day`, earliest deadline first.
+async fn rectifications_due(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    to_day: NaiveDate,
+) -> QueryResult<Vec<Pending>> {
+    let rows: Vec<(Uuid, Option<String>)> = rc::table
+        .inner_join(ins::table.on(ins::id.eq(rc::inspection_id)))
+        .filter(rc::center_id.eq(center_id))
+        .filter(rc::status.ne("verified"))
+        .filter(rc::deadline.le(to_day))
+        .order((rc::deadline, rc::id))
+        .select((rc::id, ins::description))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, description)| Pending {
+            kind: ItemKind::Rectification,
+            ref_id: Some(id),
+            summary: description,
+        })
+        .collect())
+}
+
+/// Facility faults still open at the end of `day`.
+async fn open_faults(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    day: NaiveDate,
+) -> QueryResult<Vec<Pending>> {
+    Ok(crate::dutylog::store::open_on(conn, center_id, day)
+        .await?
+        .into_iter()
+        .map(|f| Pending {
+            kind: ItemKind::FacilityFault,
+            ref_id: Some(f.id),
+            summary: Some(format!("{} · {}", f.what, f.location)),
+        })
+        .collect())
 }
 
 /// A summary cut to [`MAX_SUMMARY`] characters (records may hold longer texts).

@@ -36,3 +36,4 @@ mod sitins;
 mod staff;
 mod substitutions;
 mod tick;
+mod whole_day;

@@ -159,7 +159,7 @@ pub async fn make(
             ref_id: None,
             summary: None,
         });
-        let matters = pending::collect(conn, center_id, date).await?;
+        let matters = pending::collect(conn, center_id, date, to_day).await?;
         let mut items: Vec<ItemRow> = objects
             .into_iter()
             .chain(matters)

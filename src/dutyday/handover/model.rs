@@ -19,6 +19,13 @@ crate::text_enum!(
         DeskSign => "desk_sign",
         /// 胸牌: the supervisor's badge.
         Badge => "badge",
+        /// A problem found that day (`ref_id`: the inspection finding).
+        Problem => "problem",
+        /// A rectification not verified yet, due by the receiving day (`ref_id`: the
+        /// rectification).
+        Rectification => "rectification",
+        /// A facility fault still open (`ref_id`: the fault).
+        FacilityFault => "facility_fault",
         /// A matter the giving supervisor wrote down (`summary` is the text).
         Note => "note",
     }
