@@ -80,6 +80,11 @@ pub struct Config {
     /// Log format: `json` or `pretty` (default: pretty in dev mode, else json).
     #[arg(long, env = "DUTYDESK_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Development and training only (needs `DUTYDESK_DEV=true`): the service's clock starts at
+    /// this instant (RFC 3339, e.g. `2026-11-30T08:05:00+08:00`) and runs on from there, so a
+    /// duty day can be walked through on any day.
+    #[arg(long, env = "DUTYDESK_DEV_CLOCK")]
+    pub dev_clock: Option<String>,
 }
 
 /// One public key of the external identity provider; the algorithm is pinned to the key.
@@ -92,8 +97,25 @@ pub struct IdpKey {
 }
 
 impl Config {
+    /// Where the service's clock starts: `DUTYDESK_DEV_CLOCK` when set, else `None` (the system
+    /// clock).
+    pub fn clock_start(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+        self.dev_clock
+            .as_deref()
+            .map(|s| {
+                chrono::DateTime::parse_from_rfc3339(s.trim())
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(|e| format!("DUTYDESK_DEV_CLOCK {s:?} is not an RFC 3339 time: {e}"))
+            })
+            .transpose()
+    }
+
     /// Checks the settings `serve` needs. Returns one line saying what is wrong.
     pub fn validate_for_serve(&mut self) -> Result<(), String> {
+        if self.dev_clock.is_some() && !self.dev {
+            return Err("DUTYDESK_DEV_CLOCK is for development and training only: it needs DUTYDESK_DEV=true".into());
+        }
+        self.clock_start()?;
         if self.jwt_secret.len() < 32 {
             if self.dev {
                 use rand::RngCore;

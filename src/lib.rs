@@ -69,12 +69,16 @@ impl AppState {
             config.db_pool_size,
             Duration::from_secs(config.db_timeout_secs),
         )?;
+        let clock = match config.clock_start()? {
+            Some(at) => clock::Clock::starting_at(at),
+            None => clock::Clock::system(),
+        };
         Ok(AppState {
             pool,
             config: Arc::new(config),
             jwt: Arc::new(jwt),
             metrics: Arc::new(metrics::Metrics::new()),
-            clock: clock::Clock::system(),
+            clock,
         })
     }
 }

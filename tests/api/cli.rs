@@ -189,3 +189,47 @@ async fn seed_demo_shows_a_live_center_and_warns_about_missing_holiday_years_r3(
         1
     );
 }
+
+#[test]
+fn serve_refuses_a_dev_clock_outside_dev_mode_or_malformed() {
+    for (dev, clock, expect) in [
+        (false, "2026-11-30T08:05:00+08:00", "DUTYDESK_DEV=true"),
+        (true, "next monday", "RFC 3339"),
+    ] {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("serve")
+            .env("DATABASE_URL", "postgres://unused@127.0.0.1:1/unused")
+            .env("DUTYDESK_BIND", "127.0.0.1:0")
+            .env("DUTYDESK_JWT_SECRET", "x".repeat(40))
+            .env("DUTYDESK_DEV_CLOCK", clock);
+        if dev {
+            cmd.env("DUTYDESK_DEV", "true");
+        } else {
+            cmd.env_remove("DUTYDESK_DEV");
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("dutydesk:"))
+            .unwrap_or_default();
+        assert!(
+            line.contains("DUTYDESK_DEV_CLOCK") && line.contains(expect),
+            "stderr: {err}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dev_clock_starts_the_services_clock_there() {
+    let app = spawn_app().await;
+    let at = test_today() + chrono::Duration::days(40);
+    let mut cfg = config(&app.db_url);
+    cfg.dev = true;
+    cfg.dev_clock = Some(format!("{at}T08:05:00+08:00"));
+    let state = dutydesk::AppState::new(cfg).expect("state");
+    let now = state.clock.now().with_timezone(&chrono_tz::Asia::Shanghai);
+    assert_eq!(now.date_naive(), at);
+    assert_eq!(now.format("%H:%M").to_string(), "08:05");
+}

@@ -150,6 +150,7 @@ pub fn config(db_url: &str) -> Config {
         idp_keys_file: Some(idp_keys_file()),
         idp_staff_claim: Some(IDP_STAFF_CLAIM.into()),
         log_format: None,
+        dev_clock: None,
     }
 }
 
