@@ -4,10 +4,9 @@
 
 use super::arrival::{self, ObservedProblem};
 use super::model::{CheckIn, CheckInRequest, CheckInRow};
-use super::{powers, store};
+use super::{gate, store};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
-use crate::calendar::store as cal_store;
 use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::names::Names;
@@ -77,7 +76,7 @@ pub fn check_observed(
         (status = 201, description = "Checked in: on time or not, by how many minutes, and whether the office reviews it", body = CheckIn),
         (status = 400, description = "`validation_failed`: `observed_at` not RFC 3339 (`invalid_datetime`), `note` blank or too long (`blank`, `too_long`); `unknown_field`; or a malformed date or body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_on_duty`: the caller is not one of the day's supervisors after substitutions (office admins, auditors and window staff included; a supervisor who handed the day to a substitute has lost it)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`already_checked_in`: the caller checked in for this day already (an idempotent replay with the same `Idempotency-Key` answers the first 201 instead); `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_checked_in`: the caller checked in for this day already (an idempotent replay with the same `Idempotency-Key` answers the first 201 instead); `duty_day_closed`: past the day's duty end plus the grace period; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`check_in_not_today`: the date is not the center's today; `not_working_day`: the hall is closed that day; `observed_in_future`: `observed_at` more than 2 minutes ahead of the server; `observed_before_day`: `observed_at` before the day's start; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     )
@@ -102,19 +101,17 @@ pub async fn check_in(
     }
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
-        let center = org_store::center(conn, user.center_id).await?;
-        let tz = center.tz();
-        let today = center.today(&state.clock);
+        let today = org_store::center(conn, user.center_id)
+            .await?
+            .today(&state.clock);
         if date != today {
             return Err(ApiError::of(Code::CheckInNotToday)
                 .param("date", date)
                 .param("today", today));
         }
-        let cal = cal_store::load(conn, center.id, date, date).await?;
-        if !cal.is_working_day(date) {
-            return Err(ApiError::of(Code::DutyDayNotWorking).param("date", date));
-        }
-        let duty = powers::require_on_duty(conn, &user, date).await?;
+        let w = gate::require_writer(conn, &state.clock, &user, date).await?;
+        let (center, duty) = (&w.center, &w.duty);
+        let tz = center.tz();
         let me = duty.on_duty();
         if let Some(first) = store::of(conn, center.id, date, me).await? {
             return Err(ApiError::of(Code::AlreadyCheckedIn).param(
@@ -122,13 +119,11 @@ pub async fn check_in(
                 first.received_at.with_timezone(&tz).to_rfc3339(),
             ));
         }
-        let received = state.clock.now();
+        let received = w.now;
         if let Some(o) = observed {
             check_observed(o, received, tz, date)?;
         }
-        let opening = super::hours::of_day(conn, &center, date)
-            .await?
-            .opening_time;
+        let opening = super::hours::of_day(conn, center, date).await?.opening_time;
         let due = arrival::due_at(tz, date, opening, center.arrival_lead_minutes);
         let verdict = arrival::judge(due, received, observed);
         let row = store::insert(
