@@ -455,3 +455,65 @@ async fn a_long_range_answers_in_one_go() {
     assert!(days.iter().all(|d| d["status"] == "not_compliant"));
     assert_eq!(v["supervisors"].as_array().unwrap().len(), 6);
 }
+
+/// The day's supervisors are those after substitutions: the substitute's check-in counts, the
+/// supervisor they replaced is not on the day and does not count it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_follows_substitutions_r6() {
+    let app = spawn_app().await;
+    let (h, mon, _, roster) = duty_week(&app, 2).await;
+    let wed = mon + Duration::days(2);
+    let on_wed = on(&h, &roster, wed);
+    let sub = ["d1-1", "d1-2", "d2-1", "d2-2", "d3-1", "d3-2"]
+        .into_iter()
+        .find(|n| !on_wed.iter().any(|o| o == n))
+        .unwrap();
+    let assignment = roster["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["date"] == wed.to_string() && a["staff_id"] == h.id(&on_wed[0]))
+        .unwrap()["id"]
+        .clone();
+    let s = app
+        .post(
+            "/api/v1/substitutions",
+            h.token(&on_wed[0]),
+            &json!({"assignment_id": assignment, "substitute_id": h.id(sub), "reason": "家中有事"}),
+        )
+        .await;
+    let s = ok(s, 201, "substitution").await;
+    let r = app
+        .post(
+            &format!("/api/v1/substitutions/{}/accept", s["id"].as_str().unwrap()),
+            h.token(sub),
+            &json!({}),
+        )
+        .await;
+    ok(r, 200, "accept").await;
+    check_in(&app, wed, h.token(sub), 8, 0).await;
+    clock_at(&app, wed + Duration::days(1), 10, 0);
+    let r = app
+        .get(
+            &format!("/api/v1/duty-compliance?from={wed}&to={wed}"),
+            &app.admin_token,
+        )
+        .await;
+    let v = ok(r, 200, "report").await;
+    let d = day(&v, wed);
+    let ids: Vec<&str> = d["supervisors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["staff_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&h.id(sub)) && !ids.contains(&h.id(&on_wed[0])),
+        "{d}"
+    );
+    assert_eq!(supervisor(d, h.id(sub))["check_in"], "on_time");
+    assert_eq!(supervisor(d, h.id(&on_wed[1]))["check_in"], "missing");
+    let people = v["supervisors"].as_array().unwrap();
+    assert_eq!(people.len(), 2);
+    assert!(people.iter().all(|p| p["staff_id"] != h.id(&on_wed[0])));
+}
