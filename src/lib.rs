@@ -14,6 +14,7 @@ pub mod auth;
 pub mod calendar;
 pub mod changes;
 pub mod clock;
+pub mod compliance;
 pub mod config;
 pub mod db;
 pub mod dutyday;
@@ -96,6 +97,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(dutyday::routes)
             .configure(attendance::routes)
             .configure(dutylog::routes)
+            .configure(compliance::routes)
             .configure(changes::routes)
             .configure(sitins::routes)
             .configure(attachments::routes)

@@ -8,6 +8,7 @@
 //!   after that only the office's amendments change the day). Records that close earlier (the
 //!   log at submission) check that themselves against [`Writer::window`].
 
+use super::model::DayHours;
 use super::window::{DayWindow, Phase, Times};
 use super::{hours, powers};
 use crate::calendar::store as cal_store;
@@ -28,9 +29,14 @@ pub async fn window(
     date: NaiveDate,
 ) -> ApiResult<DayWindow> {
     let h = hours::of_day(conn, center, date).await?;
-    Ok(DayWindow::new(
+    Ok(window_of(center, &h))
+}
+
+/// The instants of a day with hours `h` for `center` (pure: a range's hours are loaded at once).
+pub fn window_of(center: &Center, h: &DayHours) -> DayWindow {
+    DayWindow::new(
         center.tz(),
-        date,
+        h.date,
         Times {
             opening: h.opening_time,
             closing: h.closing_time,
@@ -39,7 +45,7 @@ pub async fn window(
             closing_lead_minutes: center.closing_lead_minutes,
             grace_minutes: center.duty_grace_minutes,
         },
-    ))
+    )
 }
 
 /// A supervisor allowed to write a day's records now.

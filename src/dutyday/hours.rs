@@ -27,7 +27,14 @@ pub async fn of_day(
     center: &Center,
     date: NaiveDate,
 ) -> ApiResult<DayHours> {
-    Ok(match store::hours_of(conn, center.id, date).await? {
+    let row = store::hours_of(conn, center.id, date).await?;
+    Ok(from_row(center, date, row))
+}
+
+/// The hall's hours on `date` from the date's own row (`None`: the center's hours). Pure: a
+/// range's rows are loaded at once ([`store::hours_between`]) and each date judged here.
+pub fn from_row(center: &Center, date: NaiveDate, row: Option<DayHoursRow>) -> DayHours {
+    match row {
         Some(row) => DayHours {
             date,
             opening_time: row.opening_time,
@@ -42,7 +49,7 @@ pub async fn of_day(
             overridden: false,
             reason: None,
         },
-    })
+    }
 }
 
 /// The hall's hours on a date (every role of the center may read).

@@ -91,3 +91,33 @@ pub async fn delete_hours(
         .execute(conn)
         .await
 }
+
+/// The dates of `[from, to]` that have their own hours (one query on the primary key).
+pub async fn hours_between(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<DayHoursRow>> {
+    dh::table
+        .filter(dh::center_id.eq(center_id))
+        .filter(dh::day.between(from, to))
+        .select(DayHoursRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Every check-in of `[from, to]` (one query on the `(center_id, day, staff_id)` key).
+pub async fn between(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<CheckInRow>> {
+    ci::table
+        .filter(ci::center_id.eq(center_id))
+        .filter(ci::day.between(from, to))
+        .select(CheckInRow::as_select())
+        .load(conn)
+        .await
+}

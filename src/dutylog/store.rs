@@ -276,3 +276,18 @@ pub async fn list_faults(
     }
     q.load(conn).await
 }
+
+/// The logs of `[from, to]` (one query on the `(center_id, day)` key).
+pub async fn between(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<LogRow>> {
+    dl::table
+        .filter(dl::center_id.eq(center_id))
+        .filter(dl::day.between(from, to))
+        .select(LogRow::as_select())
+        .load(conn)
+        .await
+}

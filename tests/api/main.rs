@@ -8,6 +8,7 @@ mod calendar;
 mod change_reads;
 mod check_in;
 mod cli;
+mod compliance;
 mod door_checks;
 mod drafts;
 mod duty_days;

@@ -27,7 +27,7 @@ pub async fn load(
     let working = cal.is_working_day(date);
     let window = gate::window(conn, center, date).await?;
     let items = store::items(conn, center.id).await?;
-    let mut records = store::of_day(conn, center.id, date).await?;
+    let records = store::of_day(conn, center.id, date).await?;
     let ids: Vec<_> = records.iter().map(|r| r.id).collect();
     let mut amendments = amend::of(conn, center.id, ENTITY, &ids).await?;
     let names = Names::load(
@@ -41,22 +41,8 @@ pub async fn load(
     )
     .await?;
     let mut out = Vec::new();
-    for item in &items {
-        let record = records
-            .iter()
-            .position(|r| r.item_id == item.id)
-            .map(|i| records.swap_remove(i));
-        if record.is_none() && !(working && item.active) {
-            continue;
-        }
-        let due_at = record
-            .as_ref()
-            .map_or_else(|| rules::due_at(item.due, &window), |r| r.due_at);
-        let status = match &record {
-            Some(_) => DoorCheckStatus::Recorded,
-            None if now > due_at => DoorCheckStatus::Missing,
-            None => DoorCheckStatus::Pending,
-        };
+    for d in rules::items_of_day(&items, records, working, &window, now) {
+        let (item, record) = (d.item, d.record);
         let mine: Vec<_> = match &record {
             Some(r) => {
                 let (m, rest): (Vec<_>, Vec<_>) =
@@ -72,8 +58,8 @@ pub async fn load(
             name_zh: item.name_zh.clone(),
             name_en: item.name_en.clone(),
             due: item.due,
-            due_at,
-            status,
+            due_at: d.due_at,
+            status: d.status,
             early: record.as_ref().is_some_and(|r| r.early),
             late: record.as_ref().is_some_and(|r| r.late),
             needs_review: record.as_ref().is_some_and(|r| r.needs_review),

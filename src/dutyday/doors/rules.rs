@@ -19,6 +19,7 @@
 //! lead. "Done" is `observed_at` when the phone sent it, else the receipt. `on_arrival` items are
 //! never early (the day's records start at 00:00).
 
+use super::model::{DoorCheckRow, DoorCheckStatus, ItemRow};
 use crate::dutyday::arrival;
 use crate::dutyday::window::DayWindow;
 use chrono::{DateTime, Utc};
@@ -99,6 +100,55 @@ pub fn office_verdict(
         late: late.unwrap_or(observed > due_at),
         needs_review: false,
     }
+}
+
+/// One item of a duty day as the rules see it: its record, when it is (or was) due, where it
+/// stands.
+#[derive(Debug, Clone)]
+pub struct ItemOfDay<'a> {
+    pub item: &'a ItemRow,
+    pub record: Option<DoorCheckRow>,
+    /// The record's due time when recorded (it was judged by it), else the item's by `w`.
+    pub due_at: DateTime<Utc>,
+    pub status: DoorCheckStatus,
+}
+
+/// The items of a day as of `now`, in the list's order: every active item on a working day and
+/// every item recorded that day (`records` are the day's), each recorded, or `missing` once its
+/// due time has passed, else `pending`. The day's view ([`super::day::load`]) and the office's
+/// compliance report both judge a day here.
+pub fn items_of_day<'a>(
+    items: &'a [ItemRow],
+    mut records: Vec<DoorCheckRow>,
+    working: bool,
+    w: &DayWindow,
+    now: DateTime<Utc>,
+) -> Vec<ItemOfDay<'a>> {
+    let mut out = Vec::new();
+    for item in items {
+        let record = records
+            .iter()
+            .position(|r| r.item_id == item.id)
+            .map(|i| records.swap_remove(i));
+        if record.is_none() && !(working && item.active) {
+            continue;
+        }
+        let due_at = record
+            .as_ref()
+            .map_or_else(|| due_at(item.due, w), |r| r.due_at);
+        let status = match &record {
+            Some(_) => DoorCheckStatus::Recorded,
+            None if now > due_at => DoorCheckStatus::Missing,
+            None => DoorCheckStatus::Pending,
+        };
+        out.push(ItemOfDay {
+            item,
+            record,
+            due_at,
+            status,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -182,5 +232,72 @@ mod tests {
         assert!(office_verdict(DueWhen::AfterClosing, &w, at(18, 5), None).late);
         assert!(!office_verdict(DueWhen::AfterClosing, &w, at(18, 5), Some(false)).late);
         assert!(!office_verdict(DueWhen::AfterClosing, &w, at(17, 50), None).late);
+    }
+
+    fn item(code: &str, due: DueWhen, active: bool) -> ItemRow {
+        ItemRow {
+            id: uuid::Uuid::now_v7(),
+            center_id: uuid::Uuid::nil(),
+            code: code.into(),
+            name_zh: code.into(),
+            name_en: code.into(),
+            due,
+            position: 0,
+            active,
+        }
+    }
+
+    fn record(item: &ItemRow, received: DateTime<Utc>, w: &DayWindow) -> DoorCheckRow {
+        let v = judge(item.due, w, received, None);
+        DoorCheckRow {
+            id: uuid::Uuid::now_v7(),
+            center_id: item.center_id,
+            day: day(),
+            item_id: item.id,
+            recorded_by: None,
+            assignment_id: None,
+            received_at: received,
+            observed_at: None,
+            due_at: v.due_at,
+            early: v.early,
+            late: v.late,
+            needs_review: v.needs_review,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn a_day_lists_active_items_and_recorded_ones_missing_once_due() {
+        let w = window();
+        let items = vec![
+            item("opened", DueWhen::OnArrival, true),
+            item("closed", DueWhen::BeforeClosing, true),
+            item("gate", DueWhen::AfterClosing, true),
+            item("old", DueWhen::AfterClosing, false),
+            item("gone", DueWhen::AfterClosing, false),
+        ];
+        let records = vec![
+            record(&items[0], at(8, 40), &w),
+            record(&items[3], at(18, 0), &w),
+        ];
+        let got = items_of_day(&items, records.clone(), true, &w, at(17, 25));
+        let st: Vec<_> = got
+            .iter()
+            .map(|i| (i.item.code.as_str(), i.status))
+            .collect();
+        assert_eq!(
+            st,
+            vec![
+                ("opened", DoorCheckStatus::Recorded),
+                ("closed", DoorCheckStatus::Missing),
+                ("gate", DoorCheckStatus::Pending),
+                ("old", DoorCheckStatus::Recorded),
+            ]
+        );
+        assert!(got[0].record.as_ref().is_some_and(|r| r.late));
+        assert_eq!(got[2].due_at, at(18, 0));
+        // A closed day expects nothing but keeps what was recorded.
+        let closed = items_of_day(&items, records, false, &w, at(23, 0));
+        assert_eq!(closed.len(), 2);
     }
 }

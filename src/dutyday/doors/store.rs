@@ -164,3 +164,19 @@ pub async fn update(conn: &mut AsyncPgConnection, row: &DoorCheckRow) -> QueryRe
         .get_result(conn)
         .await
 }
+
+/// Every door check of `[from, to]` (one query on the `(center_id, day, item_id)` key).
+pub async fn between(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<DoorCheckRow>> {
+    dc::table
+        .filter(dc::center_id.eq(center_id))
+        .filter(dc::day.between(from, to))
+        .order((dc::day, dc::received_at))
+        .select(DoorCheckRow::as_select())
+        .load(conn)
+        .await
+}

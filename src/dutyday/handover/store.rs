@@ -176,3 +176,18 @@ pub async fn list(
     }
     q.load(conn).await
 }
+
+/// The handovers given in `[from, to]` (one query on the `(center_id, day)` key).
+pub async fn given_between(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<HandoverRow>> {
+    ho::table
+        .filter(ho::center_id.eq(center_id))
+        .filter(ho::day.between(from, to))
+        .select(HandoverRow::as_select())
+        .load(conn)
+        .await
+}
