@@ -40,11 +40,15 @@ impl Clock {
         Clock::starting_at(morning(date, tz))
     }
 
-    /// Moves the clock so that it reads `at` now.
+    /// Moves the clock so that it reads `at` now (never earlier: the offset is rounded up to
+    /// the next millisecond).
     pub fn set(&self, at: DateTime<Utc>) {
         let offset = at - Utc::now();
-        self.offset_ms
-            .store(offset.num_milliseconds(), Ordering::Relaxed);
+        let ms = offset
+            .num_nanoseconds()
+            .map(|n| n.div_euclid(1_000_000) + i64::from(n.rem_euclid(1_000_000) != 0))
+            .unwrap_or_else(|| offset.num_milliseconds());
+        self.offset_ms.store(ms, Ordering::Relaxed);
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -68,6 +72,16 @@ pub fn morning(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_set_clock_never_reads_earlier_than_the_instant_set() {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2030, 1, 1, 8, 5, 0).unwrap();
+        for _ in 0..1000 {
+            let c = super::Clock::starting_at(at);
+            assert!(c.now() >= at);
+        }
+    }
+
     use super::*;
     use chrono_tz::Asia::Shanghai;
 
