@@ -8,9 +8,10 @@ use super::{deadline, reads, rules, store};
 use crate::AppState;
 use crate::attachments::{self, model::EntityType};
 use crate::audit::{self, AuditEntry};
-use crate::dutyday::arrival::{self, ObservedProblem};
-use crate::dutyday::{api::observed_at, powers};
-use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
+
+use crate::dutyday::api::{check_observed, observed_at};
+use crate::dutyday::gate;
+use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::store as org_store;
 use crate::principal::CurrentUser;
@@ -18,7 +19,6 @@ use crate::rectifications::store as rect_store;
 use crate::text_enum::TextEnum;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, post, web};
-use chrono::NaiveTime;
 use diesel::OptionalExtension;
 use uuid::Uuid;
 
@@ -29,7 +29,8 @@ use uuid::Uuid;
 /// (`attachment_ids`: JPEG or PNG uploads of the caller). A problem with
 /// `rectify_within_working_days` opens a rectification (整改) due that many working days after
 /// today on the center's calendar. Only the supervisors on duty today (after substitutions) may
-/// write; the finding records who wrote it. `observed_at` (offline records) is kept beside the
+/// write, from 00:00 until the duty end plus the center's grace period (the duty-day gate); the
+/// finding records who wrote it. `observed_at` (offline records) is kept beside the
 /// server's receipt time. Send an `Idempotency-Key`: a retry replays the first answer.
 #[utoipa::path(
     operation_id = "createInspection",
@@ -40,9 +41,9 @@ use uuid::Uuid;
         (status = 201, description = "Recorded, with names beside the ids and the rectification it opened", body = super::model::Inspection),
         (status = 400, description = "`validation_failed`: `severity` missing for a problem or sent for ok (`required`, `not_allowed`), `description` missing, blank or too long (`required`, `too_long`), `attachment_ids` more than 5 or repeated (`too_many`, `duplicate`), `rectify_within_working_days` out of 1–30 or sent for ok (`out_of_range`, `not_allowed`), `observed_at` not RFC 3339 (`invalid_datetime`), `staff_id` not an active window staff member of the center (`unknown`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`not_on_duty`: the caller is not one of today's supervisors after substitutions", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duty_day_closed`: past today's duty end plus the grace period (the office corrects the day through amendments); `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`attachment_unavailable`: an attachment does not exist or was not uploaded by the caller; `attachment_not_image`: a photo is not a JPEG or PNG; `holidays_not_loaded`: the deadline spans a year whose statutory holidays are not loaded; `observed_in_future`, `observed_before_day`; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`not_working_day`: the hall is closed today; `attachment_unavailable`: an attachment does not exist or was not uploaded by the caller; `attachment_not_image`: a photo is not a JPEG or PNG; `holidays_not_loaded`: the deadline spans a year whose statutory holidays are not loaded; `observed_in_future`, `observed_before_day`; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/inspections")]
@@ -60,9 +61,11 @@ pub async fn create(
     let observed = observed_at(b.observed_at.as_deref())?;
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
-        let center = org_store::center(conn, user.center_id).await?;
-        let today = center.today(&state.clock);
-        let duty = powers::require_on_duty(conn, &user, today).await?;
+        let today = org_store::center(conn, user.center_id)
+            .await?
+            .today(&state.clock);
+        let w = gate::require_writer(conn, &state.clock, &user, today).await?;
+        let (center, duty) = (&w.center, &w.duty);
         if let Some(s) = b.staff_id {
             let person = org_store::staff_by_id(conn, center.id, s)
                 .await
@@ -74,19 +77,9 @@ pub async fn create(
                 )));
             }
         }
-        let received = state.clock.now();
+        let received = w.now;
         if let Some(o) = observed {
-            let day_start = arrival::local_instant(center.tz(), today, NaiveTime::MIN);
-            match arrival::check_observed(o, received, day_start) {
-                Ok(()) => {}
-                Err(ObservedProblem::InFuture) => {
-                    return Err(ApiError::of(Code::ObservedInFuture)
-                        .param("skew_seconds", arrival::FUTURE_SKEW_SECONDS));
-                }
-                Err(ObservedProblem::BeforeDay) => {
-                    return Err(ApiError::of(Code::ObservedBeforeDay).param("date", today));
-                }
-            }
+            check_observed(o, received, center.tz(), today)?;
         }
         let rectify = match (b.result, b.rectify_within_working_days) {
             (Outcome::Problem, Some(n)) => {

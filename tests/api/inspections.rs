@@ -397,3 +397,25 @@ async fn a_retried_finding_is_recorded_once() {
     other["severity"] = json!("major");
     assert_problem(send(other).await.unwrap(), 422, "idempotency_key_reused").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_follow_the_duty_days_window() {
+    let app = spawn_app().await;
+    let f = floor(&app, 2, 0).await;
+    let h = &f.h;
+    let finding = json!({"category": "cleanliness", "result": "ok"});
+    // Within the grace period after the duty end (18:00 + 120 minutes) a finding is accepted.
+    clock_at(&app, f.today, 19, 59);
+    let r = inspect(&app, h.token(&f.on[0]), finding.clone()).await;
+    assert_eq!(r.status(), 201);
+    // After it the day is closed to supervisors.
+    clock_at(&app, f.today, 20, 1);
+    let r = inspect(&app, h.token(&f.on[0]), finding.clone()).await;
+    assert_problem(r, 409, "duty_day_closed").await;
+    // On a Saturday the hall is closed.
+    let saturday = f.mon + chrono::Duration::days(5);
+    clock_at(&app, saturday, 10, 0);
+    let r = inspect(&app, h.token(&f.on[0]), finding).await;
+    assert_problem(r, 422, "not_working_day").await;
+    assert_eq!(app.count("SELECT count(*) AS n FROM inspections").await, 1);
+}
