@@ -39,9 +39,11 @@ pub async fn check_entries(
         .map(|s| s.id)
         .collect();
     let stand_ins: Vec<Uuid> = entries.iter().filter_map(|e| e.stand_in_id).collect();
-    let active: HashSet<Uuid> = store::active_ids(conn, center_id, &stand_ins)
+    let active: HashSet<Uuid> = crate::org::store::staff_by_ids(conn, center_id, &stand_ins)
         .await?
         .into_iter()
+        .filter(|s| s.active)
+        .map(|s| s.id)
         .collect();
     let errors = rules::check(
         entries,

@@ -26,24 +26,6 @@ pub async fn front_desk(
         .await
 }
 
-/// Which of `ids` are active staff of the center.
-pub async fn active_ids(
-    conn: &mut AsyncPgConnection,
-    center_id: Uuid,
-    ids: &[Uuid],
-) -> QueryResult<Vec<Uuid>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    staff::table
-        .filter(staff::center_id.eq(center_id))
-        .filter(staff::active.eq(true))
-        .filter(staff::id.eq_any(ids))
-        .select(staff::id)
-        .load(conn)
-        .await
-}
-
 /// The day's written entries; `lock` takes them for update (a write of the day).
 pub async fn of_day(
     conn: &mut AsyncPgConnection,

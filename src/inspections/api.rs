@@ -14,7 +14,7 @@ use crate::dutyday::gate;
 use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::org::store as org_store;
-use crate::principal::CurrentUser;
+use crate::principal::{CurrentUser, Role};
 use crate::rectifications::store as rect_store;
 use crate::text_enum::TextEnum;
 use actix_web::http::{StatusCode, header};
@@ -70,7 +70,9 @@ pub async fn create(
             let person = org_store::staff_by_id(conn, center.id, s)
                 .await
                 .optional()?;
-            if !person.is_some_and(|p| p.active && p.roles.iter().any(|r| r == "window_staff")) {
+            if !person.is_some_and(|p| {
+                p.active && p.roles.iter().any(|r| r == Role::WindowStaff.as_str())
+            }) {
                 return Err(ApiError::invalid(FieldError::of(
                     "staff_id",
                     FieldCode::UnknownFrontDesk,
