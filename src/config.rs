@@ -77,6 +77,25 @@ pub struct Config {
     /// with their own roles and no staff record (the portal's servers).
     #[arg(long, env = "DUTYDESK_IDP_STAFF_CLAIM")]
     pub idp_staff_claim: Option<String>,
+    /// Keys sealing citizens' personal data (AES-256-GCM): `id:base64,id:base64,…`, each 32
+    /// random bytes; the first seals new values, the others still open older ones (rotation).
+    /// Required unless in dev mode (fixed, public development keys).
+    #[arg(
+        long,
+        env = "DUTYDESK_PII_KEYS",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub pii_keys: String,
+    /// Key of the blind indexes over personal data (find a request by exact phone number):
+    /// base64 of at least 32 random bytes. Changing it makes existing indexes unfindable.
+    #[arg(
+        long,
+        env = "DUTYDESK_PII_INDEX_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub pii_index_key: String,
     /// Log format: `json` or `pretty` (default: pretty in dev mode, else json).
     #[arg(long, env = "DUTYDESK_LOG_FORMAT")]
     pub log_format: Option<String>,
@@ -143,6 +162,18 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The keys for citizens' personal data; dev mode without keys uses the public development
+    /// keys.
+    pub fn vault(&self) -> Result<crate::privacy::Vault, String> {
+        if self.pii_keys.trim().is_empty() && self.pii_index_key.trim().is_empty() && self.dev {
+            tracing::warn!(
+                "dev mode: citizens' personal data is sealed with the public development keys"
+            );
+            return Ok(crate::privacy::Vault::dev());
+        }
+        crate::privacy::Vault::new(&self.pii_keys, &self.pii_index_key)
     }
 
     pub fn idp_keys(&self) -> Result<Vec<IdpKey>, String> {

@@ -27,9 +27,10 @@
 //! ```
 
 use crate::AppState;
-use crate::auth::authenticate;
+use crate::auth::authenticate_caller;
 use crate::db::schema::idempotency_keys as ik;
 use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError};
+use crate::principal::Caller;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
@@ -441,7 +442,7 @@ pub async fn middleware(
         ))));
     }
     // Unauthenticated requests are left to the handler (401); keys are per caller.
-    let Ok(user) = authenticate(req.request()).await else {
+    let Ok(caller) = authenticate_caller(req.request()).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let state = req
@@ -468,7 +469,10 @@ pub async fn middleware(
         body
     };
     let sealer = Sealer::new(&state.config.jwt_secret);
-    let principal = format!("{}:{}", user.center_id, user.actor_label());
+    let principal = match &caller {
+        Caller::Staff(user) => format!("{}:{}", user.center_id, user.actor_label()),
+        Caller::Portal(portal) => portal.actor_label(),
+    };
     let request_hash = sealer.fingerprint(&[
         principal.as_bytes(),
         req.method().as_str().as_bytes(),

@@ -31,6 +31,7 @@ pub mod ops;
 pub mod org;
 pub mod pagination;
 pub mod principal;
+pub mod privacy;
 pub mod rectifications;
 pub mod roster;
 pub mod seed;
@@ -59,12 +60,15 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The one clock for dates and record times (see [`clock`]).
     pub clock: clock::Clock,
+    /// Seals, opens and indexes citizens' personal data (see [`privacy`]).
+    pub vault: Arc<privacy::Vault>,
 }
 
 impl AppState {
     pub fn new(config: config::Config) -> Result<AppState, String> {
         let idp_keys = config.idp_keys()?;
         let jwt = auth::jwt::JwtKeys::new(&config, &idp_keys)?;
+        let vault = config.vault()?;
         let pool = db::pool(
             &config.database_url,
             config.db_pool_size,
@@ -80,6 +84,7 @@ impl AppState {
             jwt: Arc::new(jwt),
             metrics: Arc::new(metrics::Metrics::new()),
             clock,
+            vault: Arc::new(vault),
         })
     }
 }

@@ -88,6 +88,37 @@ impl CurrentUser {
     }
 }
 
+/// The regional portal's servers, calling with an identity provider's token that carries the
+/// `portal` role: they may submit citizens' requests and ratings to the centers their token
+/// lists (by center code) and read the status of what they submitted, nothing else. Every
+/// staff endpoint refuses them (403).
+#[derive(Debug, Clone)]
+pub struct PortalClient {
+    /// The token's subject: the portal's client id, recorded on what it submits.
+    pub subject: String,
+    /// Codes of the centers it may submit to.
+    pub centers: Vec<String>,
+}
+
+impl PortalClient {
+    /// Whether it may submit to the center with `code`.
+    pub fn serves(&self, code: &str) -> bool {
+        self.centers.iter().any(|c| c == code)
+    }
+
+    /// Label for the audit trail.
+    pub fn actor_label(&self) -> String {
+        format!("portal:{}", self.subject)
+    }
+}
+
+/// Whoever calls an endpoint that both staff and the portal may use.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Staff(CurrentUser),
+    Portal(PortalClient),
+}
+
 /// Who made a change, as the audit trail records it: a caller or the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -105,6 +136,17 @@ impl Actor {
             center_id,
             actor_id: None,
             label: "system:cli".into(),
+        }
+    }
+}
+
+impl Actor {
+    /// The portal acting on `center_id`.
+    pub fn portal(portal: &PortalClient, center_id: Uuid) -> Actor {
+        Actor {
+            center_id,
+            actor_id: None,
+            label: portal.actor_label(),
         }
     }
 }

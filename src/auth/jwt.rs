@@ -26,10 +26,18 @@ struct IssuedClaims<'a> {
 #[derive(Debug, Deserialize)]
 struct ReadClaims {
     sub: String,
-    center_id: Uuid,
+    /// Every token but a portal's names its center.
+    #[serde(default)]
+    center_id: Option<Uuid>,
     #[serde(default)]
     roles: Vec<String>,
+    /// A portal token: the codes of the centers it may submit to.
+    #[serde(default)]
+    centers: Vec<String>,
 }
+
+/// The role an identity provider gives the regional portal's servers.
+pub const PORTAL_ROLE: &str = "portal";
 
 /// An identity provider's claims: the common ones and the rest (where its staff claim is).
 #[derive(Debug, Deserialize)]
@@ -50,6 +58,9 @@ pub struct Principal {
     /// An identity provider's token: the value of the configured staff claim (an employee
     /// number), when the token carries it.
     pub staff_claim: Option<String>,
+    /// An identity provider's token with the `portal` role: the codes of the centers it may
+    /// submit to (its `centers` claim). Such a token acts for the portal, never as staff.
+    pub portal_centers: Option<Vec<String>>,
 }
 
 struct ExternalKey {
@@ -165,13 +176,34 @@ impl JwtKeys {
                     None,
                 ),
             };
+        // A portal token speaks for the portal alone: no staff roles, no staff claim, and at
+        // least one center to submit to.
+        if external && claims.roles.iter().any(|r| r == PORTAL_ROLE) {
+            let centers: Vec<String> = claims
+                .centers
+                .into_iter()
+                .filter(|c| !c.trim().is_empty())
+                .collect();
+            if centers.is_empty() || staff_claim.is_some() {
+                return None;
+            }
+            return Some(Principal {
+                subject: claims.sub,
+                center_id: Uuid::nil(),
+                roles: Vec::new(),
+                external,
+                staff_claim: None,
+                portal_centers: Some(centers),
+            });
+        }
         let roles = claims.roles.iter().filter_map(|r| Role::parse(r)).collect();
         Some(Principal {
             subject: claims.sub,
-            center_id: claims.center_id,
+            center_id: claims.center_id?,
             roles,
             external,
             staff_claim,
+            portal_centers: None,
         })
     }
 }

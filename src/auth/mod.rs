@@ -12,7 +12,7 @@ pub mod store;
 
 use crate::AppState;
 use crate::error::{ApiError, Code};
-use crate::principal::CurrentUser;
+use crate::principal::{Caller, CurrentUser, PortalClient};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
@@ -27,9 +27,20 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 /// staff member through the configured staff claim (`DUTYDESK_IDP_STAFF_CLAIM`) acts as that
 /// active staff member of its center, with their roles from the staff record (one indexed
 /// lookup); one that names nobody is refused 401 `unknown_staff_claim`.
+///
+/// A portal token (see [`PortalClient`]) is refused 403 here: staff endpoints take a
+/// [`CurrentUser`]; the few the portal may use take a [`Caller`].
 pub async fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
-    if let Some(user) = req.extensions().get::<CurrentUser>() {
-        return Ok(user.clone());
+    match authenticate_caller(req).await? {
+        Caller::Staff(user) => Ok(user),
+        Caller::Portal(_) => Err(ApiError::forbidden()),
+    }
+}
+
+/// Reads and verifies the bearer token as a staff member or the portal.
+pub async fn authenticate_caller(req: &HttpRequest) -> Result<Caller, ApiError> {
+    if let Some(caller) = req.extensions().get::<Caller>() {
+        return Ok(caller.clone());
     }
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -45,6 +56,14 @@ pub async fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
         .map(str::trim)
         .ok_or_else(ApiError::unauthorized)?;
     let p = state.jwt.verify(token).ok_or_else(ApiError::unauthorized)?;
+    if let Some(centers) = p.portal_centers {
+        let portal = Caller::Portal(PortalClient {
+            subject: p.subject,
+            centers,
+        });
+        req.extensions_mut().insert(portal.clone());
+        return Ok(portal);
+    }
     let user = match (p.external, p.staff_claim) {
         (false, _) => CurrentUser {
             staff_id: Some(Uuid::parse_str(&p.subject).map_err(|_| ApiError::unauthorized())?),
@@ -76,8 +95,30 @@ pub async fn authenticate(req: &HttpRequest) -> Result<CurrentUser, ApiError> {
             }
         }
     };
-    req.extensions_mut().insert(user.clone());
-    Ok(user)
+    let caller = Caller::Staff(user);
+    req.extensions_mut().insert(caller.clone());
+    Ok(caller)
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let res = authenticate_caller(&req).await;
+            let subject = match &res {
+                Ok(Caller::Staff(u)) => Some(u.subject.clone()),
+                Ok(Caller::Portal(p)) => Some(p.actor_label()),
+                Err(_) => None,
+            };
+            if let Some(s) = subject {
+                tracing::Span::current().record("user_id", s.as_str());
+            }
+            res
+        })
+    }
 }
 
 impl FromRequest for CurrentUser {

@@ -594,7 +594,121 @@ diesel::table! {
 
 // ---- end attachments, inspections and rectification ----
 
+// ---- citizens' requests ----
+
+diesel::table! {
+    citizen_request_settings (center_id) {
+        center_id -> Uuid,
+        consultation_days -> Int4,
+        help_days -> Int4,
+        complaint_days -> Int4,
+        suggestion_days -> Int4,
+        retention_days -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    citizen_requests (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        tracking_no -> Text,
+        kind -> Text,
+        channel -> Text,
+        state -> Text,
+        concerns -> Text,
+        department_id -> Nullable<Uuid>,
+        staff_id -> Nullable<Uuid>,
+        matter -> Nullable<Text>,
+        subject -> Text,
+        description -> Text,
+        owner_id -> Nullable<Uuid>,
+        received_by -> Nullable<Uuid>,
+        portal -> Nullable<Text>,
+        received_at -> Timestamptz,
+        received_on -> Date,
+        deadline_days -> Int4,
+        paused_days -> Int4,
+        paused_on -> Nullable<Date>,
+        due_on -> Nullable<Date>,
+        answer -> Nullable<Text>,
+        refusal_reason -> Nullable<Text>,
+        refusal_guidance -> Nullable<Text>,
+        substantiated -> Nullable<Bool>,
+        finding_reason -> Nullable<Text>,
+        overdue_escalated_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    citizen_contacts (request_id) {
+        request_id -> Uuid,
+        center_id -> Uuid,
+        name_enc -> Nullable<Bytea>,
+        phone_enc -> Nullable<Bytea>,
+        name_masked -> Nullable<Text>,
+        phone_masked -> Nullable<Text>,
+        phone_index -> Nullable<Bytea>,
+        anonymised_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    citizen_request_lookups (request_id) {
+        request_id -> Uuid,
+        code_hash -> Bytea,
+        failures -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    citizen_request_owners (request_id, seq) {
+        request_id -> Uuid,
+        seq -> Int4,
+        owner_id -> Uuid,
+        department_id -> Nullable<Uuid>,
+        how -> Text,
+        since -> Timestamptz,
+        until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    citizen_request_moves (request_id, seq) {
+        request_id -> Uuid,
+        seq -> Int4,
+        action -> Text,
+        from_state -> Text,
+        to_state -> Text,
+        note -> Text,
+        by_staff -> Nullable<Uuid>,
+        actor -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    citizen_request_notices (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        materials -> Array<Text>,
+        procedure -> Text,
+        time_limit -> Text,
+        given_by -> Uuid,
+        given_at -> Timestamptz,
+    }
+}
+
+// ---- end citizens' requests ----
+
 diesel::joinable!(audit_events -> centers (center_id));
+diesel::joinable!(citizen_contacts -> citizen_requests (request_id));
+diesel::joinable!(citizen_request_lookups -> citizen_requests (request_id));
 diesel::joinable!(audit_heads -> centers (center_id));
 diesel::joinable!(departments -> centers (center_id));
 diesel::joinable!(door_checks -> door_check_items (item_id));
@@ -611,6 +725,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     audit_heads,
     centers,
+    citizen_contacts,
+    citizen_request_lookups,
+    citizen_request_moves,
+    citizen_request_notices,
+    citizen_request_owners,
+    citizen_request_settings,
+    citizen_requests,
     day_hours,
     departments,
     door_check_items,

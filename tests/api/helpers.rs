@@ -18,6 +18,9 @@ pub const IDP_AUDIENCE: &str = "dutydesk";
 pub const IDP_KID: &str = "portal-2026";
 /// The identity provider's claim that names a staff member by employee number.
 pub const IDP_STAFF_CLAIM: &str = "employee_no";
+/// The tests' keys for citizens' personal data (two, to exercise rotation).
+pub const PII_KEYS: &str = "t2:dGVzdC1waWkta2V5LXR3by10ZXN0LXBpaS1rZXktdHc=,t1:dGVzdC1waWkta2V5LW9uZS10ZXN0LXBpaS1rZXktb24=";
+pub const PII_INDEX_KEY: &str = "dGVzdC1pbmRleC1rZXktdGVzdC1pbmRleC1rZXktMzI=";
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
 pub struct TestApp {
@@ -151,6 +154,8 @@ pub fn config(db_url: &str) -> Config {
         idp_staff_claim: Some(IDP_STAFF_CLAIM.into()),
         log_format: None,
         dev_clock: None,
+        pii_keys: PII_KEYS.into(),
+        pii_index_key: PII_INDEX_KEY.into(),
     }
 }
 
