@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod changes;
+pub mod citizen;
 pub mod clock;
 pub mod compliance;
 pub mod config;
@@ -107,7 +108,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(sitins::routes)
             .configure(attachments::routes)
             .configure(inspections::routes)
-            .configure(rectifications::routes),
+            .configure(rectifications::routes)
+            .configure(citizen::routes),
     )
     .configure(ops::routes);
 }
