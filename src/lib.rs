@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod org;
+pub mod outbox;
 pub mod pagination;
 pub mod principal;
 pub mod rectifications;
@@ -64,6 +65,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: config::Config) -> Result<AppState, String> {
         let idp_keys = config.idp_keys()?;
+        // Only the tick delivers webhooks; a wrong file is still found when the service starts.
+        config.webhooks()?;
         let jwt = auth::jwt::JwtKeys::new(&config, &idp_keys)?;
         let pool = db::pool(
             &config.database_url,
@@ -102,7 +105,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(sitins::routes)
             .configure(attachments::routes)
             .configure(inspections::routes)
-            .configure(rectifications::routes),
+            .configure(rectifications::routes)
+            .configure(outbox::routes),
     )
     .configure(ops::routes);
 }
