@@ -46,6 +46,9 @@ pub struct Event<'a> {
 
 /// Adds `event` to the outbox, in the caller's transaction. The tick delivers it after the
 /// transaction commits (never if it rolls back), after the portal's earlier events.
+///
+/// Call it after the change's own row is written (and so locked): then two changes to one record
+/// get their events in the order of the changes, which is the order the portal receives them.
 pub async fn enqueue(conn: &mut AsyncPgConnection, event: Event<'_>) -> Result<(), ApiError> {
     store::insert(conn, &event).await.map_err(ApiError::from)
 }

@@ -534,3 +534,26 @@ async fn the_office_lists_deliveries_newest_first_by_state_and_other_roles_are_r
         .unwrap();
     assert_problem(r, 401, "unauthorized").await;
 }
+
+#[tokio::test]
+async fn serve_refuses_a_wrong_webhooks_file_at_start_without_showing_the_secret() {
+    let path = std::env::temp_dir().join(format!("dutydesk-webhooks-{}.json", Uuid::new_v4()));
+    let secret = "a-secret-that-is-long-enough-but-goes-to-a-plain-http-host";
+    std::fs::write(
+        &path,
+        json!([{"portal": "portal-a", "url": "http://portal.example/hooks", "secret": secret}])
+            .to_string(),
+    )
+    .unwrap();
+    let mut cfg = config("postgres://nobody@127.0.0.1:1/none");
+    cfg.webhooks_file = Some(path.to_string_lossy().into_owned());
+    let Err(e) = dutydesk::AppState::new(cfg) else {
+        panic!("a webhooks file with a plain-http endpoint was accepted");
+    };
+    assert!(
+        e.contains("DUTYDESK_WEBHOOKS_FILE") && e.contains("https"),
+        "{e}"
+    );
+    assert!(!e.contains(secret), "{e}");
+    let _ = std::fs::remove_file(path);
+}
