@@ -96,6 +96,10 @@ pub struct Config {
         default_value = ""
     )]
     pub pii_index_key: String,
+    /// Webhook endpoints of the portals: a JSON file `[{"portal", "url", "secret"}]` (see
+    /// docs/webhooks.md). Read by `dutydesk tick`, which delivers; `serve` checks it at start.
+    #[arg(long, env = "DUTYDESK_WEBHOOKS_FILE")]
+    pub webhooks_file: Option<String>,
     /// Log format: `json` or `pretty` (default: pretty in dev mode, else json).
     #[arg(long, env = "DUTYDESK_LOG_FORMAT")]
     pub log_format: Option<String>,
@@ -113,6 +117,98 @@ pub struct IdpKey {
     pub kid: String,
     pub alg: String,
     pub pem: String,
+}
+
+/// Where one portal hears of changes: the portal client (the identity provider token's `sub`),
+/// its HTTPS endpoint and the secret its deliveries are signed with. `Debug` hides the secret.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpoint {
+    pub portal: String,
+    pub url: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for WebhookEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookEndpoint")
+            .field("portal", &self.portal)
+            .field("url", &self.url)
+            .field("secret", &"<hidden>")
+            .finish()
+    }
+}
+
+/// Shortest accepted webhook secret, in characters.
+pub const MIN_WEBHOOK_SECRET_CHARS: usize = 32;
+
+/// Reads and checks a webhooks file (`DUTYDESK_WEBHOOKS_FILE`); `None` means no endpoints.
+/// The error is one line and never contains a secret.
+pub fn webhook_endpoints(path: Option<&str>) -> Result<Vec<WebhookEndpoint>, String> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read DUTYDESK_WEBHOOKS_FILE {path}: {e}"))?;
+    parse_webhook_endpoints(&text).map_err(|e| format!("DUTYDESK_WEBHOOKS_FILE {path}: {e}"))
+}
+
+/// Checks the text of a webhooks file: one endpoint per portal, an `https` URL (plain `http`
+/// only to a loopback host, for tests and local relays) without credentials in it, a secret of at
+/// least [`MIN_WEBHOOK_SECRET_CHARS`] characters.
+pub fn parse_webhook_endpoints(text: &str) -> Result<Vec<WebhookEndpoint>, String> {
+    // serde's message could quote a value (a secret): say only where the file is wrong.
+    let endpoints: Vec<WebhookEndpoint> = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "not a JSON array of {{\"portal\", \"url\", \"secret\"}} (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, e) in endpoints.iter().enumerate() {
+        let n = i + 1;
+        if e.portal.trim().is_empty() {
+            return Err(format!("endpoint {n}: portal is empty"));
+        }
+        if !seen.insert(e.portal.as_str()) {
+            return Err(format!(
+                "endpoint {n}: portal {:?} is listed twice",
+                e.portal
+            ));
+        }
+        let url = reqwest::Url::parse(&e.url)
+            .map_err(|err| format!("endpoint {n} ({}): url is not a URL: {err}", e.portal))?;
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(a)) => a.is_loopback(),
+            Some(url::Host::Ipv6(a)) => a.is_loopback(),
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(format!(
+                    "endpoint {n} ({}): url must be https (http only to localhost)",
+                    e.portal
+                ));
+            }
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!(
+                "endpoint {n} ({}): url must not carry credentials",
+                e.portal
+            ));
+        }
+        if e.secret.chars().count() < MIN_WEBHOOK_SECRET_CHARS {
+            return Err(format!(
+                "endpoint {n} ({}): secret is shorter than {MIN_WEBHOOK_SECRET_CHARS} characters",
+                e.portal
+            ));
+        }
+    }
+    Ok(endpoints)
 }
 
 impl Config {
@@ -176,6 +272,11 @@ impl Config {
         crate::privacy::Vault::new(&self.pii_keys, &self.pii_index_key)
     }
 
+    /// The portals' webhook endpoints (see [`webhook_endpoints`]).
+    pub fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, String> {
+        webhook_endpoints(self.webhooks_file.as_deref())
+    }
+
     pub fn idp_keys(&self) -> Result<Vec<IdpKey>, String> {
         let Some(path) = &self.idp_keys_file else {
             return Ok(Vec::new());
@@ -183,5 +284,49 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read DUTYDESK_IDP_KEYS_FILE {path}: {e}"))?;
         serde_json::from_str(&text).map_err(|e| format!("DUTYDESK_IDP_KEYS_FILE {path}: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_webhook_endpoints;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn one(url: &str, secret: &str) -> Result<usize, String> {
+        let text = serde_json::json!([{"portal": "portal-a", "url": url, "secret": secret}]);
+        parse_webhook_endpoints(&text.to_string()).map(|v| v.len())
+    }
+
+    #[test]
+    fn webhook_endpoints_are_checked_and_errors_never_show_the_secret() {
+        assert_eq!(one("https://portal.example/hooks", SECRET), Ok(1));
+        assert_eq!(one("http://127.0.0.1:9000/hooks", SECRET), Ok(1));
+        assert_eq!(one("http://localhost/hooks", SECRET), Ok(1));
+        assert!(one("http://portal.example/hooks", SECRET).is_err());
+        assert!(one("ftp://portal.example/hooks", SECRET).is_err());
+        assert!(one("https://user:pw@portal.example/hooks", SECRET).is_err());
+        assert!(one("not a url", SECRET).is_err());
+        let short = "s3cr3t-but-too-short";
+        let e = one("https://portal.example/hooks", short).unwrap_err();
+        assert!(e.contains("shorter than 32") && !e.contains(short), "{e}");
+        let twice = serde_json::json!([
+            {"portal": "a", "url": "https://a.example", "secret": SECRET},
+            {"portal": "a", "url": "https://b.example", "secret": SECRET},
+        ]);
+        assert!(parse_webhook_endpoints(&twice.to_string()).is_err());
+        // A malformed file: the message says where, never what (the value could be a secret).
+        let bad = format!("[{{\"portal\": \"a\", \"secret\": \"{SECRET}\", \"extra\": 1}}]");
+        let e = parse_webhook_endpoints(&bad).unwrap_err();
+        assert!(!e.contains(SECRET), "{e}");
+        let debug = format!(
+            "{:?}",
+            parse_webhook_endpoints(
+                &serde_json::json!([{"portal": "a", "url": "https://a.example", "secret": SECRET}])
+                    .to_string()
+            )
+            .unwrap()
+        );
+        assert!(!debug.contains(SECRET), "{debug}");
     }
 }

@@ -30,6 +30,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ops;
 pub mod org;
+pub mod outbox;
 pub mod pagination;
 pub mod principal;
 pub mod privacy;
@@ -68,6 +69,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: config::Config) -> Result<AppState, String> {
         let idp_keys = config.idp_keys()?;
+        // Only the tick delivers webhooks; a wrong file is still found when the service starts.
+        config.webhooks()?;
         let jwt = auth::jwt::JwtKeys::new(&config, &idp_keys)?;
         let vault = config.vault()?;
         let pool = db::pool(
@@ -109,7 +112,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(attachments::routes)
             .configure(inspections::routes)
             .configure(rectifications::routes)
-            .configure(citizen::routes),
+            .configure(citizen::routes)
+            .configure(outbox::routes),
     )
     .configure(ops::routes);
 }

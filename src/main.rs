@@ -59,6 +59,10 @@ enum Command {
     Tick {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
+        /// The portals' webhook endpoints, `[{"portal", "url", "secret"}]` (docs/webhooks.md);
+        /// without it, events for the portals wait.
+        #[arg(long, env = "DUTYDESK_WEBHOOKS_FILE")]
+        webhooks_file: Option<String>,
     },
     /// Load the demo center (idempotent) and print its logins.
     SeedDemo {
@@ -195,16 +199,26 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Tick { database_url } => match tick::run(&database_url).await {
-            Ok(report) => {
-                if report.skipped {
-                    eprintln!("dutydesk: another tick is running; nothing to do");
+        Command::Tick {
+            database_url,
+            webhooks_file,
+        } => {
+            let endpoints = match dutydesk::config::webhook_endpoints(webhooks_file.as_deref()) {
+                Ok(e) => e,
+                Err(e) => return fail(e),
+            };
+            let webhooks = dutydesk::outbox::deliver::Webhooks::new(endpoints);
+            match tick::run_with(&database_url, &webhooks).await {
+                Ok(report) => {
+                    if report.skipped {
+                        eprintln!("dutydesk: another tick is running; nothing to do");
+                    }
+                    println!("{}", report.to_json());
+                    ExitCode::SUCCESS
                 }
-                println!("{}", report.to_json());
-                ExitCode::SUCCESS
+                Err(e) => fail(e),
             }
-            Err(e) => fail(e),
-        },
+        }
         Command::SeedDemo { database_url } => match seed::seed_demo(&database_url).await {
             Ok(lines) => {
                 for l in lines {

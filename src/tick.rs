@@ -10,7 +10,12 @@
 //!
 //! To add timed work, write a function taking a connection and returning how many rows it
 //! handled, and add it to [`STEPS`].
+//!
+//! After the steps, still holding the lock, the tick delivers the outbox's due events to the
+//! portals' webhook endpoints ([`crate::outbox::deliver`]). That phase is not a step: it needs
+//! the endpoints and HTTP, and it holds no transaction open while it waits on the network.
 
+use crate::outbox::deliver::Webhooks;
 use diesel::QueryResult;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::future::BoxFuture;
@@ -57,13 +62,15 @@ fn old_idempotency_keys(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResu
 }
 
 /// What one tick did. Printed by `dutydesk tick` as one line of JSON, e.g.
-/// `{"skipped":false,"steps":{"expired_refresh_tokens":3,"old_idempotency_keys":0,"stale_login_throttle":1}}`.
+/// `{"skipped":false,"steps":{"expired_refresh_tokens":3,"old_idempotency_keys":0,"stale_login_throttle":1},"webhooks":2}`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct TickReport {
     /// True when another tick held the lock, so this one did nothing.
     pub skipped: bool,
     /// Rows handled per step (empty when skipped).
     pub steps: BTreeMap<&'static str, usize>,
+    /// Webhook delivery attempts made (each is a row of `webhook_deliveries`).
+    pub webhooks: usize,
 }
 
 impl TickReport {
@@ -78,9 +85,15 @@ struct Locked {
     locked: bool,
 }
 
-/// Runs one tick against `database_url`: takes the lock or reports `skipped`, then runs
-/// [`STEPS`] one by one, each in its own transaction.
+/// Runs one tick against `database_url` with no webhook endpoints (events wait): see [`run_with`].
 pub async fn run(database_url: &str) -> Result<TickReport, String> {
+    run_with(database_url, &Webhooks::none()).await
+}
+
+/// Runs one tick against `database_url`: takes the lock or reports `skipped`, then runs
+/// [`STEPS`] one by one, each in its own transaction, then delivers due webhook events to
+/// `webhooks`.
+pub async fn run_with(database_url: &str, webhooks: &Webhooks) -> Result<TickReport, String> {
     let mut conn = AsyncPgConnection::establish(database_url)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -93,6 +106,7 @@ pub async fn run(database_url: &str) -> Result<TickReport, String> {
         return Ok(TickReport {
             skipped: true,
             steps: BTreeMap::new(),
+            webhooks: 0,
         });
     }
     let mut steps = BTreeMap::new();
@@ -103,6 +117,7 @@ pub async fn run(database_url: &str) -> Result<TickReport, String> {
             .map_err(|e| format!("tick step {} failed: {e}", step.name))?;
         steps.insert(step.name, done);
     }
+    let webhooks = crate::outbox::deliver::run(&mut conn, webhooks).await?;
     // Closing the connection releases the lock too (also when a step fails above); unlocking
     // here says so explicitly.
     diesel::sql_query("SELECT pg_advisory_unlock($1)")
@@ -113,6 +128,7 @@ pub async fn run(database_url: &str) -> Result<TickReport, String> {
     Ok(TickReport {
         skipped: false,
         steps,
+        webhooks,
     })
 }
 

@@ -706,6 +706,40 @@ diesel::table! {
 
 // ---- end citizens' requests ----
 
+// ---- outbox and webhook deliveries (outbox/) ----
+
+diesel::table! {
+    outbox_events (id) {
+        id -> Uuid,
+        seq -> Int8,
+        center_id -> Uuid,
+        portal -> Text,
+        kind -> Text,
+        entity_id -> Uuid,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        event_id -> Uuid,
+        attempt -> Int4,
+        at -> Timestamptz,
+        url -> Text,
+        status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+    }
+}
+
+// ---- end outbox ----
+
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(citizen_contacts -> citizen_requests (request_id));
 diesel::joinable!(citizen_request_lookups -> citizen_requests (request_id));
@@ -716,6 +750,8 @@ diesel::joinable!(handover_items -> handovers (handover_id));
 diesel::joinable!(refresh_tokens -> staff (staff_id));
 diesel::joinable!(staff -> centers (center_id));
 diesel::joinable!(staff -> departments (department_id));
+diesel::joinable!(outbox_events -> centers (center_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     amendments,
@@ -748,6 +784,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspections,
     leave_requests,
     login_throttle,
+    outbox_events,
     rectification_events,
     rectifications,
     refresh_tokens,
@@ -761,4 +798,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff,
     substitutions,
     swaps,
+    webhook_deliveries,
 );

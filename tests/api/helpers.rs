@@ -152,6 +152,7 @@ pub fn config(db_url: &str) -> Config {
         idp_audience: Some(IDP_AUDIENCE.into()),
         idp_keys_file: Some(idp_keys_file()),
         idp_staff_claim: Some(IDP_STAFF_CLAIM.into()),
+        webhooks_file: None,
         log_format: None,
         dev_clock: None,
         pii_keys: PII_KEYS.into(),

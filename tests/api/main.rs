@@ -38,4 +38,5 @@ mod sitins;
 mod staff;
 mod substitutions;
 mod tick;
+mod webhooks;
 mod whole_day;

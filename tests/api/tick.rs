@@ -144,7 +144,10 @@ async fn tick_command_prints_one_json_line_and_skips_while_another_tick_holds_th
     let out = run();
     assert!(out.status.success(), "{out:?}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report, serde_json::json!({"skipped": true, "steps": {}}));
+    assert_eq!(
+        report,
+        serde_json::json!({"skipped": true, "steps": {}, "webhooks": 0})
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("another tick is running"));
     exec(
         &mut holder,
@@ -161,6 +164,6 @@ async fn tick_command_prints_one_json_line_and_skips_while_another_tick_holds_th
         report,
         serde_json::json!({"skipped": false, "steps": {
             "expired_refresh_tokens": 2, "old_idempotency_keys": 1, "stale_login_throttle": 2,
-        }})
+        }, "webhooks": 0})
     );
 }
