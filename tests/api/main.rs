@@ -23,6 +23,7 @@ mod idempotency;
 mod import;
 mod inspections;
 mod jwt;
+mod logs;
 mod my_duties;
 mod org;
 mod paging;
