@@ -23,6 +23,7 @@ pub mod error;
 pub mod export;
 pub mod feeds;
 pub mod idempotency;
+pub mod inbox;
 pub mod inspections;
 pub mod lifecycle;
 pub mod metrics;
@@ -107,7 +108,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(sitins::routes)
             .configure(attachments::routes)
             .configure(inspections::routes)
-            .configure(rectifications::routes),
+            .configure(rectifications::routes)
+            .configure(inbox::routes),
     )
     .configure(ops::routes);
 }

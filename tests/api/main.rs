@@ -21,6 +21,7 @@ mod helpers;
 mod i18n;
 mod idempotency;
 mod import;
+mod inbox;
 mod inspections;
 mod jwt;
 mod logs;
