@@ -20,7 +20,7 @@ WITH_DB = db_env="$$($(PG))"; export "$$db_env";
 
 help:
 	@echo "make run      start PostgreSQL, migrate, load demo data, serve (DUTYDESK_DEV=true)"
-	@echo "make test     start PostgreSQL, run the whole test suite"
+	@echo "make test     start PostgreSQL, run the whole test suite, check its logs for phone numbers"
 	@echo "make check    cargo fmt --check and clippy with -D warnings"
 	@echo "make fmt      format the code"
 	@echo "make bench    cargo bench (one-year roster generate + publish)"
@@ -41,8 +41,8 @@ run:
 	exec $(BIN) serve
 
 # The test runner's summary must stay visible (CI reads it), so nothing here is silenced.
-# nextest does not run doctests: they run first (when there is a library), and nextest's summary
-# closes the output. A failure anywhere fails the target, but only after everything has run.
+# nextest does not run doctests: they run first (when there is a library); nextest's summary
+# is followed only by the log check's one line. A failure anywhere fails the target, but only after everything has run.
 #
 # The calendar-feed tests parse the service's .ics output with Python's `icalendar` (a real
 # iCalendar parser): it is installed into a private venv under target/ and passed to the tests
@@ -51,11 +51,19 @@ run:
 # The committed OpenAPI document is checked by a real validator, openapi-spec-validator (pinned,
 # in the same venv), before the Rust tests so that their summary stays last; a cargo test checks
 # that the committed document is what the code generates.
+#
+# The tests write the service's logs (the production JSON lines) to $(TEST_LOGS), one file per
+# test process; the directory is emptied first, and after the run scripts/check-logs.py searches
+# every line for anything that looks like a mobile number and for the suite's known citizens'
+# phone numbers (tests/fixtures/citizen_phones.txt). A hit, or no logs at all, fails the target;
+# its one-line summary (files, lines, request lines searched) follows the test runner's.
 PYENV = $${CARGO_TARGET_DIR:-target}/pyenv
+TEST_LOGS = $${CARGO_TARGET_DIR:-target}/test-logs
 OPENAPI_SPEC_VALIDATOR = 0.9.0
 test:
 	@$(WITH_DB) \
 	status=0; \
+	rm -rf "$(TEST_LOGS)"; mkdir -p "$(TEST_LOGS)"; \
 	if [ ! -x "$(PYENV)/bin/python" ]; then python3 -m venv "$(PYENV)"; fi; \
 	"$(PYENV)/bin/python" -c 'import icalendar' 2>/dev/null || \
 	  "$(PYENV)/bin/pip" install --quiet --disable-pip-version-check icalendar; \
@@ -75,6 +83,8 @@ test:
 	  echo "== cargo test --no-fail-fast (cargo-nextest not installed)"; \
 	  $(CARGO) test --no-fail-fast || status=1; \
 	fi; \
+	echo "== scripts/check-logs.py $(TEST_LOGS)"; \
+	"$$DUTYDESK_PYTHON" scripts/check-logs.py "$(TEST_LOGS)" --known tests/fixtures/citizen_phones.txt || status=1; \
 	exit $$status
 
 check:

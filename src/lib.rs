@@ -24,6 +24,7 @@ pub mod error;
 pub mod export;
 pub mod feeds;
 pub mod idempotency;
+pub mod inbox;
 pub mod inspections;
 pub mod lifecycle;
 pub mod metrics;
@@ -113,7 +114,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(inspections::routes)
             .configure(rectifications::routes)
             .configure(citizen::routes)
-            .configure(outbox::routes),
+            .configure(outbox::routes)
+            .configure(inbox::routes),
     )
     .configure(ops::routes);
 }

@@ -1,32 +1,74 @@
 //! Logging: JSON lines in production, pretty text in development. Each request gets a span
-//! with its request id, route, status, latency and (once authenticated) the user id.
-//! Bodies and headers are never logged, so passwords, tokens and phone numbers stay out.
+//! with its request id, route, status, latency and (once authenticated) the user id; its line
+//! is written when the span closes.
+//!
+//! Bodies and headers are never logged, so passwords, tokens and phone numbers stay out. Query
+//! strings are logged with the values of sensitive parameters, and of anything that looks like a
+//! phone or ID number, replaced ([`redact`]). A failed request records its problem code, not the
+//! error's text, which may quote what the client sent; tracing-actix-web's own event on errors,
+//! which prints the error's debug form, is turned off (its default feature). The test suite
+//! writes these same lines to files and `make test` searches them for phone numbers
+//! (`scripts/check-logs.py`).
 
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing_actix_web::RootSpanBuilder;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
+/// Installs the service's subscriber writing to standard error: JSON lines (`json`) or compact
+/// text.
 pub fn init(json: bool) {
+    install(json, std::io::stderr);
+}
+
+/// Installs the service's subscriber (level from `RUST_LOG`, else `info`; a line when each
+/// request's span closes) writing to `writer`. The tests install it with a file. A second call
+/// keeps the first subscriber and answers false.
+pub fn install<W>(json: bool, writer: W) -> bool
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
+    // A request's line is the close of its span: `with_current_span` puts the span's fields
+    // (route, target, status, request and user id) on it.
     let res = if json {
-        builder.json().with_current_span(false).try_init()
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
     } else {
         builder.compact().try_init()
     };
-    // A second init (tests) keeps the first subscriber.
-    drop(res);
+    res.is_ok()
 }
 
-/// The path and query as logged: the value of a `token` parameter (calendar-feed secrets) is
-/// replaced, so secrets in URLs do not reach the logs.
+/// Query parameters whose values never reach the logs: calendar-feed secrets (`token`),
+/// citizens' phone numbers and names, verification codes and free-text searches (which may hold
+/// either).
+const SECRET_PARAMS: [&str; 8] = [
+    "token",
+    "phone",
+    "mobile",
+    "tel",
+    "name",
+    "code",
+    "q",
+    "verification_code",
+];
+
+/// The path and query as logged: the values of [`SECRET_PARAMS`] and every value holding seven
+/// or more digits in a row once decoded and stripped of spaces, dashes, dots, brackets and `+`
+/// (a phone, ID card or account number, whatever the parameter is called) are replaced by
+/// `REDACTED`.
 pub fn redact(path: &str, query: &str) -> String {
     if query.is_empty() {
         return path.to_owned();
@@ -34,11 +76,56 @@ pub fn redact(path: &str, query: &str) -> String {
     let q: Vec<String> = query
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("token") => format!("{k}=REDACTED"),
+            Some((k, v))
+                if SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s))
+                    || looks_like_a_number(&decode(v)) =>
+            {
+                format!("{k}=REDACTED")
+            }
             _ => kv.to_owned(),
         })
         .collect();
     format!("{path}?{}", q.join("&"))
+}
+
+/// A query value percent-decoded (`+` as a space); invalid escapes are kept as they are.
+fn decode(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match b[i] {
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// True when `v` holds seven or more digits in a row, not counting the separators people write
+/// inside phone numbers (spaces, dashes, dots, brackets, `+`); dates and instants (`2026-11-28`,
+/// RFC 3339) are not numbers.
+fn looks_like_a_number(v: &str) -> bool {
+    if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
+        || chrono::DateTime::parse_from_rfc3339(v).is_ok()
+    {
+        return false;
+    }
+    v.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '+'))
+        .collect::<String>()
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|run| run.len() >= 7)
 }
 
 /// Root span of a request, with a `user_id` field the auth extractor fills in.
@@ -67,11 +154,34 @@ impl RootSpanBuilder for RequestSpan {
         )
     }
 
+    /// Records the status and, for a failed request, the problem code only: the default would
+    /// record the error's text and debug form, which can quote a request's body.
     fn on_request_end<B: MessageBody>(
         span: Span,
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let (status, error) = match outcome {
+            Ok(res) => (res.status(), res.response().error()),
+            Err(e) => (e.as_response_error().status_code(), Some(e)),
+        };
+        span.record("http.status_code", status.as_u16());
+        if let Some(e) = error {
+            let code = e
+                .as_error::<crate::error::ApiError>()
+                .map(|api| api.code)
+                .unwrap_or_else(|| status.canonical_reason().unwrap_or("error"));
+            span.record("exception.message", code);
+            span.record(
+                "otel.status_code",
+                if status.is_server_error() {
+                    "ERROR"
+                } else {
+                    "OK"
+                },
+            );
+        } else {
+            span.record("otel.status_code", "OK");
+        }
     }
 }
 
@@ -83,6 +193,28 @@ mod tests {
         assert_eq!(
             super::redact("/a.ics", "token=s3cret&x=1"),
             "/a.ics?token=REDACTED&x=1"
+        );
+    }
+
+    #[test]
+    fn phone_numbers_in_query_strings_never_reach_the_logs() {
+        assert_eq!(
+            super::redact("/r", "phone=13800138000&kind=complaint&limit=50"),
+            "/r?phone=REDACTED&kind=complaint&limit=50"
+        );
+        // Under any name, and with a country code or separators.
+        assert_eq!(
+            super::redact("/r", "to=%2B86%20138%200013%208000&x=12-34&y=138-0013-8000"),
+            "/r?to=REDACTED&x=12-34&y=REDACTED"
+        );
+        assert_eq!(super::redact("/r", "Q=%E5%BC%A0"), "/r?Q=REDACTED");
+        assert_eq!(
+            super::redact("/r", "from=2026-11-28&to=2026-12-31"),
+            "/r?from=2026-11-28&to=2026-12-31"
+        );
+        assert_eq!(
+            super::redact("/r", "at=2026-11-28T09:00:00%2B08:00&cursor=abc"),
+            "/r?at=2026-11-28T09:00:00%2B08:00&cursor=abc"
         );
     }
 }

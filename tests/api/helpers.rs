@@ -187,7 +187,37 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
 }
 
+/// Where the tests write the service's logs: `target/test-logs/` (under `CARGO_TARGET_DIR`
+/// when set), one file per test process. `make test` clears it first and searches it after the
+/// run for phone numbers (`scripts/check-logs.py`).
+pub fn log_dir() -> std::path::PathBuf {
+    // Cargo gives integration tests `<target>/tmp`; the logs go beside it.
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).join("test-logs")
+}
+
+/// This test process's log file (see [`log_dir`]).
+pub fn log_file() -> std::path::PathBuf {
+    log_dir().join(format!("api-{}.jsonl", std::process::id()))
+}
+
+/// Installs, once per test process, the subscriber production uses (JSON lines, the same level
+/// and fields: see `dutydesk::telemetry`) writing to [`log_file`].
+fn install_log_file() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::fs::create_dir_all(log_dir()).expect("create the test log directory");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_file())
+            .expect("open the test log file");
+        dutydesk::telemetry::install(true, std::sync::Mutex::new(file));
+    });
+}
+
 pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    install_log_file();
     let admin = admin_url();
     let tpl = ensure_template(&admin).await;
     let db_name = format!("dutydesk_t_{}", Uuid::new_v4().simple());
