@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod changes;
+pub mod citizen;
 pub mod clock;
 pub mod compliance;
 pub mod config;
