@@ -108,7 +108,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(sitins::routes)
             .configure(attachments::routes)
             .configure(inspections::routes)
-            .configure(rectifications::routes),
+            .configure(rectifications::routes)
+            .configure(citizen::routes),
     )
     .configure(ops::routes);
 }

@@ -33,6 +33,7 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
         (name = "attachments", description = "Photos and documents (JPEG, PNG, PDF) referenced by records"),
         (name = "inspections", description = "Inspection findings on the hall floor (R4.1, R5)"),
         (name = "rectifications", description = "Rectification (整改) of problems found, by a deadline in working days (R25)"),
+        (name = "citizen-requests", description = "Citizens' consultations, complaints, requests for help and suggestions: intake by staff or the portal, ownership, deadlines in working days, privacy (R18-R23)"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]

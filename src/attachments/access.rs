@@ -3,6 +3,7 @@
 
 use super::model::{AttachmentMeta, EntityType};
 use super::store;
+use crate::citizen;
 use crate::error::ApiError;
 use crate::inspections::{access as findings, store as ins_store};
 use crate::principal::CurrentUser;
@@ -21,7 +22,21 @@ pub async fn may_see(
         return Ok(user.staff_id == Some(meta.uploaded_by));
     }
     for r in refs {
+        if r.entity_type == EntityType::CitizenRequest {
+            let Some(row) = citizen::store::find(conn, user.center_id, r.entity_id).await? else {
+                continue;
+            };
+            let owned = match user.staff_id {
+                Some(me) => citizen::store::owned_by(conn, row.id, me).await?,
+                None => false,
+            };
+            if citizen::read::may_see(user, &row, owned) {
+                return Ok(true);
+            }
+            continue;
+        }
         let about = match r.entity_type {
+            EntityType::CitizenRequest => None,
             EntityType::Inspection => ins_store::find(conn, user.center_id, r.entity_id)
                 .await?
                 .map(|f| f.staff_id),

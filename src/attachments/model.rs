@@ -14,6 +14,7 @@ text_enum!(
     pub EntityType {
         Inspection => "inspection",
         Rectification => "rectification",
+        CitizenRequest => "citizen_request",
     }
 );
 

@@ -1,4 +1,17 @@
-//! Citizens' requests (R13, R18-R20): consultations, complaints, requests for help and
-//! suggestions, and their workflow.
+//! Citizens' requests (R18-R23): consultations 咨询, complaints 投诉, requests for help 求助 and
+//! suggestions 建议, recorded by staff in the hall or sent in by the regional portal; owned by
+//! whoever first received them (首问负责) until handed on; due within working days (限时办结);
+//! the citizen's personal data sealed ([`crate::privacy`]) and shown masked.
 
+pub mod deadline;
+pub mod intake;
 pub mod machine;
+pub mod model;
+pub mod read;
+pub mod store;
+
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(intake::create)
+        .service(read::contact)
+        .service(read::get_one);
+}

@@ -403,3 +403,27 @@ pub async fn assert_problem(r: Response, status: u16, code: &str) -> Value {
     assert!(v["title"].is_string() && v["detail"].is_string() && v["type"].is_string());
     v
 }
+
+/// An access token of the regional portal's servers: the identity provider's `portal` role for
+/// the centers with these codes, as client `subject`.
+pub fn portal_token(subject: &str, centers: &[&str]) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({
+        "sub": subject,
+        "roles": ["portal"],
+        "centers": centers,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "iss": IDP_ISSUER,
+        "aud": IDP_AUDIENCE,
+    });
+    let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    h.kid = Some(IDP_KID.into());
+    jsonwebtoken::encode(
+        &h,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_rsa_pem(&idp_private_pem()).unwrap(),
+    )
+    .unwrap()
+}

@@ -168,6 +168,22 @@ catalogue! {
         UnknownFrontDesk = "unknown", 0, [],
             "No active front-desk staff member (window role) with this id in your center.",
             "本中心没有该在岗窗口工作人员。";
+        UnknownCenter = "unknown", 0, [],
+            "No center has this code.", "没有该代码的中心。";
+        RequiredExceptConsultation = "required", 0, [],
+            "Required except for consultations.", "除咨询外，此字段为必填项。";
+        ChannelOfStaff = "not_allowed", 0, [],
+            "Staff record visits, calls and letters (visit, phone, letter).",
+            "工作人员登记来访、来电和来信（visit、phone、letter）。";
+        ChannelOfPortal = "not_allowed", 0, [],
+            "The portal submits portal or mobile requests (portal, mobile).",
+            "门户只能提交网上或移动端诉求（portal、mobile）。";
+        RequiredForConcerns = "required", 0, ["concerns"],
+            "Required when the request concerns a {concerns}.", "诉求涉及对象为 {concerns} 时此字段为必填项。";
+        NotForConcerns = "not_allowed", 0, ["concerns"],
+            "Not taken when the request concerns a {concerns}.", "诉求涉及对象为 {concerns} 时不能填写此字段。";
+        AttachmentsFromStaffOnly = "not_allowed", 0, [],
+            "Attachments are taken from staff intake only for now.", "目前仅工作人员登记时可附加附件。";
         UnknownActiveStaff = "unknown", 0, [],
             "No active staff member with this id in your center.", "本中心没有该在岗人员。";
         DuplicateStaff = "duplicate", 0, ["first"],

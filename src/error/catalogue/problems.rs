@@ -262,5 +262,9 @@ catalogue! {
         HandoverConfirmationStarted = "handover_confirmation_started", 409, [],
             "The receiving duty has started confirming this handover: its notes can no longer be replaced.",
             "接班人员已开始确认本次交接，交接事项不能再修改。";
+        // Citizens' requests (R18-R23)
+        CenterNotServed = "center_not_served", 403, ["center_code"],
+            "You may not submit to center {center_code}: a portal token lists the centers it serves, and staff submit to their own center.",
+            "您无权向中心 {center_code} 提交：门户令牌只能提交到其列明的中心，工作人员只能提交到本中心。";
     }
 }
