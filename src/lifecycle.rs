@@ -40,7 +40,8 @@ pub enum Party {
     /// The staff member who holds the request now (citizens' requests: first-question
     /// responsibility, 首问负责). The office may stand in for an owner who is away.
     Owner,
-    /// Any staff member of the request's center (e.g. accepting a request from the queue).
+    /// Any staff member of the request's center but a read-only auditor (e.g. accepting a
+    /// request from the queue).
     AnyStaff,
 }
 
@@ -115,12 +116,15 @@ pub fn invalid_state(status: &str) -> ApiError {
 
 /// Whether `user` is `party` of `r` (for [`Party::OnDuty`]: whether they are the office; the
 /// duty itself is the machine's to say, see [`transition`]). The office stands in for an
-/// [`Party::Owner`]; [`Party::AnyStaff`] is any staff member (the row is of their center).
+/// [`Party::Owner`]; [`Party::AnyStaff`] is any staff member but an auditor (the row is of
+/// their center).
 pub fn may<R: Request>(r: &R, user: &CurrentUser, party: Party) -> bool {
     let office = user.has(Role::OfficeAdmin);
     match party {
         Party::Office | Party::OnDuty => office,
-        Party::AnyStaff => user.staff_id.is_some(),
+        Party::AnyStaff => {
+            user.staff_id.is_some() && user.roles.iter().any(|r| *r != Role::Auditor)
+        }
         Party::Owner => office || user.staff_id.is_some_and(|me| r.is(party, me)),
         p => user.staff_id.is_some_and(|me| r.is(p, me)),
     }

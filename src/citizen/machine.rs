@@ -25,27 +25,8 @@ use crate::text_enum;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-text_enum!(
-    /// Where a request stands.
-    pub State {
-        /// Sent in by the portal, waiting in the center's queue for a staff member to accept it.
-        Received => "received",
-        /// Owned by a staff member (first-question responsibility).
-        Accepted => "accepted",
-        /// Handed on to a staff member of the responsible department.
-        Forwarded => "forwarded",
-        /// Handed on to a leader.
-        Escalated => "escalated",
-        InProgress => "in_progress",
-        /// Waiting for the citizen (e.g. missing materials): the deadline is paused.
-        WaitingCitizen => "waiting_citizen",
-        /// The public answer is given.
-        Answered => "answered",
-        Closed => "closed",
-        /// Refused with the reason and guidance on what to do instead.
-        Refused => "refused",
-    }
-);
+/// Where a request stands: declared with the request's row.
+pub use super::model::State;
 
 text_enum!(
     /// How an owner came to hold a request (the owner chain's `how`).
