@@ -37,6 +37,12 @@ pub enum Party {
     /// substitutions), or the office. The roster decides, so the handler finds out before the
     /// move and tells the machine ([`Machine::caller_on_duty`]).
     OnDuty,
+    /// The staff member who holds the request now (citizens' requests: first-question
+    /// responsibility, 首问负责). The office may stand in for an owner who is away.
+    Owner,
+    /// Any staff member of the request's center but a read-only auditor (e.g. accepting a
+    /// request from the queue).
+    AnyStaff,
 }
 
 impl Party {
@@ -54,8 +60,9 @@ impl<T: TextEnum + Eq + Debug + Send + Sync> State for T {}
 /// and may have an effect.
 pub trait Machine {
     type State: State;
-    type Move: Copy + Eq + Debug + Send + Sync;
-    type Effect: Copy + Eq + Debug + Send + Sync;
+    /// A move, with whatever it carries (e.g. to whom a request is handed on).
+    type Move: Clone + Eq + Debug + Send + Sync;
+    type Effect: Eq + Debug + Send + Sync;
     /// Who may make `m`.
     fn party(&self, m: Self::Move) -> Party;
     /// The state after `m` from `s` and the move's effect, or `None` where `m` is not allowed.
@@ -76,7 +83,8 @@ pub trait Request: Serialize + Sized + Send + Sync {
     fn state(&self) -> <Self::Machine as Machine>::State;
     /// Who made the office's last decision on it, and their note.
     fn decision(&self) -> (Option<Uuid>, &str);
-    /// Whether `staff` is this request's `party` (never asked for [`Party::Office`]).
+    /// Whether `staff` is this request's `party` (asked only for the parties that
+    /// name a person: requester, counterpart, owner).
     fn is(&self, party: Party, staff: Uuid) -> bool;
     /// The row, locked until the transaction ends.
     fn lock(
@@ -107,10 +115,17 @@ pub fn invalid_state(status: &str) -> ApiError {
 }
 
 /// Whether `user` is `party` of `r` (for [`Party::OnDuty`]: whether they are the office; the
-/// duty itself is the machine's to say, see [`transition`]).
+/// duty itself is the machine's to say, see [`transition`]). The office stands in for an
+/// [`Party::Owner`]; [`Party::AnyStaff`] is any staff member but an auditor (the row is of
+/// their center).
 pub fn may<R: Request>(r: &R, user: &CurrentUser, party: Party) -> bool {
+    let office = user.has(Role::OfficeAdmin);
     match party {
-        Party::Office | Party::OnDuty => user.has(Role::OfficeAdmin),
+        Party::Office | Party::OnDuty => office,
+        Party::AnyStaff => {
+            user.staff_id.is_some() && user.roles.iter().any(|r| *r != Role::Auditor)
+        }
+        Party::Owner => office || user.staff_id.is_some_and(|me| r.is(party, me)),
         p => user.staff_id.is_some_and(|me| r.is(p, me)),
     }
 }
@@ -128,7 +143,7 @@ pub async fn transition<R: Request>(
     note: &str,
 ) -> Result<R, ApiError> {
     let before = R::lock(conn, user.center_id, id).await?;
-    let party = machine.party(m);
+    let party = machine.party(m.clone());
     let on_duty = party == Party::OnDuty && machine.caller_on_duty();
     if !on_duty && !may(&before, user, party) {
         return Err(ApiError::forbidden());

@@ -108,7 +108,7 @@ impl Request for Substitution {
         match party {
             Party::Requester => self.original_staff_id == staff,
             Party::Counterpart => self.substitute_id == staff,
-            Party::Office | Party::OnDuty => false,
+            Party::Office | Party::OnDuty | Party::Owner | Party::AnyStaff => false,
         }
     }
 
@@ -171,7 +171,7 @@ impl Request for Swap {
         match party {
             Party::Requester => self.staff_a == staff,
             Party::Counterpart => self.staff_b == staff,
-            Party::Office | Party::OnDuty => false,
+            Party::Office | Party::OnDuty | Party::Owner | Party::AnyStaff => false,
         }
     }
 

@@ -266,5 +266,21 @@ catalogue! {
         CenterNotServed = "center_not_served", 403, ["center_code"],
             "You may not submit to center {center_code}: a portal token lists the centers it serves, and staff submit to their own center.",
             "您无权向中心 {center_code} 提交：门户令牌只能提交到其列明的中心，工作人员只能提交到本中心。";
+        // The workflow of citizens' requests (R13, R18, R19)
+        FindingRequired = "finding_required", 422, [],
+            "A complaint about a staff member ends with a finding: give `finding` (substantiated or not, with the reason).",
+            "针对工作人员的投诉须给出调查结论：请填写 finding（是否属实及理由）。";
+        FindingNotApplicable = "finding_not_applicable", 422, [],
+            "Only a complaint about a staff member takes a finding.",
+            "只有针对工作人员的投诉才能填写调查结论。";
+        AlreadyOwner = "already_owner", 422, [],
+            "This staff member already owns the request: hand it on to someone else.",
+            "该人员已负责此诉求，请转交他人。";
+        ForwardNoDepartment = "forward_no_department", 422, [],
+            "Forward to a staff member of the responsible department: this person belongs to no department.",
+            "请转交给责任部门的工作人员：该人员不属于任何部门。";
+        EscalateNotLeader = "escalate_not_leader", 422, [],
+            "Escalate to a leader: a department leader or an office admin.",
+            "请上报给领导：部门领导或中心办公室管理员。";
     }
 }

@@ -1,0 +1,174 @@
+//! How citizens' request rows take part in the shared lifecycle ([`crate::lifecycle`]): the
+//! owner is the party of most moves ([`Party::Owner`]), and the effects of
+//! [`super::super::machine`] are carried out here: the owner chain, the pause and the due date,
+//! the answer, the finding and the refusal.
+
+use crate::calendar::store as cal_store;
+use crate::calendar::workdays::Calendar;
+use crate::citizen::deadline;
+use crate::citizen::machine::{Citizens, Effect, State, Tracked};
+use crate::citizen::model::RequestRow;
+use crate::citizen::owners;
+use crate::db::schema::citizen_requests as cr;
+use crate::error::ApiError;
+use crate::lifecycle::{Party, Request};
+use crate::principal::CurrentUser;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+/// The request `id` of the center, locked until the transaction ends; 404 when absent.
+pub async fn lock(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    id: Uuid,
+) -> Result<RequestRow, ApiError> {
+    cr::table
+        .filter(cr::center_id.eq(center_id))
+        .filter(cr::id.eq(id))
+        .select(RequestRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// What an effect changes on the row (`None`: unchanged; `Some(None)`: cleared).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = cr)]
+struct Changes {
+    owner_id: Option<Option<Uuid>>,
+    paused_days: Option<i32>,
+    paused_on: Option<Option<NaiveDate>>,
+    due_on: Option<Option<NaiveDate>>,
+    answer: Option<Option<String>>,
+    refusal_reason: Option<Option<String>>,
+    refusal_guidance: Option<Option<String>>,
+    substantiated: Option<Option<bool>>,
+    finding_reason: Option<Option<String>>,
+    closed_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl Request for RequestRow {
+    type Machine = Citizens;
+    const ENTITY: &'static str = "citizen_request";
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    fn state(&self) -> State {
+        self.state
+    }
+
+    /// The moves' notes go to the trail (`citizen_request_moves`), not to the row.
+    fn decision(&self) -> (Option<Uuid>, &str) {
+        (None, "")
+    }
+
+    fn is(&self, party: Party, staff: Uuid) -> bool {
+        party == Party::Owner && self.owner_id == Some(staff)
+    }
+
+    async fn lock(
+        conn: &mut AsyncPgConnection,
+        center_id: Uuid,
+        id: Uuid,
+    ) -> Result<Self, ApiError> {
+        lock(conn, center_id, id).await
+    }
+
+    async fn store(
+        &self,
+        conn: &mut AsyncPgConnection,
+        to: State,
+        _decided_by: Option<Uuid>,
+        _note: &str,
+    ) -> Result<Self, ApiError> {
+        Ok(diesel::update(cr::table.find(self.id))
+            .set((
+                cr::state.eq(to),
+                cr::version.eq(cr::version + 1),
+                cr::updated_at.eq(Utc::now()),
+            ))
+            .returning(RequestRow::as_returning())
+            .get_result(conn)
+            .await?)
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut AsyncPgConnection,
+        _user: &CurrentUser,
+        effect: Effect,
+    ) -> Result<(), ApiError> {
+        let before = Tracked {
+            state: self.state,
+            owner: self.owner_id,
+            paused_days: self.paused_days,
+            paused_on: self.paused_on,
+        };
+        // The working days of a pause that ends now, on the center's calendar.
+        let cal = match (self.paused_on, &effect) {
+            (Some(since), Effect::Unpause { on } | Effect::Refuse { on, .. }) => {
+                cal_store::load(conn, self.center_id, since, *on).await?
+            }
+            _ => Calendar::new([]),
+        };
+        let after = before.after(self.state, Some(&effect), &cal);
+        let mut c = Changes {
+            owner_id: (after.owner != before.owner).then_some(after.owner),
+            paused_days: Some(after.paused_days),
+            paused_on: Some(after.paused_on),
+            ..Changes::default()
+        };
+        if after.paused_days != before.paused_days {
+            let due = deadline::due_of(
+                conn,
+                self.center_id,
+                self.received_on,
+                self.deadline_days + after.paused_days,
+            )
+            .await?;
+            c.due_on = Some(due.ok());
+        }
+        match effect {
+            Effect::HandOn {
+                to,
+                department,
+                how,
+                at,
+            } => owners::hand_on(conn, self.id, to, department, how, at).await?,
+            Effect::Pause { .. } | Effect::Unpause { .. } => {}
+            Effect::Answer { answer, finding } => {
+                c.answer = Some(Some(answer));
+                c.substantiated = Some(finding.as_ref().map(|f| f.substantiated));
+                c.finding_reason = Some(finding.map(|f| f.reason));
+                c.refusal_reason = Some(None);
+                c.refusal_guidance = Some(None);
+            }
+            Effect::Close { at } => c.closed_at = Some(Some(at)),
+            Effect::Refuse {
+                reason,
+                guidance,
+                at,
+                ..
+            } => {
+                c.closed_at = Some(Some(at));
+                c.refusal_reason = Some(Some(reason));
+                c.refusal_guidance = Some(Some(guidance));
+                c.answer = Some(None);
+                c.substantiated = Some(None);
+                c.finding_reason = Some(None);
+            }
+            Effect::Reopen => c.closed_at = Some(None),
+        }
+        diesel::update(cr::table.find(self.id))
+            .set(&c)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+}
