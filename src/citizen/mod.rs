@@ -5,12 +5,15 @@
 
 pub mod deadline;
 pub mod intake;
+pub mod lookup;
 pub mod model;
 pub mod read;
+pub mod retention;
 pub mod store;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(intake::create)
+        .service(lookup::lookup)
         .service(read::contact)
         .service(read::get_one);
 }

@@ -266,5 +266,9 @@ catalogue! {
         CenterNotServed = "center_not_served", 403, ["center_code"],
             "You may not submit to center {center_code}: a portal token lists the centers it serves, and staff submit to their own center.",
             "您无权向中心 {center_code} 提交：门户令牌只能提交到其列明的中心，工作人员只能提交到本中心。";
+        /// A citizen's lookup with an unknown tracking number or a wrong code (the same answer for both).
+        LookupFailed = "lookup_failed", 404, [],
+            "No request matches this tracking number and verification code. Check both; after 5 wrong codes the tracking number is locked for 15 minutes.",
+            "没有与该受理编号和验证码相符的诉求。请核对两者；验证码连续错误 5 次后，该受理编号将被锁定 15 分钟。";
     }
 }
