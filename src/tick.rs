@@ -47,6 +47,10 @@ pub const STEPS: &[Step] = &[
         name: "old_idempotency_keys",
         run: old_idempotency_keys,
     },
+    Step {
+        name: "anonymise_citizens",
+        run: anonymise_citizens,
+    },
 ];
 
 fn expired_refresh_tokens(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
@@ -59,6 +63,13 @@ fn stale_login_throttle(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResu
 
 fn old_idempotency_keys(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
     Box::pin(crate::idempotency::sweep_old_keys(conn))
+}
+
+fn anonymise_citizens(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::citizen::retention::anonymise_due(
+        conn,
+        chrono::Utc::now(),
+    ))
 }
 
 /// What one tick did. Printed by `dutydesk tick` as one line of JSON, e.g.

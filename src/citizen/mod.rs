@@ -8,16 +8,19 @@
 
 pub mod deadline;
 pub mod intake;
+pub mod lookup;
 pub mod machine;
 pub mod model;
 pub mod moves;
 pub mod notices;
 pub mod owners;
 pub mod read;
+pub mod retention;
 pub mod store;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(intake::create)
+        .service(lookup::lookup)
         .service(read::contact)
         .service(read::get_one)
         .service(owners::history)

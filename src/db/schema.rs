@@ -663,6 +663,7 @@ diesel::table! {
         code_hash -> Bytea,
         failures -> Int4,
         locked_until -> Nullable<Timestamptz>,
+        window_start -> Nullable<Timestamptz>,
     }
 }
 

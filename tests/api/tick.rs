@@ -5,7 +5,8 @@ use crate::helpers::*;
 use diesel_async::RunQueryDsl;
 use std::time::Duration;
 
-const SWEPT: [&str; 3] = [
+const SWEPT: [&str; 4] = [
+    "anonymise_citizens",
     "expired_refresh_tokens",
     "old_idempotency_keys",
     "stale_login_throttle",
@@ -163,7 +164,7 @@ async fn tick_command_prints_one_json_line_and_skips_while_another_tick_holds_th
     assert_eq!(
         report,
         serde_json::json!({"skipped": false, "steps": {
-            "expired_refresh_tokens": 2, "old_idempotency_keys": 1, "stale_login_throttle": 2,
+            "anonymise_citizens": 0, "expired_refresh_tokens": 2, "old_idempotency_keys": 1, "stale_login_throttle": 2,
         }, "webhooks": 0})
     );
 }

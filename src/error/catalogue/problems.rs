@@ -282,5 +282,9 @@ catalogue! {
         EscalateNotLeader = "escalate_not_leader", 422, [],
             "Escalate to a leader: a department leader or an office admin.",
             "请上报给领导：部门领导或中心办公室管理员。";
+        /// A citizen's lookup with an unknown tracking number or a wrong code (the same answer for both).
+        LookupFailed = "lookup_failed", 404, [],
+            "No request matches this tracking number and verification code. Check both; after 5 wrong codes the tracking number is locked for 15 minutes.",
+            "没有与该受理编号和验证码相符的诉求。请核对两者；验证码连续错误 5 次后，该受理编号将被锁定 15 分钟。";
     }
 }
