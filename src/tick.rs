@@ -47,6 +47,14 @@ pub const STEPS: &[Step] = &[
         name: "old_idempotency_keys",
         run: old_idempotency_keys,
     },
+    Step {
+        name: "citizen_due_dates",
+        run: citizen_due_dates,
+    },
+    Step {
+        name: "citizen_overdue_escalated",
+        run: citizen_overdue_escalated,
+    },
 ];
 
 fn expired_refresh_tokens(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
@@ -59,6 +67,14 @@ fn stale_login_throttle(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResu
 
 fn old_idempotency_keys(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
     Box::pin(crate::idempotency::sweep_old_keys(conn))
+}
+
+fn citizen_due_dates(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::citizen::overdue::fill_due_dates(conn))
+}
+
+fn citizen_overdue_escalated(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::citizen::overdue::escalate(conn, chrono::Utc::now()))
 }
 
 /// What one tick did. Printed by `dutydesk tick` as one line of JSON, e.g.

@@ -5,12 +5,18 @@
 
 pub mod deadline;
 pub mod intake;
+pub mod list;
 pub mod model;
+pub mod overdue;
 pub mod read;
+pub mod settings;
 pub mod store;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(intake::create)
+        .service(list::list)
+        .service(settings::get_settings)
+        .service(settings::put_settings)
         .service(read::contact)
         .service(read::get_one);
 }

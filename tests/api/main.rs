@@ -8,6 +8,7 @@ mod calendar;
 mod change_reads;
 mod check_in;
 mod citizen_requests;
+mod citizen_search;
 mod cli;
 mod compliance;
 mod door_checks;
