@@ -51,6 +51,14 @@ pub const STEPS: &[Step] = &[
         name: "anonymise_citizens",
         run: anonymise_citizens,
     },
+    Step {
+        name: "citizen_due_dates",
+        run: citizen_due_dates,
+    },
+    Step {
+        name: "citizen_overdue_escalated",
+        run: citizen_overdue_escalated,
+    },
 ];
 
 fn expired_refresh_tokens(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
@@ -70,6 +78,14 @@ fn anonymise_citizens(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult
         conn,
         chrono::Utc::now(),
     ))
+}
+
+fn citizen_due_dates(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::citizen::overdue::fill_due_dates(conn))
+}
+
+fn citizen_overdue_escalated(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::citizen::overdue::escalate(conn, chrono::Utc::now()))
 }
 
 /// What one tick did. Printed by `dutydesk tick` as one line of JSON, e.g.

@@ -8,19 +8,25 @@
 
 pub mod deadline;
 pub mod intake;
+pub mod list;
 pub mod lookup;
 pub mod machine;
 pub mod model;
 pub mod moves;
 pub mod notices;
+pub mod overdue;
 pub mod owners;
 pub mod read;
 pub mod retention;
+pub mod settings;
 pub mod store;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(intake::create)
         .service(lookup::lookup)
+        .service(list::list)
+        .service(settings::get_settings)
+        .service(settings::put_settings)
         .service(read::contact)
         .service(read::get_one)
         .service(owners::history)

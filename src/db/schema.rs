@@ -605,6 +605,7 @@ diesel::table! {
         suggestion_days -> Int4,
         retention_days -> Int4,
         updated_at -> Timestamptz,
+        version -> Int4,
     }
 }
 
@@ -641,6 +642,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        /// Generated (migration 000024): characters and character pairs of subject and description.
+        search_grams -> Array<Text>,
     }
 }
 

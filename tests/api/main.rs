@@ -9,6 +9,7 @@ mod change_reads;
 mod check_in;
 mod citizen_lookup;
 mod citizen_requests;
+mod citizen_search;
 mod citizen_workflow;
 mod cli;
 mod compliance;

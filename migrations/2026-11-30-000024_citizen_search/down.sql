@@ -1,0 +1,10 @@
+ALTER TABLE citizen_request_settings DROP COLUMN version;
+DROP INDEX citizen_requests_due_unknown;
+DROP INDEX citizen_requests_escalated;
+DROP INDEX citizen_requests_owners_chain;
+DROP INDEX citizen_requests_received_by;
+DROP INDEX citizen_requests_department;
+DROP INDEX citizen_requests_kind;
+DROP INDEX citizen_requests_search;
+ALTER TABLE citizen_requests DROP COLUMN search_grams;
+DROP FUNCTION citizen_request_grams(text);
