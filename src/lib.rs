@@ -34,6 +34,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod principal;
 pub mod privacy;
+pub mod ratings;
 pub mod rectifications;
 pub mod roster;
 pub mod seed;
@@ -113,7 +114,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(inspections::routes)
             .configure(rectifications::routes)
             .configure(citizen::routes)
-            .configure(outbox::routes),
+            .configure(outbox::routes)
+            .configure(ratings::routes),
     )
     .configure(ops::routes);
 }

@@ -266,5 +266,16 @@ catalogue! {
         CenterNotServed = "center_not_served", 403, ["center_code"],
             "You may not submit to center {center_code}: a portal token lists the centers it serves, and staff submit to their own center.",
             "您无权向中心 {center_code} 提交：门户令牌只能提交到其列明的中心，工作人员只能提交到本中心。";
+        // Ratings (好差评, R21)
+        AlreadyRated = "already_rated", 409, [],
+            "This has already been rated. It can be rated again only after the follow-up of its bad rating is closed.",
+            "该事项已评价。仅在差评回访整改办结后才能再次评价。";
+        RequestNotAnswered = "request_not_answered", 409, ["state"],
+            "Only an answered or closed request can be rated; this one is {state}.",
+            "仅已答复或已办结的诉求可以评价，该诉求当前状态为 {state}。";
+        RatingLinkUsed = "rating_link_used", 409, [],
+            "This rating link has already been used.", "该评价链接已被使用。";
+        RatingLinkExpired = "rating_link_expired", 410, [],
+            "This rating link has expired: ask the hall for a new one.", "该评价链接已过期，请向大厅工作人员索取新的链接。";
     }
 }
