@@ -54,11 +54,13 @@ const KEPT: [header::HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, h
 
 /// Never honoured: their answers are fresh credentials, and a retry must get new ones.
 /// The staff import is all or nothing and answers with initial passwords: a retry is refused by
-/// the employee numbers it already created, never replayed.
-const NOT_HONOURED: [&str; 3] = [
+/// the employee numbers it already created, never replayed. A rating through a one-time link
+/// has no caller to key on: the link itself is used once.
+const NOT_HONOURED: [&str; 4] = [
     "/api/v1/auth/login",
     "/api/v1/auth/refresh",
     "/api/v1/staff/import",
+    "/api/v1/ratings/by-link",
 ];
 
 fn is_write(method: &Method) -> bool {

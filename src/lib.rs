@@ -35,6 +35,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod principal;
 pub mod privacy;
+pub mod ratings;
 pub mod rectifications;
 pub mod roster;
 pub mod seed;
@@ -115,7 +116,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
             .configure(rectifications::routes)
             .configure(citizen::routes)
             .configure(outbox::routes)
-            .configure(inbox::routes),
+            .configure(inbox::routes)
+            .configure(ratings::routes),
     )
     .configure(ops::routes);
 }

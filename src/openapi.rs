@@ -36,6 +36,7 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
         (name = "citizen-requests", description = "Citizens' consultations, complaints, requests for help and suggestions: intake by staff or the portal, ownership, deadlines in working days, privacy (R18-R23)"),
         (name = "webhooks", description = "Events for the regional portal and their signed webhook deliveries (see docs/webhooks.md)"),
         (name = "inbox", description = "The caller's tasks: everything waiting on them (the phone's inbox)"),
+        (name = "ratings", description = "Ratings (好差评) of requests and window services on the national five-level scale, by the portal or a one-time link, and the follow-up of bad ratings (R21; see docs/ratings.md)"),
         (name = "ops", description = "Health, readiness, metrics"),
     )
 )]

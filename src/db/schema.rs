@@ -710,6 +710,65 @@ diesel::table! {
 
 // ---- end citizens' requests ----
 
+// ---- ratings (好差评) ----
+
+diesel::table! {
+    ratings (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        subject_key -> Text,
+        round -> Int4,
+        level -> Int4,
+        comment -> Nullable<Text>,
+        request_id -> Nullable<Uuid>,
+        staff_id -> Nullable<Uuid>,
+        department_id -> Nullable<Uuid>,
+        matter -> Nullable<Text>,
+        served_at -> Nullable<Timestamptz>,
+        via -> Text,
+        portal -> Nullable<Text>,
+        superseded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rating_links (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        token_hash -> Bytea,
+        subject_key -> Text,
+        request_id -> Nullable<Uuid>,
+        staff_id -> Nullable<Uuid>,
+        department_id -> Nullable<Uuid>,
+        matter -> Nullable<Text>,
+        served_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        rating_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    rating_follow_ups (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        rating_id -> Uuid,
+        state -> Text,
+        assignee_id -> Nullable<Uuid>,
+        due_on -> Nullable<Date>,
+        decided_by -> Nullable<Uuid>,
+        decision_note -> Text,
+        portal -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+// ---- end ratings ----
+
 // ---- outbox and webhook deliveries (outbox/) ----
 
 diesel::table! {
@@ -789,6 +848,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     leave_requests,
     login_throttle,
     outbox_events,
+    rating_follow_ups,
+    rating_links,
+    ratings,
     rectification_events,
     rectifications,
     refresh_tokens,

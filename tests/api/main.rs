@@ -33,6 +33,7 @@ mod my_duties;
 mod org;
 mod paging;
 mod platform;
+mod ratings;
 mod reasons;
 mod rectifications;
 mod replacements;

@@ -200,5 +200,7 @@ catalogue! {
             "Must not be before the fault was reported.", "不得早于故障报修时间。";
         NothingToAmend = "required", 0, [],
             "Give at least one field to change.", "至少提供一个要更正的字段。";
+        OneRatingSubject = "required", 0, [],
+            "Give exactly one of request_id and service.", "request_id 与 service 须且只能填写其一。";
     }
 }

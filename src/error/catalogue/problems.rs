@@ -286,5 +286,16 @@ catalogue! {
         LookupFailed = "lookup_failed", 404, [],
             "No request matches this tracking number and verification code. Check both; after 5 wrong codes the tracking number is locked for 15 minutes.",
             "没有与该受理编号和验证码相符的诉求。请核对两者；验证码连续错误 5 次后，该受理编号将被锁定 15 分钟。";
+        // Ratings (好差评, R21)
+        AlreadyRated = "already_rated", 409, [],
+            "This has already been rated. It can be rated again only after the follow-up of its bad rating is closed.",
+            "该事项已评价。仅在差评回访整改办结后才能再次评价。";
+        RequestNotAnswered = "request_not_answered", 409, ["state"],
+            "Only an answered or closed request can be rated; this one is {state}.",
+            "仅已答复或已办结的诉求可以评价，该诉求当前状态为 {state}。";
+        RatingLinkUsed = "rating_link_used", 409, [],
+            "This rating link has already been used.", "该评价链接已被使用。";
+        RatingLinkExpired = "rating_link_expired", 410, [],
+            "This rating link has expired: ask the hall for a new one.", "该评价链接已过期，请向大厅工作人员索取新的链接。";
     }
 }

@@ -1,0 +1,3 @@
+DROP TABLE rating_follow_ups;
+DROP TABLE rating_links;
+DROP TABLE ratings;
