@@ -64,6 +64,19 @@ enum Command {
         #[arg(long, env = "DUTYDESK_WEBHOOKS_FILE")]
         webhooks_file: Option<String>,
     },
+    /// After a key rotation: re-seal every citizen's personal value that is not under the current
+    /// key (the first of DUTYDESK_PII_KEYS), then print the counts as JSON. Safe while the service
+    /// runs and safe to run again.
+    Reseal {
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        /// `id:base64,…`, the current key first, then the old keys still to be read.
+        #[arg(long, env = "DUTYDESK_PII_KEYS", hide_env_values = true)]
+        pii_keys: String,
+        /// The blind-index key (base64); unchanged by a rotation.
+        #[arg(long, env = "DUTYDESK_PII_INDEX_KEY", hide_env_values = true)]
+        pii_index_key: String,
+    },
     /// Load the demo center (idempotent) and print its logins.
     SeedDemo {
         #[arg(long, env = "DATABASE_URL")]
@@ -217,6 +230,28 @@ async fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
+            }
+        }
+        Command::Reseal {
+            database_url,
+            pii_keys,
+            pii_index_key,
+        } => {
+            let vault = match dutydesk::privacy::Vault::new(&pii_keys, &pii_index_key) {
+                Ok(v) => v,
+                Err(e) => return fail(e),
+            };
+            use diesel_async::AsyncConnection;
+            let mut conn = match diesel_async::AsyncPgConnection::establish(&database_url).await {
+                Ok(c) => c,
+                Err(e) => return fail(format!("cannot connect to the database: {e}")),
+            };
+            match dutydesk::privacy::reseal::run(&mut conn, &vault).await {
+                Ok(counts) => {
+                    println!("{}", serde_json::to_value(&counts).unwrap_or_default());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("re-sealing failed: {e}")),
             }
         }
         Command::SeedDemo { database_url } => match seed::seed_demo(&database_url).await {

@@ -3,7 +3,7 @@
 use crate::error::{FieldError, Problem};
 use utoipa::OpenApi;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
 
 #[derive(OpenApi)]
@@ -109,7 +109,27 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                 .build(),
         ),
     );
+    // Calendar apps cannot send headers: the iCalendar feeds also take a feed token in the query.
+    components.add_security_scheme(
+        "feed_token",
+        SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+            "token",
+            "A feed token (`POST /me/feed-tokens`), for calendar apps that cannot send headers",
+        ))),
+    );
     for (path, item) in doc.paths.paths.iter_mut() {
+        // An operation that declares no bearer requirement needs no authentication: say so with
+        // `security: []`, so that generators and fuzzers do not guess.
+        for op in operations(item) {
+            let empty = utoipa::openapi::security::SecurityRequirement::default();
+            if op
+                .security
+                .as_ref()
+                .is_none_or(|s| s.iter().all(|r| *r == empty))
+            {
+                op.security = Some(Vec::new());
+            }
+        }
         if !path.starts_with("/api/v1/") {
             continue;
         }
@@ -117,7 +137,7 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
         for op in operations(item) {
             declare_page_limit(op);
             use utoipa::openapi::RefOr;
-            let authenticated = op.security.is_some();
+            let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = op.request_body.is_some();
             let responses = &mut op.responses.responses;
             // "Not authenticated" as an endpoint declares it is this one answer.

@@ -145,7 +145,7 @@ fn calendar(body: String) -> HttpResponse {
     operation_id = "getMyDutiesFeed",
     tag = "feeds",
     params(FeedQuery),
-    security((), ("bearer" = [])),
+    security(("feed_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
         (status = 401, description = "`unauthorized`: no bearer token and no valid feed token", body = Problem, content_type = "application/problem+json"),
@@ -197,7 +197,7 @@ pub async fn my_feed(
     operation_id = "getRosterFeed",
     tag = "feeds",
     params(("id" = Uuid, Path, description = "Roster id"), FeedQuery),
-    security((), ("bearer" = [])),
+    security(("feed_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),

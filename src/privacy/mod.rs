@@ -13,6 +13,7 @@
 //!   sees (`138****1234`, `张*`).
 
 pub mod mask;
+pub mod reseal;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};

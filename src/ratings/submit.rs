@@ -102,7 +102,6 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     operation_id = "createRatingByLink",
     tag = "ratings",
     request_body = LinkRating,
-    security(()),
     responses(
         (status = 201, description = "Recorded (no personal data)", body = Receipt),
         (status = 400, description = "`validation_failed`: `level` not 1–5 (`out_of_range`), `comment` over 500 characters (`too_long`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),

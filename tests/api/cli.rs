@@ -233,3 +233,82 @@ async fn a_dev_clock_starts_the_services_clock_there() {
     assert_eq!(now.date_naive(), at);
     assert_eq!(now.format("%H:%M").to_string(), "08:05");
 }
+
+/// `dutydesk reseal` after a rotation: values under old keys move to the current key (and still
+/// open to the same phone), a second run finds nothing to do, and a value no configured key
+/// opens is left alone and reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reseal_moves_personal_data_to_the_current_key() {
+    const T3: &str = "t3:dGVzdC1waWkta2V5LXRocmVlLXRlc3QtcGlpLWtleTM=";
+    const T4: &str = "t4:dGVzdC1waWkta2V5LWZvdXItLXRlc3QtcGlpLWtleTQ=";
+    let t2 = PII_KEYS.split(',').next().unwrap();
+    let app = spawn_app().await;
+    let c = crate::fixtures::crew(&app).await;
+    let r = app
+        .post(
+            "/api/v1/citizen-requests",
+            &c.supervisor,
+            &serde_json::json!({
+                "kind": "help", "channel": "phone", "citizen_name": "李四",
+                "citizen_phone": "13912340001", "concerns": "hall",
+                "subject": "轮椅通道", "description": "东门无障碍坡道被占用。",
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<serde_json::Value>().await.unwrap()["request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reseal = |keys: String| {
+        let out = Command::new(BIN)
+            .arg("reseal")
+            .env("DATABASE_URL", &app.db_url)
+            .env("DUTYDESK_PII_KEYS", keys)
+            .env("DUTYDESK_PII_INDEX_KEY", PII_INDEX_KEY)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let n =
+            |col: &str, what: &str| v[format!("citizen_contacts.{col}")][what].as_i64().unwrap();
+        [
+            (n("name_enc", "resealed"), n("phone_enc", "resealed")),
+            (n("name_enc", "current"), n("phone_enc", "current")),
+            (n("name_enc", "unreadable"), n("phone_enc", "unreadable")),
+        ]
+    };
+    let under = |key: &str| {
+        format!(
+            "SELECT count(*) AS n FROM citizen_contacts WHERE substring(name_enc from 2 for 2) = '{key}' AND substring(phone_enc from 2 for 2) = '{key}'"
+        )
+    };
+    assert_eq!(app.count(&under("t2")).await, 1);
+    assert_eq!(reseal(format!("{T3},{t2}")), [(1, 1), (0, 0), (0, 0)]);
+    assert_eq!(app.count(&under("t3")).await, 1);
+    assert_eq!(reseal(format!("{T3},{t2}")), [(0, 0), (1, 1), (0, 0)]);
+    assert_eq!(reseal(T4.to_owned()), [(0, 0), (0, 0), (1, 1)]);
+    assert_eq!(
+        app.count(&under("t3")).await,
+        1,
+        "unreadable values are kept"
+    );
+    // Back under t2, which the running service holds: it reads the same phone.
+    assert_eq!(reseal(format!("{t2},{T3}")), [(1, 1), (0, 0), (0, 0)]);
+    let contact = app
+        .get(
+            &format!("/api/v1/citizen-requests/{id}/contact"),
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(contact.status(), 200);
+    let v: serde_json::Value = contact.json().await.unwrap();
+    assert_eq!(
+        (v["name"].as_str(), v["phone"].as_str()),
+        (Some("李四"), Some("13912340001"))
+    );
+}

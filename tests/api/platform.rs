@@ -127,6 +127,42 @@ fn every_operation_has_a_unique_descriptive_operation_id() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Every operation says how it is authenticated: `security: [{"bearer": []}]`, a feed token or a
+/// bearer token for the iCalendar feeds, or `security: []` for the few that are open (so that
+/// generators and fuzzers need not guess), and only the open ones omit the 401 answer.
+#[test]
+fn every_operation_declares_its_security() {
+    let doc: Value = serde_json::to_value(dutydesk::openapi::spec()).unwrap();
+    let bearer = serde_json::json!([{ "bearer": [] }]);
+    let feed = serde_json::json!([{ "feed_token": [] }, { "bearer": [] }]);
+    let mut open = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let here = format!("{} {path}", method.to_uppercase());
+            match &op["security"] {
+                s if *s == bearer || *s == feed => {
+                    assert!(op["responses"]["401"].is_object(), "{here}: no 401");
+                }
+                Value::Array(a) if a.is_empty() => open.push(here),
+                other => panic!("{here}: security {other}"),
+            }
+        }
+    }
+    open.sort();
+    assert_eq!(
+        open,
+        [
+            "GET /healthz",
+            "GET /metrics",
+            "GET /readyz",
+            "POST /api/v1/auth/login",
+            "POST /api/v1/auth/refresh",
+            "POST /api/v1/citizen-requests/lookup",
+            "POST /api/v1/ratings/by-link",
+        ]
+    );
+}
+
 /// Every list declares the page size the server enforces (`limit`: 1–200, default 50), so
 /// validators, fuzzers and client generators know it.
 #[test]
