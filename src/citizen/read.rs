@@ -4,7 +4,7 @@
 //! except complaints about themselves; every staff member those they own, owned or received, and
 //! the queue (requests waiting to be accepted, unless about them). The portal sees what it sent
 //! in. Everyone sees the citizen masked; the clear name and phone are a separate, audited read
-//! for the owner and office admins.
+//! for the owner, office admins and whoever calls back a bad rating of the request.
 
 use super::intake::{NAME_PURPOSE, PHONE_PURPOSE};
 use super::model::{CitizenMasked, CitizenRequest, Contact, RequestRow, State};
@@ -16,6 +16,7 @@ use crate::org::model::Center;
 use crate::org::names::Names;
 use crate::org::store as org_store;
 use crate::principal::{Caller, CurrentUser, Role};
+use crate::ratings::store as ratings_store;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use diesel::QueryResult;
@@ -172,9 +173,10 @@ pub async fn get_one(
 
 /// The citizen's clear name and phone, to call them back.
 ///
-/// Only the request's current owner and office admins; every read is recorded in the audit
-/// trail (action `contact_viewed`, without the values). Absent values were not given or have
-/// been anonymised (`anonymised_at`).
+/// Only the request's current owner, office admins, and the assignee of a bad rating's
+/// follow-up of the request while it is not closed (who calls the citizen back); every read is
+/// recorded in the audit trail (action `contact_viewed`, without the values). Absent values were
+/// not given or have been anonymised (`anonymised_at`).
 #[utoipa::path(
     operation_id = "getCitizenRequestContact",
     tag = "citizen-requests",
@@ -184,7 +186,7 @@ pub async fn get_one(
         (status = 200, description = "The clear contact", body = Contact),
         (status = 400, description = "`malformed_request`: `id` is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or expired token; `unknown_staff_claim`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`: neither the owner nor an office admin (or a portal token)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: neither the owner, an office admin nor the assignee of a follow-up not closed (or a portal token)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such request the caller may see", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -196,11 +198,19 @@ pub async fn contact(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let mut conn = state.pool.get().await?;
-    let caller = Caller::Staff(user.clone());
-    let (row, _) = visible(&mut conn, &caller, id).await?;
-    let owner = user.staff_id.is_some() && row.owner_id == user.staff_id;
-    if !owner && !user.has(Role::OfficeAdmin) {
-        return Err(ApiError::forbidden());
+    // Who calls a bad rating of this request back may read the contact while the follow-up is
+    // not closed, even without seeing the request otherwise.
+    let calls_back = match user.staff_id {
+        Some(me) => ratings_store::calls_back(&mut conn, user.center_id, id, me).await?,
+        None => false,
+    };
+    if !calls_back {
+        let caller = Caller::Staff(user.clone());
+        let (row, _) = visible(&mut conn, &caller, id).await?;
+        let owner = user.staff_id.is_some() && row.owner_id == user.staff_id;
+        if !owner && !user.has(Role::OfficeAdmin) {
+            return Err(ApiError::forbidden());
+        }
     }
     let c = store::contacts(&mut conn, &[id]).await?.remove(&id);
     let vault = &state.vault;

@@ -30,6 +30,15 @@ crate::text_enum!(
         RectificationToVerify => "rectification_to_verify",
         /// A citizen's request the caller owns (首问负责) that is not answered, closed or refused.
         CitizenRequestOwned => "citizen_request_owned",
+        /// A bad rating's follow-up (回访) assigned to the caller waits for their call back to
+        /// the citizen (`open`), due by its call-back date.
+        FollowUpToCallBack => "follow_up_to_call_back",
+        /// A follow-up assigned to the caller was called back and waits for the rectification,
+        /// or was rectified and waits for the result to be fed back (closing it).
+        FollowUpToFinish => "follow_up_to_finish",
+        /// Office admins: an open follow-up with nobody named to call back (a window service's
+        /// bad rating).
+        FollowUpToAssign => "follow_up_to_assign",
     }
 );
 
@@ -42,6 +51,9 @@ impl TaskKind {
             TaskKind::HandoverToConfirm => "handovers",
             TaskKind::RectificationToAnswer | TaskKind::RectificationToVerify => "rectifications",
             TaskKind::CitizenRequestOwned => "citizen-requests",
+            TaskKind::FollowUpToCallBack
+            | TaskKind::FollowUpToFinish
+            | TaskKind::FollowUpToAssign => "rating-follow-ups",
         };
         format!("/api/v1/{what}/{id}")
     }
@@ -54,8 +66,9 @@ pub struct Task {
     /// The record's id.
     pub id: Uuid,
     /// A short label built from names, dates and numbers only (no prose to translate): the
-    /// person it comes from and the duty date (`王芳 · 2026-12-01`), or a citizen's request's
-    /// tracking number and subject.
+    /// person it comes from and the duty date (`王芳 · 2026-12-01`), a citizen's request's
+    /// tracking number and subject, or a follow-up's rated request's tracking number (a rated
+    /// window service's matter).
     pub title: String,
     /// Who it comes from: who asks (substitutions, swaps), who handed over (handovers), the
     /// staff member who answered (a rectification to verify); `null` otherwise.

@@ -2,18 +2,23 @@
 //! Each source answers the caller's tasks of its kind (one query, at most [`Ctx::fetch`],
 //! newest first, nothing when the caller's roles do not apply); [`merge`] puts them together.
 //!
-//! To add a source (e.g. follow-up calls of bad ratings): add a [`TaskKind`], write its query in
-//! `store.rs` returning `Vec<Task>`, and add a [`Source`] here.
+//! The role guards are shared ([`mine`]: the caller's own records, [`office`]: the office's
+//! queue), as is the query shape ([`store`]'s `waiting!`). To add a source: add a [`TaskKind`],
+//! write its query in `store.rs` returning `Vec<Task>`, and add a [`Source`] here.
 
 use super::model::{Ctx, Task, TaskKind};
-use super::store;
+use super::store::{self, Person};
 use crate::changes::workflow::{SubstitutionStatus, SwapStatus};
 use crate::dutyday::powers;
 use crate::error::ApiResult;
+use crate::ratings::follow_up::FollowUpState;
 use crate::rectifications::workflow::RectificationStatus;
+use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
 use std::cmp::Reverse;
+use std::future::Future;
+use uuid::Uuid;
 
 /// One source of tasks.
 pub struct Source {
@@ -57,10 +62,48 @@ pub const SOURCES: &[Source] = &[
         kind: TaskKind::CitizenRequestOwned,
         fetch: citizen_requests_owned,
     },
+    Source {
+        kind: TaskKind::FollowUpToCallBack,
+        fetch: follow_ups_to_call_back,
+    },
+    Source {
+        kind: TaskKind::FollowUpToFinish,
+        fetch: follow_ups_to_finish,
+    },
+    Source {
+        kind: TaskKind::FollowUpToAssign,
+        fetch: follow_ups_to_assign,
+    },
 ];
 
 fn none<'c>() -> BoxFuture<'c, ApiResult<Vec<Task>>> {
     Box::pin(async { Ok(Vec::new()) })
+}
+
+/// The caller's own records by `query` (given the caller's staff id); no query for a caller
+/// without a staff record.
+fn mine<'c, Q>(
+    ctx: &'c Ctx,
+    query: impl FnOnce(Uuid) -> Q + Send + 'c,
+) -> BoxFuture<'c, ApiResult<Vec<Task>>>
+where
+    Q: Future<Output = QueryResult<Vec<Task>>> + Send + 'c,
+{
+    match ctx.staff_id {
+        Some(me) => Box::pin(async move { Ok(query(me).await?) }),
+        None => none(),
+    }
+}
+
+/// The office's queue by `query`; no query for a caller who is not an office admin.
+fn office<'c, Q>(ctx: &'c Ctx, query: Q) -> BoxFuture<'c, ApiResult<Vec<Task>>>
+where
+    Q: Future<Output = QueryResult<Vec<Task>>> + Send + 'c,
+{
+    if !ctx.office {
+        return none();
+    }
+    Box::pin(async move { Ok(query.await?) })
 }
 
 /// Proposed substitutions naming the caller as the substitute.
@@ -68,12 +111,9 @@ fn substitutions_to_answer<'c>(
     conn: &'c mut AsyncPgConnection,
     ctx: &'c Ctx,
 ) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
-    let Some(me) = ctx.staff_id else {
-        return none();
-    };
-    Box::pin(async move {
-        let k = TaskKind::SubstitutionToAnswer;
-        Ok(store::substitutions(conn, ctx, k, SubstitutionStatus::Proposed, Some(me)).await?)
+    let k = TaskKind::SubstitutionToAnswer;
+    mine(ctx, move |me| {
+        store::substitutions(conn, ctx, k, SubstitutionStatus::Proposed, Person::Is(me))
     })
 }
 
@@ -82,13 +122,11 @@ fn substitutions_to_register<'c>(
     conn: &'c mut AsyncPgConnection,
     ctx: &'c Ctx,
 ) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
-    if !ctx.office {
-        return none();
-    }
-    Box::pin(async move {
-        let k = TaskKind::SubstitutionToRegister;
-        Ok(store::substitutions(conn, ctx, k, SubstitutionStatus::Accepted, None).await?)
-    })
+    let k = TaskKind::SubstitutionToRegister;
+    office(
+        ctx,
+        store::substitutions(conn, ctx, k, SubstitutionStatus::Accepted, Person::Anyone),
+    )
 }
 
 /// Proposed swaps naming the caller as the other side.
@@ -96,12 +134,9 @@ fn swaps_to_answer<'c>(
     conn: &'c mut AsyncPgConnection,
     ctx: &'c Ctx,
 ) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
-    let Some(me) = ctx.staff_id else {
-        return none();
-    };
-    Box::pin(async move {
-        let k = TaskKind::SwapToAnswer;
-        Ok(store::swaps(conn, ctx, k, SwapStatus::Proposed, Some(me)).await?)
+    let k = TaskKind::SwapToAnswer;
+    mine(ctx, move |me| {
+        store::swaps(conn, ctx, k, SwapStatus::Proposed, Person::Is(me))
     })
 }
 
@@ -110,13 +145,11 @@ fn swaps_to_register<'c>(
     conn: &'c mut AsyncPgConnection,
     ctx: &'c Ctx,
 ) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
-    if !ctx.office {
-        return none();
-    }
-    Box::pin(async move {
-        let k = TaskKind::SwapToRegister;
-        Ok(store::swaps(conn, ctx, k, SwapStatus::Accepted, None).await?)
-    })
+    let k = TaskKind::SwapToRegister;
+    office(
+        ctx,
+        store::swaps(conn, ctx, k, SwapStatus::Accepted, Person::Anyone),
+    )
 }
 
 /// Unconfirmed handovers to a day (today or later) the caller is on duty.
@@ -124,10 +157,7 @@ fn handovers_to_confirm<'c>(
     conn: &'c mut AsyncPgConnection,
     ctx: &'c Ctx,
 ) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
-    let Some(me) = ctx.staff_id else {
-        return none();
-    };
-    Box::pin(async move { Ok(store::handovers_to_confirm(conn, ctx, me).await?) })
+    mine(ctx, move |me| store::handovers_to_confirm(conn, ctx, me))
 }
 
 /// Open or reopened rectifications about the caller; for office admins also the hall-wide
@@ -141,10 +171,10 @@ fn rectifications_to_answer<'c>(
         let pending = &RectificationStatus::PENDING;
         let mut out = Vec::new();
         if let Some(me) = ctx.staff_id {
-            out = store::rectifications(conn, ctx, k, pending, Some(Some(me))).await?;
+            out = store::rectifications(conn, ctx, k, pending, Person::Is(me)).await?;
         }
         if ctx.office {
-            out.extend(store::rectifications(conn, ctx, k, pending, Some(None)).await?);
+            out.extend(store::rectifications(conn, ctx, k, pending, Person::Nobody).await?);
         }
         Ok(out)
     })
@@ -169,7 +199,7 @@ fn rectifications_to_verify<'c>(
         }
         let k = TaskKind::RectificationToVerify;
         let answered = [RectificationStatus::Answered];
-        Ok(store::rectifications(conn, ctx, k, &answered, None).await?)
+        Ok(store::rectifications(conn, ctx, k, &answered, Person::Anyone).await?)
     })
 }
 
@@ -178,10 +208,44 @@ fn citizen_requests_owned<'c>(
     conn: &'c mut AsyncPgConnection,
     ctx: &'c Ctx,
 ) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
-    let Some(me) = ctx.staff_id else {
-        return none();
-    };
-    Box::pin(async move { Ok(store::citizen_requests_owned(conn, ctx, me).await?) })
+    mine(ctx, move |me| store::citizen_requests_owned(conn, ctx, me))
+}
+
+/// Follow-ups of bad ratings assigned to the caller and not yet called back (due by their
+/// call-back date).
+fn follow_ups_to_call_back<'c>(
+    conn: &'c mut AsyncPgConnection,
+    ctx: &'c Ctx,
+) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
+    let k = TaskKind::FollowUpToCallBack;
+    mine(ctx, move |me| {
+        store::follow_ups(conn, ctx, k, &[FollowUpState::Open], Person::Is(me))
+    })
+}
+
+/// Follow-ups assigned to the caller that were called back and wait for the rectification, or
+/// were rectified and wait for the result to be fed back (closed).
+fn follow_ups_to_finish<'c>(
+    conn: &'c mut AsyncPgConnection,
+    ctx: &'c Ctx,
+) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
+    let k = TaskKind::FollowUpToFinish;
+    let states = &[FollowUpState::CalledBack, FollowUpState::Rectified];
+    mine(ctx, move |me| {
+        store::follow_ups(conn, ctx, k, states, Person::Is(me))
+    })
+}
+
+/// Office admins: open follow-ups nobody is named to call back yet.
+fn follow_ups_to_assign<'c>(
+    conn: &'c mut AsyncPgConnection,
+    ctx: &'c Ctx,
+) -> BoxFuture<'c, ApiResult<Vec<Task>>> {
+    let k = TaskKind::FollowUpToAssign;
+    office(
+        ctx,
+        store::follow_ups(conn, ctx, k, &[FollowUpState::Open], Person::Nobody),
+    )
 }
 
 /// The sources' tasks newest first (by `since`, then id), at most `cap`; true when some were

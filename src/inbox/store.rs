@@ -1,42 +1,82 @@
 //! The inbox's queries: one per source, each on an index of its table (see `docs/inbox.md`),
-//! newest first, at most [`Ctx::fetch`] rows.
+//! newest first, at most [`Ctx::fetch`] rows. All but the handovers' share one shape,
+//! [`waiting!`]: the center's records in some states, of one person (or of nobody, or of
+//! anyone), newest first, capped.
 
 use super::model::{Ctx, Task, TaskKind};
 use crate::changes::workflow::{SubstitutionStatus, SwapStatus};
+use crate::citizen::model::State as CitizenState;
 use crate::db::schema::{
-    citizen_requests as cr, duty_assignments as da, handovers as ho, rectifications as re,
-    substitutions as su, swaps as sw,
+    citizen_requests as cr, duty_assignments as da, handovers as ho, rating_follow_ups as fu,
+    ratings as ra, rectifications as re, substitutions as su, swaps as sw,
 };
+use crate::ratings::follow_up::FollowUpState;
 use crate::rectifications::workflow::RectificationStatus;
+use crate::text_enum::TextEnum;
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::not;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// Substitutions in `status` (of the center), where the substitute is `substitute` when given;
-/// `since` is their last change (the move into `status`: proposed, accepted).
+/// Whose records a query holds, by the record's person column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Person {
+    /// Everyone's (office queues).
+    Anyone,
+    /// This staff member's.
+    Is(Uuid),
+    /// Records naming nobody (a hall-wide rectification, a follow-up without an assignee).
+    Nobody,
+}
+
+/// The one shape of the inbox's queries: `$query` (a table or join, its columns selected)
+/// narrowed to the caller's center by `center`, to the states `states` of the column `state`,
+/// and to `person` by the column `person`; ordered by `order` (newest first); at most
+/// `ctx.fetch` rows; loaded on `conn`.
+macro_rules! waiting {
+    (
+        $conn:expr, $ctx:expr, $query:expr,
+        center: $center:expr,
+        state: $state:expr => $states:expr,
+        person: $pcol:expr => $person:expr,
+        order: $order:expr $(,)?
+    ) => {{
+        let mut q = $query
+            .filter($center.eq($ctx.center_id))
+            .filter($state.eq_any($states))
+            .order($order)
+            .limit($ctx.fetch)
+            .into_boxed();
+        match $person {
+            Person::Anyone => {}
+            Person::Is(p) => q = q.filter($pcol.eq(p)),
+            Person::Nobody => q = q.filter($pcol.is_null()),
+        }
+        q.load($conn).await?
+    }};
+}
+
+/// Substitutions in `status` (of the center) whose substitute is `substitute`; `since` is
+/// their last change (the move into `status`: proposed, accepted).
 pub async fn substitutions(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx,
     kind: TaskKind,
     status: SubstitutionStatus,
-    substitute: Option<Uuid>,
+    substitute: Person,
 ) -> QueryResult<Vec<Task>> {
     // A request's last change is the move that put it in `status`.
     let since = su::updated_at;
-    let mut q = su::table
-        .inner_join(da::table.on(da::id.eq(su::assignment_id)))
-        .filter(su::center_id.eq(ctx.center_id))
-        .filter(su::status.eq(status))
-        .order((since.desc(), su::id.desc()))
-        .limit(ctx.fetch)
-        .select((su::id, su::original_staff_id, da::date, since))
-        .into_boxed();
-    if let Some(me) = substitute {
-        q = q.filter(su::substitute_id.eq(me));
-    }
-    let rows: Vec<(Uuid, Uuid, NaiveDate, DateTime<Utc>)> = q.load(conn).await?;
+    let rows: Vec<(Uuid, Uuid, NaiveDate, DateTime<Utc>)> = waiting!(
+        conn, ctx,
+        su::table
+            .inner_join(da::table.on(da::id.eq(su::assignment_id)))
+            .select((su::id, su::original_staff_id, da::date, since)),
+        center: su::center_id,
+        state: su::status => [status],
+        person: su::substitute_id => substitute,
+        order: (since.desc(), su::id.desc()),
+    );
     Ok(rows
         .into_iter()
         .map(|(id, who, day, at)| {
@@ -48,37 +88,34 @@ pub async fn substitutions(
         .collect())
 }
 
-/// Swaps in `status`, where the other side is `other` when given; `since` is their last change.
-/// The date is the requester's duty (the one the other side takes over); due by the earlier of
-/// the two duties.
+/// Swaps in `status` whose other side is `other`; `since` is their last change. The date is the
+/// requester's duty (the one the other side takes over); due by the earlier of the two duties.
 pub async fn swaps(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx,
     kind: TaskKind,
     status: SwapStatus,
-    other: Option<Uuid>,
+    other: Person,
 ) -> QueryResult<Vec<Task>> {
     let (a, b) = diesel::alias!(da as a, da as b);
     let since = sw::updated_at;
-    let mut q = sw::table
-        .inner_join(a.on(a.field(da::id).eq(sw::assignment_a)))
-        .inner_join(b.on(b.field(da::id).eq(sw::assignment_b)))
-        .filter(sw::center_id.eq(ctx.center_id))
-        .filter(sw::status.eq(status))
-        .order((since.desc(), sw::id.desc()))
-        .limit(ctx.fetch)
-        .select((
-            sw::id,
-            sw::staff_a,
-            a.field(da::date),
-            b.field(da::date),
-            since,
-        ))
-        .into_boxed();
-    if let Some(me) = other {
-        q = q.filter(sw::staff_b.eq(me));
-    }
-    let rows: Vec<(Uuid, Uuid, NaiveDate, NaiveDate, DateTime<Utc>)> = q.load(conn).await?;
+    let rows: Vec<(Uuid, Uuid, NaiveDate, NaiveDate, DateTime<Utc>)> = waiting!(
+        conn, ctx,
+        sw::table
+            .inner_join(a.on(a.field(da::id).eq(sw::assignment_a)))
+            .inner_join(b.on(b.field(da::id).eq(sw::assignment_b)))
+            .select((
+                sw::id,
+                sw::staff_a,
+                a.field(da::date),
+                b.field(da::date),
+                since,
+            )),
+        center: sw::center_id,
+        state: sw::status => [status],
+        person: sw::staff_b => other,
+        order: (since.desc(), sw::id.desc()),
+    );
     Ok(rows
         .into_iter()
         .map(|(id, who, day_a, day_b, at)| {
@@ -128,29 +165,23 @@ pub async fn handovers_to_confirm(
         .collect())
 }
 
-/// Rectifications in `statuses`: of staff member `staff` (`None`: hall-wide ones) when
-/// `of_staff`, else all of the center. `since` is their last change (opened, reopened,
-/// answered).
+/// Rectifications in `statuses` of staff member `staff` (`Nobody`: hall-wide ones; `Anyone`:
+/// all of the center). `since` is their last change (opened, reopened, answered).
 pub async fn rectifications(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx,
     kind: TaskKind,
     statuses: &[RectificationStatus],
-    of_staff: Option<Option<Uuid>>,
+    staff: Person,
 ) -> QueryResult<Vec<Task>> {
-    let mut q = re::table
-        .filter(re::center_id.eq(ctx.center_id))
-        .filter(re::status.eq_any(statuses.to_vec()))
-        .order((re::updated_at.desc(), re::id.desc()))
-        .limit(ctx.fetch)
-        .select((re::id, re::staff_id, re::deadline, re::updated_at))
-        .into_boxed();
-    match of_staff {
-        Some(Some(s)) => q = q.filter(re::staff_id.eq(s)),
-        Some(None) => q = q.filter(re::staff_id.is_null()),
-        None => {}
-    }
-    let rows: Vec<(Uuid, Option<Uuid>, NaiveDate, DateTime<Utc>)> = q.load(conn).await?;
+    let rows: Vec<(Uuid, Option<Uuid>, NaiveDate, DateTime<Utc>)> = waiting!(
+        conn, ctx,
+        re::table.select((re::id, re::staff_id, re::deadline, re::updated_at)),
+        center: re::center_id,
+        state: re::status => statuses.to_vec(),
+        person: re::staff_id => staff,
+        order: (re::updated_at.desc(), re::id.desc()),
+    );
     let show_who = kind == TaskKind::RectificationToVerify;
     Ok(rows
         .into_iter()
@@ -165,11 +196,9 @@ pub async fn rectifications(
 /// A citizen's request as the inbox reads it: id, tracking number, subject, due date, since.
 type OwnedRow = (Uuid, String, String, Option<NaiveDate>, DateTime<Utc>);
 
-/// The states in which a citizen's request no longer waits on its owner.
-const CITIZEN_DONE: [&str; 3] = ["answered", "closed", "refused"];
-
-/// Citizens' requests `me` owns that are not answered, closed or refused; `since` is when they
-/// came to `me` (the open link of the owner chain), else when received.
+/// Citizens' requests `me` owns that still wait on their owner ([`CitizenState::open`]: not
+/// answered, closed or refused); `since` is when they came to `me` (the open link of the owner
+/// chain), else when received.
 pub async fn citizen_requests_owned(
     conn: &mut AsyncPgConnection,
     ctx: &Ctx,
@@ -180,21 +209,77 @@ pub async fn citizen_requests_owned(
          WHERE o.request_id = citizen_requests.id AND o.until IS NULL \
          AND o.owner_id = citizen_requests.owner_id), citizen_requests.received_at)",
     );
-    let rows: Vec<OwnedRow> = cr::table
-        .filter(cr::center_id.eq(ctx.center_id))
-        .filter(cr::owner_id.eq(me))
-        .filter(not(cr::state.eq_any(CITIZEN_DONE)))
-        .order(cr::id.desc())
-        .limit(ctx.fetch)
-        .select((cr::id, cr::tracking_no, cr::subject, cr::due_on, came))
-        .load(conn)
-        .await?;
+    let open: Vec<CitizenState> = CitizenState::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.open())
+        .collect();
+    let rows: Vec<OwnedRow> = waiting!(
+        conn, ctx,
+        cr::table.select((cr::id, cr::tracking_no, cr::subject, cr::due_on, came)),
+        center: cr::center_id,
+        state: cr::state => open,
+        person: cr::owner_id => Person::Is(me),
+        order: cr::id.desc(),
+    );
     Ok(rows
         .into_iter()
         .map(|(id, no, subject, due, at)| {
             Task::new(TaskKind::CitizenRequestOwned, id, at)
                 .titled(format!("{no} {subject}"))
                 .due(due)
+        })
+        .collect())
+}
+
+/// A follow-up as the inbox reads it: id, state, call-back due date, since, the rated request's
+/// tracking number, the rated service's matter.
+type FollowUpTaskRow = (
+    Uuid,
+    FollowUpState,
+    Option<NaiveDate>,
+    DateTime<Utc>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Follow-ups of bad ratings in `states` whose assignee is `assignee` (`Nobody`: none named
+/// yet); `since` is their last change (opened, assigned, called back, rectified). Due by the
+/// call-back date while `open` (no date after the call back). Titled with the rated request's
+/// tracking number, or the rated service's matter.
+pub async fn follow_ups(
+    conn: &mut AsyncPgConnection,
+    ctx: &Ctx,
+    kind: TaskKind,
+    states: &[FollowUpState],
+    assignee: Person,
+) -> QueryResult<Vec<Task>> {
+    let rows: Vec<FollowUpTaskRow> = waiting!(
+        conn, ctx,
+        fu::table
+            .inner_join(ra::table.on(ra::id.eq(fu::rating_id)))
+            .left_join(cr::table.on(ra::request_id.eq(cr::id.nullable())))
+            .select((
+                fu::id,
+                fu::state,
+                fu::due_on,
+                fu::updated_at,
+                cr::tracking_no.nullable(),
+                ra::matter,
+            )),
+        center: fu::center_id,
+        state: fu::state => states.to_vec(),
+        person: fu::assignee_id => assignee,
+        order: (fu::updated_at.desc(), fu::id.desc()),
+    );
+    Ok(rows
+        .into_iter()
+        .map(|(id, state, due, at, no, matter)| {
+            let task = Task::new(kind, id, at).due(due.filter(|_| state == FollowUpState::Open));
+            match no.or(matter) {
+                Some(t) => task.titled(t),
+                None => task,
+            }
         })
         .collect())
 }

@@ -18,6 +18,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(read::list)
         .service(links::create)
         .service(read::list_follow_ups)
+        .service(read::get_follow_up)
         .service(moves::assign)
         .service(moves::call_back)
         .service(moves::rectify)

@@ -244,3 +244,35 @@ pub async fn list_follow_ups(
         next_cursor: page.next_cursor,
     }))
 }
+
+/// One follow-up of a bad rating (the inbox's tasks link here).
+///
+/// Office admins and auditors see any of the center's; other staff those assigned to them.
+#[utoipa::path(
+    operation_id = "getRatingFollowUp",
+    tag = "ratings",
+    params(("id" = Uuid, Path, description = "Follow-up id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The follow-up", body = FollowUp),
+        (status = 400, description = "`malformed_request`: `id` is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: a portal token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such follow-up the caller may see", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/rating-follow-ups/{id}")]
+pub async fn get_follow_up(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> ApiResult<web::Json<FollowUp>> {
+    let mut conn = state.pool.get().await?;
+    let row = store::follow_up(&mut conn, user.center_id, path.into_inner(), false).await?;
+    if !lifecycle_list::visible(&row, &user) {
+        return Err(ApiError::not_found());
+    }
+    let center = crate::org::store::center(&mut conn, user.center_id).await?;
+    let mut views =
+        follow_up_views(&mut conn, center.id, center.today(&state.clock), vec![row]).await?;
+    Ok(web::Json(views.pop().ok_or_else(ApiError::internal)?))
+}

@@ -168,6 +168,27 @@ pub async fn set_assignee(
     Ok(())
 }
 
+/// Whether `staff` is the assignee of a follow-up, not closed, of a rating of the center's
+/// citizen's request `request_id`: then they call that citizen back and may read the clear
+/// contact.
+pub async fn calls_back(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    request_id: Uuid,
+    staff: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        fu::table
+            .inner_join(ra::table.on(ra::id.eq(fu::rating_id)))
+            .filter(fu::assignee_id.eq(staff))
+            .filter(fu::state.ne(FollowUpState::Closed))
+            .filter(fu::center_id.eq(center_id))
+            .filter(ra::request_id.eq(request_id)),
+    ))
+    .get_result(conn)
+    .await
+}
+
 /// Follow-ups of these ratings.
 pub async fn follow_ups_of(
     conn: &mut AsyncPgConnection,

@@ -527,3 +527,107 @@ async fn auditors_get_an_empty_inbox_and_portal_tokens_are_refused() {
         .unwrap();
     assert_problem(r, 401, "unauthorized").await;
 }
+
+/// A bad rating, through a one-time link, of a service `window` gave a few minutes ago: its
+/// follow-up's id (nobody is named to call back yet).
+async fn bad_window_rating(app: &TestApp, window: &str) -> String {
+    let me: Value = app.get("/api/v1/me", window).await.json().await.unwrap();
+    let served_at = (app.clock.now() - Duration::minutes(5)).to_rfc3339();
+    let service = json!({ "service": { "staff_id": me["id"], "matter": "营业执照变更", "served_at": served_at } });
+    let l = app.post("/api/v1/rating-links", window, &service).await;
+    assert_eq!(l.status(), 201);
+    let l: Value = l.json().await.unwrap();
+    let r = app
+        .req(reqwest::Method::POST, "/api/v1/ratings/by-link", None)
+        .json(&json!({ "token": l["token"], "level": 1, "comment": "态度差" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let bad: Value = app
+        .get("/api/v1/ratings?has_follow_up=true", &app.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    bad["items"][0]["follow_up"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_ratings_follow_up_waits_on_the_office_then_on_who_calls_back_until_closed() {
+    let app = spawn_app().await;
+    let c = crew(&app).await;
+    let mon = plain_weeks(&app, 1).await;
+    clock_at(&app, mon, 9, 0);
+    let fid = bad_window_rating(&app, &c.window).await;
+    // Nobody named: the office must name one; the call back is due in two working days.
+    let office = find(&app, &app.admin_token, "follow_up_to_assign", &fid).await;
+    assert_eq!(office.len(), 1);
+    assert_eq!(office[0]["due"], plus(mon, 2));
+    assert_eq!(office[0]["remaining_working_days"], 2);
+    assert_eq!(office[0]["title"], "营业执照变更");
+    assert_eq!(office[0]["from_id"], Value::Null);
+    let link = office[0]["link"].as_str().unwrap().to_owned();
+    assert_eq!(link, format!("/api/v1/rating-follow-ups/{fid}"));
+    let f: Value = app.get(&link, &app.admin_token).await.json().await.unwrap();
+    assert_eq!(f["id"], fid.as_str());
+    for token in [&c.supervisor, &c.window, &c.auditor] {
+        assert!(!tasks(&app, token).await.iter().any(|t| t["id"] == fid));
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/rating-follow-ups/{fid}/assign"),
+            &app.admin_token,
+            &json!({ "assignee_id": c.staff_id, "note": "请督导员回访" }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    // Named: it leaves the office's inbox and waits on the assignee, due as before.
+    assert!(
+        find(&app, &app.admin_token, "follow_up_to_assign", &fid)
+            .await
+            .is_empty()
+    );
+    let mine = find(&app, &c.supervisor, "follow_up_to_call_back", &fid).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["due"], plus(mon, 2));
+    assert_eq!(mine[0]["remaining_working_days"], 2);
+    assert!(!tasks(&app, &c.window).await.iter().any(|t| t["id"] == fid));
+    // Not called back by Thursday: overdue by one working day.
+    clock_at(&app, mon + Duration::days(3), 9, 0);
+    let late = find(&app, &c.supervisor, "follow_up_to_call_back", &fid).await;
+    assert_eq!(late[0]["remaining_working_days"], -1);
+    // Called back, then rectified: still the assignee's to finish (no date); closed: gone.
+    for m in ["call-back", "rectify", "close"] {
+        let r = app
+            .post(
+                &format!("/api/v1/rating-follow-ups/{fid}/{m}"),
+                &c.supervisor,
+                &json!({ "note": "已回访整改" }),
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{m}");
+        let left: Vec<Value> = tasks(&app, &c.supervisor)
+            .await
+            .into_iter()
+            .filter(|t| t["id"] == fid)
+            .collect();
+        if m == "close" {
+            assert!(left.is_empty());
+        } else {
+            assert_eq!(left.len(), 1, "{m}");
+            assert_eq!(left[0]["kind"], "follow_up_to_finish");
+            assert_eq!(left[0]["due"], Value::Null);
+            assert_eq!(left[0]["remaining_working_days"], Value::Null);
+        }
+    }
+    assert!(
+        !tasks(&app, &app.admin_token)
+            .await
+            .iter()
+            .any(|t| t["id"] == fid)
+    );
+}

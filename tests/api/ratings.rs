@@ -507,3 +507,91 @@ async fn a_bad_window_rating_waits_for_the_office_to_name_who_calls_back() {
         3
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoever_calls_back_reads_the_citizens_contact_until_the_follow_up_closes() {
+    let app = spawn_app().await;
+    cover_years(&app, app.today(), app.today() + Duration::days(400)).await;
+    let c = crew(&app).await;
+    let portal = portal_token("gov-portal", &["alpha"]);
+    let id = portal_request(&app, &portal).await;
+    app.exec(&format!(
+        "UPDATE citizen_requests SET state = 'answered', answer = '已补办', owner_id = '{}' WHERE id = '{id}'",
+        c.staff_id
+    ))
+    .await;
+    let r = rate(
+        &app,
+        &portal,
+        "c-1",
+        &json!({ "center_code": "alpha", "request_id": id, "level": 2 }),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let page: Value = app
+        .get("/api/v1/rating-follow-ups?assignee=me", &c.supervisor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fid = page["items"][0]["id"].as_str().unwrap().to_owned();
+    let contact = format!("/api/v1/citizen-requests/{id}/contact");
+    let one = format!("/api/v1/rating-follow-ups/{fid}");
+    let viewed = format!(
+        "SELECT count(*) AS n FROM audit_events WHERE entity_type = 'citizen_request' \
+         AND entity_id = '{id}' AND action = 'contact_viewed'"
+    );
+    // Before the office names the window staff member, they cannot see the request; another
+    // supervisor sees it masked but not the contact.
+    let win = staff_id_of(&app, &c.window).await;
+    let (_, sup2) = app.create_staff("sup2", &["supervisor"], None).await;
+    let (_, win2) = app.create_staff("win2", &["window_staff"], None).await;
+    assert_problem(app.get(&contact, &c.window).await, 404, "not_found").await;
+    assert_problem(app.get(&one, &c.window).await, 404, "not_found").await;
+    assert_problem(app.get(&contact, &sup2).await, 403, "forbidden").await;
+    let r = app
+        .post(
+            &format!("/api/v1/rating-follow-ups/{fid}/assign"),
+            &app.admin_token,
+            &json!({ "assignee_id": win, "note": "请窗口回访" }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    // The assignee reads the follow-up and the clear contact, audited once, without the values.
+    let f: Value = app.get(&one, &c.window).await.json().await.unwrap();
+    assert_eq!(f["assignee_id"], win.as_str());
+    assert_eq!(f["request_id"], id.as_str());
+    let r = app.get(&contact, &c.window).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["name"], "李四");
+    assert_eq!(v["phone"], "13900001111");
+    assert_eq!(app.count(&viewed).await, 1);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) AS n FROM audit_events WHERE before::text LIKE '%13900001111%' \
+             OR after::text LIKE '%13900001111%' OR before::text LIKE '%李四%' OR after::text LIKE '%李四%'"
+        )
+        .await,
+        0
+    );
+    // Nobody else gains anything: the other staff as before.
+    assert_problem(app.get(&contact, &sup2).await, 403, "forbidden").await;
+    assert_problem(app.get(&contact, &win2).await, 404, "not_found").await;
+    assert_problem(app.get(&one, &win2).await, 404, "not_found").await;
+    assert_problem(app.get(&contact, &c.auditor).await, 403, "forbidden").await;
+    // Through the call back and the rectification; once closed, masked only again.
+    for m in ["call-back", "rectify"] {
+        let r = move_follow_up(&app, &c.window, &fid, m, "已电话回访").await;
+        assert_eq!(r.status(), 200, "{m}");
+        assert_eq!(app.get(&contact, &c.window).await.status(), 200, "{m}");
+    }
+    assert_eq!(app.count(&viewed).await, 3);
+    let r = move_follow_up(&app, &c.window, &fid, "close", "已反馈整改结果").await;
+    assert_eq!(r.status(), 200);
+    assert_problem(app.get(&contact, &c.window).await, 404, "not_found").await;
+    assert_eq!(app.count(&viewed).await, 3);
+    // The owner and the office still read it.
+    assert_eq!(app.get(&contact, &c.supervisor).await.status(), 200);
+    assert_eq!(app.get(&contact, &app.admin_token).await.status(), 200);
+}
