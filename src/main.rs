@@ -123,6 +123,12 @@ async fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
+            // Attachments stored in clear before migration 000027 are sealed before serving.
+            match dutydesk::attachments::sealed::seal_legacy(&state).await {
+                Ok(0) => {}
+                Ok(n) => eprintln!("attachments: sealed {n} stored in clear"),
+                Err(e) => return fail(e),
+            }
             let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(bind);
             eprintln!("dutydesk listening on http://{addr}");
             eprintln!("  API docs:     http://{addr}/docs/");

@@ -19,7 +19,7 @@ pub async fn may_see(
 ) -> Result<bool, ApiError> {
     let refs = store::refs_of(conn, meta.id).await?;
     if refs.is_empty() {
-        return Ok(user.staff_id == Some(meta.uploaded_by));
+        return Ok(user.staff_id.is_some() && user.staff_id == meta.uploaded_by);
     }
     for r in refs {
         if r.entity_type == EntityType::CitizenRequest {

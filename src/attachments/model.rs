@@ -24,23 +24,46 @@ text_enum!(
 pub struct AttachmentMeta {
     pub id: Uuid,
     pub center_id: Uuid,
-    pub uploaded_by: Uuid,
+    /// The staff member who uploaded it, or `None` when the portal did.
+    pub uploaded_by: Option<Uuid>,
+    /// The portal client (token subject) that uploaded it.
+    pub uploaded_by_portal: Option<String>,
     pub content_type: AttachmentType,
     pub size: i32,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
 }
 
+impl AttachmentMeta {
+    /// Whether `who` uploaded it.
+    pub fn uploaded_by(&self, who: &Uploader<'_>) -> bool {
+        match who {
+            Uploader::Staff(id) => self.uploaded_by == Some(*id),
+            Uploader::Portal(sub) => self.uploaded_by_portal.as_deref() == Some(*sub),
+        }
+    }
+}
+
+/// Who uploads or attaches: a staff member (by id) or the portal (by client id).
+#[derive(Debug, Clone, Copy)]
+pub enum Uploader<'a> {
+    Staff(Uuid),
+    Portal(&'a str),
+}
+
+/// A new attachment: its bytes only sealed ([`super::sealed`]).
 #[derive(Debug, Insertable)]
 #[diesel(table_name = attachments)]
 pub struct NewAttachment<'a> {
     pub id: Uuid,
     pub center_id: Uuid,
-    pub uploaded_by: Uuid,
+    pub uploaded_by: Option<Uuid>,
+    pub uploaded_by_portal: Option<&'a str>,
     pub content_type: AttachmentType,
     pub size: i32,
     pub sha256: &'a str,
-    pub data: &'a [u8],
+    pub sealed: &'a [u8],
+    pub key_id: &'a str,
     pub created_at: DateTime<Utc>,
 }
 
@@ -64,7 +87,10 @@ pub struct Attachment {
     pub size: i32,
     /// SHA-256 of the bytes, lower-case hex (also the `ETag` of `GET /attachments/{id}`).
     pub sha256: String,
-    pub uploaded_by: Uuid,
+    /// The staff member who uploaded it; `null` when the portal did.
+    pub uploaded_by: Option<Uuid>,
+    /// The portal client (its token's subject) that uploaded it; `null` for staff uploads.
+    pub uploaded_by_portal: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -76,6 +102,7 @@ impl From<AttachmentMeta> for Attachment {
             size: m.size,
             sha256: m.sha256,
             uploaded_by: m.uploaded_by,
+            uploaded_by_portal: m.uploaded_by_portal,
             created_at: m.created_at,
         }
     }

@@ -33,9 +33,71 @@ pub async fn meta(
         .optional()
 }
 
-/// The bytes of attachment `id`.
-pub async fn data(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<u8>> {
-    at::table.find(id).select(at::data).first(conn).await
+/// The sealed bytes of attachment `id` (`None` for a row still in clear, see
+/// [`super::sealed::seal_legacy`]).
+pub async fn sealed(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Vec<u8>>> {
+    at::table.find(id).select(at::sealed).first(conn).await
+}
+
+/// Up to `n` rows still stored in clear (before migration 000027), locked for this transaction
+/// and skipped by others: `(id, clear bytes)`.
+pub async fn lock_legacy(
+    conn: &mut AsyncPgConnection,
+    n: i64,
+) -> QueryResult<Vec<(Uuid, Option<Vec<u8>>)>> {
+    at::table
+        .filter(at::sealed.is_null())
+        .order(at::id)
+        .limit(n)
+        .select((at::id, at::legacy_data))
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await
+}
+
+/// Replaces the clear bytes of row `id` with `sealed` under `key_id`.
+pub async fn set_sealed(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    sealed: &[u8],
+    key_id: &str,
+) -> QueryResult<usize> {
+    diesel::update(at::table.find(id))
+        .set((
+            at::sealed.eq(sealed),
+            at::key_id.eq(key_id),
+            at::legacy_data.eq(None::<Vec<u8>>),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// How many uploads of portal `subject` since `since` no record references yet.
+pub async fn portal_pending(
+    conn: &mut AsyncPgConnection,
+    subject: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> QueryResult<i64> {
+    at::table
+        .filter(at::uploaded_by_portal.eq(subject))
+        .filter(at::created_at.ge(since))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            ar::table.filter(ar::attachment_id.eq(at::id)),
+        )))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Which of `ids` some record references already.
+pub async fn referenced(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    ar::table
+        .filter(ar::attachment_id.eq_any(ids))
+        .select(ar::attachment_id)
+        .distinct()
+        .load(conn)
+        .await
 }
 
 /// The attachments of `ids` in the center (any uploader), without their bytes.

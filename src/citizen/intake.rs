@@ -40,7 +40,9 @@ pub const CODE_INDEX: &str = "lookup_code";
 /// waits in the center's queue (state `received`) until a staff member accepts it.
 ///
 /// The citizen's name and phone (required except for consultations) are stored encrypted and
-/// answered masked. The deadline counts the center's working days for the kind from today
+/// answered masked. Photos or documents (`attachment_ids`, up to 5) are uploaded first with
+/// `uploadAttachment`, by staff or by the portal (which names the same `center_code`); the
+/// portal may reference only its own uploads that no record references yet. The deadline counts the center's working days for the kind from today
 /// (`deadline.due_on`). The answer carries the tracking number and a 6-digit verification code
 /// for the citizen: together they show the request's state and public answer. Send an
 /// `Idempotency-Key` (the portal must): a retry replays the first answer and never records the
@@ -52,12 +54,12 @@ pub const CODE_INDEX: &str = "lookup_code";
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Recorded: the tracking number and code to give the citizen, and the request (citizen masked)", body = Intake),
-        (status = 400, description = "`validation_failed`: `citizen_name`/`citizen_phone` missing for a non-consultation (`required`) or invalid (`invalid`, `too_long`), `channel` not the caller's (`not_allowed`), `department_id`/`staff_id`/`matter` missing or not taken for what it `concerns` (`required`, `not_allowed`) or unknown (`unknown`), `center_code` unknown (`unknown`) or missing from the portal (`required`), `subject`/`description` blank or too long, `attachment_ids` more than 5 or from the portal (`too_many`, `not_allowed`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed`: `citizen_name`/`citizen_phone` missing for a non-consultation (`required`) or invalid (`invalid`, `too_long`), `channel` not the caller's (`not_allowed`), `department_id`/`staff_id`/`matter` missing or not taken for what it `concerns` (`required`, `not_allowed`) or unknown (`unknown`), `center_code` unknown (`unknown`) or missing from the portal (`required`), `subject`/`description` blank or too long, `attachment_ids` more than 5 (`too_many`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or expired token; `unknown_staff_claim`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`: auditors do not record requests; `center_not_served`: the portal's token does not list the center, or staff named another center", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`attachment_unavailable`: an attachment does not exist or was not uploaded by the caller; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`attachment_unavailable`: an attachment does not exist, was not uploaded by the caller (for this center), or, from the portal, is already referenced by a record; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/citizen-requests")]
@@ -166,16 +168,16 @@ pub async fn create(
         if let Some(owner) = owner {
             store::first_owner(conn, row.id, owner, "received", now).await?;
         }
-        if let Caller::Staff(u) = &caller {
-            attachments::attach(
-                conn,
-                u,
-                &b.attachment_ids,
-                false,
-                (EntityType::CitizenRequest, row.id),
-                now,
-            )
-            .await?;
+        let target = (EntityType::CitizenRequest, row.id);
+        match &caller {
+            Caller::Staff(u) => {
+                attachments::attach(conn, u, &b.attachment_ids, false, target, now).await?;
+            }
+            Caller::Portal(p) => {
+                // Only its own uploads for this center that no record references yet.
+                attachments::attach_portal(conn, (p, center.id), &b.attachment_ids, target, now)
+                    .await?;
+            }
         }
         audit::record(
             conn,
@@ -295,11 +297,6 @@ fn check(b: &NewRequest, caller: &Caller) -> Result<Option<String>, ApiError> {
         errs.check(Some(
             FieldError::of("attachment_ids", FieldCode::TooMany).param("max", 5),
         ));
-    } else if portal && !b.attachment_ids.is_empty() {
-        errs.check(Some(FieldError::of(
-            "attachment_ids",
-            FieldCode::AttachmentsFromStaffOnly,
-        )));
     }
     errs.finish()?;
     Ok(phone)

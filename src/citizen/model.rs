@@ -184,7 +184,7 @@ pub struct NewRequest {
     #[schema(min_length = 1, max_length = 4000)]
     pub description: String,
     /// Photos or files (JPEG, PNG, PDF) the caller uploaded through `uploadAttachment`, at
-    /// most 5 (staff intake only for now).
+    /// most 5; from the portal, only its own uploads that no record references yet.
     #[serde(default)]
     #[schema(max_items = 5)]
     pub attachment_ids: Vec<Uuid>,

@@ -528,12 +528,15 @@ diesel::table! {
     attachments (id) {
         id -> Uuid,
         center_id -> Uuid,
-        uploaded_by -> Uuid,
+        uploaded_by -> Nullable<Uuid>,
         content_type -> Text,
         size -> Int4,
         sha256 -> Text,
-        data -> Bytea,
+        legacy_data -> Nullable<Bytea>,
         created_at -> Timestamptz,
+        sealed -> Nullable<Bytea>,
+        key_id -> Nullable<Text>,
+        uploaded_by_portal -> Nullable<Text>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Behaviour tests over real HTTP against a real PostgreSQL (one fresh database per test).
 
 mod attachments;
+mod attachments_sealed;
 mod attendance;
 mod audit;
 mod auth;

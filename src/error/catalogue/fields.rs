@@ -182,8 +182,6 @@ catalogue! {
             "Required when the request concerns a {concerns}.", "诉求涉及对象为 {concerns} 时此字段为必填项。";
         NotForConcerns = "not_allowed", 0, ["concerns"],
             "Not taken when the request concerns a {concerns}.", "诉求涉及对象为 {concerns} 时不能填写此字段。";
-        AttachmentsFromStaffOnly = "not_allowed", 0, [],
-            "Attachments are taken from staff intake only for now.", "目前仅工作人员登记时可附加附件。";
         UnknownActiveStaff = "unknown", 0, [],
             "No active staff member with this id in your center.", "本中心没有该在岗人员。";
         DuplicateStaff = "duplicate", 0, ["first"],

@@ -221,6 +221,18 @@ catalogue! {
         /// A photo that is not an image.
         AttachmentNotImage = "attachment_not_image", 422, ["id"],
             "Attachment {id} is not a photo (JPEG or PNG).", "附件 {id} 不是照片（JPEG 或 PNG）。";
+        /// The portal's uploads waiting for a request are at the limit.
+        AttachmentQuotaExceeded = "attachment_quota_exceeded", 429, ["limit"],
+            "You have {limit} uploads of the last day that no request references yet: reference them from a request, or wait.",
+            "您最近一天内已有 {limit} 个尚未被任何请求引用的上传文件：请先在请求中引用，或稍后再试。";
+        /// A stored attachment sealed under a key that is no longer configured.
+        AttachmentKeyUnknown = "attachment_key_unknown", 500, ["key_id"],
+            "The attachment was encrypted under key {key_id}, which is no longer configured: the operator must add it back to DUTYDESK_PII_KEYS.",
+            "该附件以密钥 {key_id} 加密，而该密钥已不在配置中：须由运维人员将其加回 DUTYDESK_PII_KEYS。";
+        /// Stored attachment bytes that do not authenticate.
+        AttachmentCorrupt = "attachment_corrupt", 500, ["id"],
+            "The stored bytes of attachment {id} fail their integrity check (altered in the database): they are not served.",
+            "附件 {id} 的存储内容未通过完整性校验（数据库中的内容被改动），不予提供。";
         /// A rectification deadline whose working days the calendar cannot count.
         DeadlineHolidaysNotLoaded = "holidays_not_loaded", 422, ["years"],
             "No statutory holidays are loaded for {years}: the rectification deadline cannot be counted in working days. The office loads the State Council's schedule first (`dutydesk load-holidays`).",
