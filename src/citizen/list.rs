@@ -75,7 +75,7 @@ pub struct Filter {
     pub fetch: i64,
 }
 
-fn check(
+pub(crate) fn check(
     user: &CurrentUser,
     q: RequestQuery,
     vault: &privacy::Vault,

@@ -7,6 +7,7 @@
 //! and history in [`owners`], one-time notices in [`notices`].
 
 pub mod deadline;
+pub mod export;
 pub mod intake;
 pub mod list;
 pub mod lookup;
@@ -25,6 +26,7 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(intake::create)
         .service(lookup::lookup)
         .service(list::list)
+        .service(export::download)
         .service(settings::get_settings)
         .service(settings::put_settings)
         .service(read::contact)

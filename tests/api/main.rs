@@ -8,6 +8,7 @@ mod auth;
 mod calendar;
 mod change_reads;
 mod check_in;
+mod citizen_export;
 mod citizen_lookup;
 mod citizen_requests;
 mod citizen_search;

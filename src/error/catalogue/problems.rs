@@ -59,6 +59,9 @@ catalogue! {
             "Only the person on duty can hand this duty over.", "只有当班人员才能申请顶岗。";
         NotOnDutyFirstDuty = "not_on_duty", 403, [],
             "The first duty is not yours.", "第一个值班不是您的。";
+        PersonalDataNotAllowed = "personal_data_not_allowed", 403, [],
+            "Only office admins may export citizens' clear names and phone numbers.",
+            "只有办公室管理员可以导出群众的完整姓名和电话。";
         // 404, 405
         NotFound = "not_found", 404, [],
             "The resource does not exist.", "资源不存在。";
@@ -128,6 +131,9 @@ catalogue! {
             "Some rows are invalid; nothing was created.", "部分行无效，未创建任何人员。";
         TooManyRows = "too_many_rows", 422, ["max"],
             "An import takes at most {max} rows.", "一次导入最多 {max} 行。";
+        ExportTooLarge = "export_too_large", 422, ["max"],
+            "An export holds at most {max} requests; narrow the filters.",
+            "一次导出最多 {max} 条诉求，请缩小筛选范围。";
         DateInFuture = "date_in_future", 422, [],
             "A sit-in can only be recorded on or after its day.", "坐班情况只能在当天或之后登记。";
         /// An office admin named (`leader_id`) someone who is not a leader.
