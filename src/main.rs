@@ -64,8 +64,8 @@ enum Command {
         #[arg(long, env = "DUTYDESK_WEBHOOKS_FILE")]
         webhooks_file: Option<String>,
     },
-    /// After a key rotation: re-seal every citizen's personal value that is not under the current
-    /// key (the first of DUTYDESK_PII_KEYS), then print the counts as JSON. Safe while the service
+    /// After a key rotation: re-seal citizens' names and phones and every attachment not under
+    /// the current key (the first of DUTYDESK_PII_KEYS), then print the counts as JSON. Safe while the service
     /// runs and safe to run again.
     Reseal {
         #[arg(long, env = "DATABASE_URL")]

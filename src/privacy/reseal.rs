@@ -23,6 +23,12 @@ pub struct Column {
     pub key: &'static str,
     pub column: &'static str,
     pub purpose: &'static str,
+    /// Sealed with the row's key bound in ([`Vault::seal_record`]), not for the purpose alone.
+    pub per_record: bool,
+    /// A column beside it naming the sealing key, kept in step.
+    pub key_id_column: Option<&'static str>,
+    /// Values read per query (files are large: few at a time).
+    pub batch: i32,
 }
 
 /// Every sealed column of the service.
@@ -32,17 +38,29 @@ pub const COLUMNS: &[Column] = &[
         key: "request_id",
         column: "name_enc",
         purpose: crate::citizen::intake::NAME_PURPOSE,
+        per_record: false,
+        key_id_column: None,
+        batch: 500,
     },
     Column {
         table: "citizen_contacts",
         key: "request_id",
         column: "phone_enc",
         purpose: crate::citizen::intake::PHONE_PURPOSE,
+        per_record: false,
+        key_id_column: None,
+        batch: 500,
+    },
+    Column {
+        table: "attachments",
+        key: "id",
+        column: "sealed",
+        purpose: crate::attachments::sealed::PURPOSE,
+        per_record: true,
+        key_id_column: Some("key_id"),
+        batch: 8,
     },
 ];
-
-/// Values read per query.
-pub const BATCH: i32 = 500;
 
 /// What one column's pass found.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -92,8 +110,12 @@ async fn column(
         col = c.column,
         table = c.table
     );
+    let set_key_id = c
+        .key_id_column
+        .map(|k| format!(", {k} = $4"))
+        .unwrap_or_default();
     let write = format!(
-        "UPDATE {table} SET {col} = $1 WHERE {key} = $2 AND {col} = $3",
+        "UPDATE {table} SET {col} = $1{set_key_id} WHERE {key} = $2 AND {col} = $3",
         key = c.key,
         col = c.column,
         table = c.table
@@ -103,29 +125,41 @@ async fn column(
     loop {
         let rows: Vec<Row> = diesel::sql_query(&read)
             .bind::<diesel::sql_types::Uuid, _>(after)
-            .bind::<Integer, _>(BATCH)
+            .bind::<Integer, _>(c.batch)
             .load(conn)
             .await?;
         let Some(last) = rows.last() else { break };
         after = last.id;
         for row in &rows {
-            if Vault::key_id_of(&row.value) == Some(vault.current_key_id()) {
+            if vault.is_current(&row.value) {
                 counts.current += 1;
                 continue;
             }
-            let Some(clear) = vault.open(c.purpose, &row.value) else {
+            let opened = if c.per_record {
+                vault.open_record(c.purpose, row.id, &row.value).ok()
+            } else {
+                vault.open(c.purpose, &row.value)
+            };
+            let Some(clear) = opened else {
                 counts.unreadable += 1;
                 continue;
             };
-            let sealed = vault.seal(c.purpose, &clear);
+            let sealed = if c.per_record {
+                vault.seal_record(c.purpose, row.id, &clear)
+            } else {
+                vault.seal(c.purpose, &clear)
+            };
             // 0 rows: the value changed meanwhile (re-sealed by the service under the current
             // key, or anonymised); nothing to do.
-            counts.resealed += diesel::sql_query(&write)
+            let mut update = diesel::sql_query(&write)
+                .into_boxed()
                 .bind::<Binary, _>(sealed)
                 .bind::<diesel::sql_types::Uuid, _>(row.id)
-                .bind::<Binary, _>(&row.value)
-                .execute(conn)
-                .await?;
+                .bind::<Binary, _>(&row.value);
+            if c.key_id_column.is_some() {
+                update = update.bind::<diesel::sql_types::Text, _>(vault.current_key_id());
+            }
+            counts.resealed += update.execute(conn).await?;
         }
     }
     Ok(counts)

@@ -234,9 +234,9 @@ async fn a_dev_clock_starts_the_services_clock_there() {
     assert_eq!(now.format("%H:%M").to_string(), "08:05");
 }
 
-/// `dutydesk reseal` after a rotation: values under old keys move to the current key (and still
-/// open to the same phone), a second run finds nothing to do, and a value no configured key
-/// opens is left alone and reported.
+/// `dutydesk reseal` after a rotation: values under old keys (citizens' names and phones, and
+/// attachments) move to the current key and still open to the same values, a second run finds
+/// nothing to do, and a value no configured key opens is left alone and reported.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reseal_moves_personal_data_to_the_current_key() {
     const T3: &str = "t3:dGVzdC1waWkta2V5LXRocmVlLXRlc3QtcGlpLWtleTM=";
@@ -244,6 +244,9 @@ async fn reseal_moves_personal_data_to_the_current_key() {
     let t2 = PII_KEYS.split(',').next().unwrap();
     let app = spawn_app().await;
     let c = crate::fixtures::crew(&app).await;
+    let file = crate::fixtures::pdf();
+    let file_id =
+        crate::fixtures::uploaded(&app, &c.supervisor, "application/pdf", file.clone()).await;
     let r = app
         .post(
             "/api/v1/citizen-requests",
@@ -260,6 +263,7 @@ async fn reseal_moves_personal_data_to_the_current_key() {
         .as_str()
         .unwrap()
         .to_owned();
+    // [resealed, current, unreadable] of the name, the phone and the attachment.
     let reseal = |keys: String| {
         let out = Command::new(BIN)
             .arg("reseal")
@@ -274,31 +278,34 @@ async fn reseal_moves_personal_data_to_the_current_key() {
             String::from_utf8_lossy(&out.stderr)
         );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let n =
-            |col: &str, what: &str| v[format!("citizen_contacts.{col}")][what].as_i64().unwrap();
-        [
-            (n("name_enc", "resealed"), n("phone_enc", "resealed")),
-            (n("name_enc", "current"), n("phone_enc", "current")),
-            (n("name_enc", "unreadable"), n("phone_enc", "unreadable")),
-        ]
+        ["resealed", "current", "unreadable"].map(|what| {
+            [
+                "citizen_contacts.name_enc",
+                "citizen_contacts.phone_enc",
+                "attachments.sealed",
+            ]
+            .map(|col| v[col][what].as_i64().unwrap())
+        })
     };
     let under = |key: &str| {
         format!(
-            "SELECT count(*) AS n FROM citizen_contacts WHERE substring(name_enc from 2 for 2) = '{key}' AND substring(phone_enc from 2 for 2) = '{key}'"
+            "SELECT (SELECT count(*) FROM citizen_contacts WHERE substring(name_enc from 2 for 2) = '{key}' AND substring(phone_enc from 2 for 2) = '{key}')
+                  + (SELECT count(*) FROM attachments WHERE key_id = '{key}' AND substring(sealed from 2 for 2) = '{key}') AS n"
         )
     };
-    assert_eq!(app.count(&under("t2")).await, 1);
-    assert_eq!(reseal(format!("{T3},{t2}")), [(1, 1), (0, 0), (0, 0)]);
-    assert_eq!(app.count(&under("t3")).await, 1);
-    assert_eq!(reseal(format!("{T3},{t2}")), [(0, 0), (1, 1), (0, 0)]);
-    assert_eq!(reseal(T4.to_owned()), [(0, 0), (0, 0), (1, 1)]);
+    assert_eq!(app.count(&under("t2")).await, 2);
+    let (none, one) = ([0, 0, 0], [1, 1, 1]);
+    assert_eq!(reseal(format!("{T3},{t2}")), [one, none, none]);
+    assert_eq!(app.count(&under("t3")).await, 2);
+    assert_eq!(reseal(format!("{T3},{t2}")), [none, one, none]);
+    assert_eq!(reseal(T4.to_owned()), [none, none, one]);
     assert_eq!(
         app.count(&under("t3")).await,
-        1,
+        2,
         "unreadable values are kept"
     );
-    // Back under t2, which the running service holds: it reads the same phone.
-    assert_eq!(reseal(format!("{t2},{T3}")), [(1, 1), (0, 0), (0, 0)]);
+    // Back under t2, which the running service holds: it reads the same phone and file.
+    assert_eq!(reseal(format!("{t2},{T3}")), [one, none, none]);
     let contact = app
         .get(
             &format!("/api/v1/citizen-requests/{id}/contact"),
@@ -311,4 +318,9 @@ async fn reseal_moves_personal_data_to_the_current_key() {
         (v["name"].as_str(), v["phone"].as_str()),
         (Some("李四"), Some("13912340001"))
     );
+    let got = app
+        .get(&format!("/api/v1/attachments/{file_id}"), &c.supervisor)
+        .await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().to_vec(), file);
 }
