@@ -2,24 +2,23 @@
 //! first, filtered and searched (tracking number, exact phone through its blind index, Chinese
 //! substring in subject and description), a page at a time.
 //!
-//! Who sees what is [`read::may_see`] written as SQL, so that a page is always full.
+//! Who sees what is [`visibility::sql`], the SQL twin of [`visibility::may_see`], so that a page
+//! is always full.
 
 use super::intake::PHONE_INDEX;
 use super::model::{CitizenRequest, Kind, RequestRow, State};
-use super::read;
+use super::{deadline, read, visibility};
 use crate::AppState;
-use crate::db::schema::{
-    citizen_contacts as cc, citizen_request_owners as ow, citizen_requests as cr,
-};
+use crate::db::schema::{citizen_contacts as cc, citizen_requests as cr};
 use crate::error::{ApiError, ApiResult, FieldCode, FieldError, Problem};
 use crate::org::store as org_store;
 use crate::pagination::{self, Page, PageParams};
-use crate::principal::{CurrentUser, Role};
+use crate::principal::CurrentUser;
 use crate::privacy;
 use crate::text_enum::TextEnum;
 use actix_web::{get, web};
 use chrono::NaiveDate;
-use diesel::dsl::{exists, sql};
+use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -64,7 +63,7 @@ pub struct Filter {
     pub states: Option<Vec<State>>,
     pub department_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
-    /// Open, not paused, due before this day.
+    /// Overdue on this day ([`deadline::overdue_sql`]).
     pub overdue_on: Option<NaiveDate>,
     pub escalated: bool,
     pub tracking_no: Option<String>,
@@ -145,8 +144,6 @@ pub(crate) fn check(
     })
 }
 
-const CLOSED: [State; 3] = [State::Answered, State::Closed, State::Refused];
-
 /// Up to `f.fetch` requests of `user`'s center that `user` may see and `f` matches, newest first.
 pub async fn page(
     conn: &mut AsyncPgConnection,
@@ -157,29 +154,7 @@ pub async fn page(
         .filter(cr::center_id.eq(user.center_id))
         .select(RequestRow::as_select())
         .into_boxed::<Pg>();
-    if !user.reads_all() {
-        let supervisor = user.has(Role::Supervisor);
-        query = match user.staff_id {
-            Some(me) => {
-                let owned = exists(
-                    ow::table
-                        .filter(ow::request_id.eq(cr::id))
-                        .filter(ow::owner_id.eq(me)),
-                );
-                let others = cr::staff_id.is_distinct_from(me).and(
-                    sql::<Bool>(if supervisor { "TRUE" } else { "FALSE" })
-                        .or(cr::state.eq(State::Received)),
-                );
-                query.filter(
-                    owned
-                        .or(cr::received_by.is_not_distinct_from(me))
-                        .or(others),
-                )
-            }
-            None if supervisor => query,
-            None => query.filter(cr::state.eq(State::Received)),
-        };
-    }
+    query = query.filter(visibility::sql(user));
     if let Some(k) = f.kind {
         query = query.filter(cr::kind.eq(k));
     }
@@ -193,15 +168,11 @@ pub async fn page(
         query = query.filter(cr::owner_id.eq(o));
     }
     if let Some(today) = f.overdue_on {
-        query = query
-            .filter(cr::state.ne_all(CLOSED))
-            .filter(cr::state.ne(State::WaitingCitizen))
-            .filter(cr::paused_on.is_null())
-            .filter(cr::due_on.lt(today));
+        query = query.filter(deadline::overdue_sql(today));
     }
     if f.escalated {
         query = query
-            .filter(cr::state.ne_all(CLOSED))
+            .filter(cr::state.ne_all(deadline::CLOSED))
             .filter(cr::overdue_escalated_at.is_not_null());
     }
     if let Some(t) = &f.tracking_no {

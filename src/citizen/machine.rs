@@ -125,8 +125,8 @@ pub enum Effect {
         on: NaiveDate,
         at: DateTime<Utc>,
     },
-    /// Back to work with the last owner; no longer closed.
-    Reopen,
+    /// Back to work with the last owner; no longer closed; a fresh deadline from `on`.
+    Reopen { on: NaiveDate },
 }
 
 /// The machine for one caller at one time: `caller` is who accepts (and becomes the owner),
@@ -216,7 +216,7 @@ impl Machine for Citizens {
                 }),
             ),
             (S::Answered | S::Closed | S::Refused, Move::Reopen) => {
-                (S::InProgress, Some(Effect::Reopen))
+                (S::InProgress, Some(Effect::Reopen { on: self.today }))
             }
             _ => return None,
         })
@@ -248,7 +248,7 @@ impl Tracked {
             Some(Effect::HandOn { to, .. }) => t.owner = Some(*to),
             Some(Effect::Pause { on }) => t.paused_on = Some(*on),
             Some(Effect::Unpause { on } | Effect::Refuse { on, .. }) => unpause(&mut t, *on),
-            Some(Effect::Answer { .. } | Effect::Close { .. } | Effect::Reopen) | None => {}
+            Some(Effect::Answer { .. } | Effect::Close { .. } | Effect::Reopen { .. }) | None => {}
         }
         t
     }

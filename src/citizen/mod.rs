@@ -21,6 +21,7 @@ pub mod read;
 pub mod retention;
 pub mod settings;
 pub mod store;
+pub mod visibility;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(intake::create)

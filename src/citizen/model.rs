@@ -206,19 +206,27 @@ pub struct CitizenMasked {
 /// days spent waiting for the citizen do not count.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Deadline {
-    /// Working days allowed for this kind at intake (the center's setting).
+    /// Working days allowed for this kind at intake, or at the last reopening (the center's
+    /// setting then).
     pub working_days: i32,
-    /// Working days spent waiting for the citizen so far (added to the deadline).
+    /// Working days after receipt that do not count (added to the deadline): those spent
+    /// waiting for the citizen, and after a reopening those up to the reopening day (the
+    /// deadline starts afresh from it).
     pub paused_days: i32,
     /// Since when it waits for the citizen (the deadline is paused).
     pub paused_since: Option<NaiveDate>,
     /// The last working day to answer; absent while the statutory holidays of a year the count
     /// crosses are not loaded (see `holidays_not_loaded`).
     pub due_on: Option<NaiveDate>,
-    /// Working days from the center's today to `due_on` (0 = due today, negative = overdue);
-    /// absent when `due_on` is or once answered.
+    /// Working days left: those after the center's today up to and including `due_on` (0 =
+    /// due today); once overdue, minus the working days after `due_on` up to and including
+    /// today, and at most -1 (due on a Friday: -1 on Saturday, Sunday and Monday, -2 on
+    /// Tuesday). While waiting for the citizen it stands still at the day the wait
+    /// began. Absent when `due_on` is, and once answered, closed or refused.
     pub remaining_working_days: Option<i64>,
-    /// Past `due_on` and not yet answered.
+    /// The center's today is after `due_on`, and the request is open (not answered, closed or
+    /// refused) and not waiting for the citizen; the same rule as `overdue=true` and the tick's
+    /// escalation.
     pub overdue: bool,
     /// Years whose statutory holidays must be loaded before the due date can be counted.
     pub holidays_not_loaded: Vec<i32>,

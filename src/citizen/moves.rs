@@ -102,16 +102,97 @@ enum Asked {
     },
 }
 
-fn check(note: &str, more: impl IntoIterator<Item = Option<FieldError>>) -> Result<(), ApiError> {
-    let errors: Vec<FieldError> = std::iter::once(org_rules::text("note", note, MAX_NOTE))
-        .chain(more)
+/// A move's body: its note, the fields it carries, checked before anything else (400 with every
+/// field error), and the move it asks for once checked.
+trait MoveBody {
+    fn note(&self) -> &str;
+
+    /// The errors of the fields besides the note.
+    fn field_errors(&self) -> Vec<Option<FieldError>> {
+        Vec::new()
+    }
+}
+
+impl MoveBody for NoteRequest {
+    fn note(&self) -> &str {
+        &self.note
+    }
+}
+
+impl MoveBody for HandOnRequest {
+    fn note(&self) -> &str {
+        &self.note
+    }
+}
+
+impl MoveBody for AnswerRequest {
+    fn note(&self) -> &str {
+        &self.note
+    }
+
+    fn field_errors(&self) -> Vec<Option<FieldError>> {
+        vec![
+            org_rules::text("answer", &self.answer, MAX_ANSWER),
+            self.finding
+                .as_ref()
+                .and_then(|f| org_rules::text("finding.reason", &f.reason, MAX_REASON)),
+        ]
+    }
+}
+
+impl MoveBody for RefuseRequest {
+    fn note(&self) -> &str {
+        &self.note
+    }
+
+    fn field_errors(&self) -> Vec<Option<FieldError>> {
+        vec![
+            org_rules::text("reason", &self.reason, MAX_REASON),
+            org_rules::text("guidance", &self.guidance, MAX_REASON),
+        ]
+    }
+}
+
+impl AnswerRequest {
+    fn asked(self) -> Asked {
+        Asked::Answer {
+            answer: self.answer.trim().to_owned(),
+            finding: self.finding.map(|f| Finding {
+                substantiated: f.substantiated,
+                reason: f.reason.trim().to_owned(),
+            }),
+        }
+    }
+}
+
+impl RefuseRequest {
+    fn asked(self) -> Asked {
+        Asked::Plain(Move::Refuse {
+            reason: self.reason.trim().to_owned(),
+            guidance: self.guidance.trim().to_owned(),
+        })
+    }
+}
+
+/// The one handler path of every move: checks `body` (the note and its fields), parses the move
+/// it asks for with `asked`, and makes it.
+async fn handle<B: MoveBody>(
+    state: &AppState,
+    user: &CurrentUser,
+    idem: &Idem,
+    id: Uuid,
+    body: B,
+    asked: impl FnOnce(B) -> Asked,
+) -> ApiResult<HttpResponse> {
+    let errors: Vec<FieldError> = std::iter::once(org_rules::text("note", body.note(), MAX_NOTE))
+        .chain(body.field_errors())
         .flatten()
         .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
     }
+    let note = body.note().trim().to_owned();
+    make_move(state, user, idem, id, &note, asked(body)).await
 }
 
 /// The staff member a request is handed on to: active, of the center; for a forward in a
@@ -292,113 +373,32 @@ async fn notify_portal(
     .await
 }
 
-macro_rules! note_move {
-    ($(#[$doc:meta])* $fn:ident, $path:literal, $op:literal, $m:expr, $ok:literal, $forbidden:literal, $from:literal) => {
+/// Declares one move's endpoint: its documentation (every response it can give) and a handler
+/// that hands its body to [`handle`] with how to parse the move from it.
+macro_rules! move_endpoint {
+    (
+        $(#[$doc:meta])*
+        $fn:ident, $path:literal, $op:literal, $body:ty, $asked:expr,
+        ok: $ok:literal,
+        invalid: $invalid:literal,
+        forbidden: $forbidden:literal,
+        conflict: $conflict:literal,
+        unprocessable: $unprocessable:literal $(,)?
+    ) => {
         $(#[$doc])*
         #[utoipa::path(
             operation_id = $op,
             tag = "citizen-requests",
             params(("id" = Uuid, Path, description = "Request id")),
-            request_body = NoteRequest,
+            request_body = $body,
             security(("bearer" = [])),
             responses(
                 (status = 200, description = $ok, body = CitizenRequest, headers(("ETag" = String, description = "The request's version"))),
-                (status = 400, description = "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = $invalid, body = Problem, content_type = "application/problem+json"),
                 (status = 401, description = "Missing, invalid or expired token; `unknown_staff_claim`", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = $forbidden, body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "`not_found`: no such request the caller may see", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = $from, body = Problem, content_type = "application/problem+json"),
-                (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "`idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
-            )
-        )]
-        #[post($path)]
-        pub async fn $fn(
-            user: CurrentUser,
-            state: web::Data<AppState>,
-            idem: Idem,
-            id: web::Path<Uuid>,
-            body: web::Json<NoteRequest>,
-        ) -> ApiResult<HttpResponse> {
-            check(&body.note, [])?;
-            make_move(&state, &user, &idem, *id, &body.note, Asked::Plain($m)).await
-        }
-    };
-}
-
-note_move!(
-    /// Accept a request from the center's queue: the caller becomes its first owner (首问负责).
-    ///
-    /// Any staff member of the center but an auditor. From `received` to `accepted`.
-    accept, "/citizen-requests/{id}/accept", "acceptCitizenRequest", Move::Accept,
-    "Accepted: the caller owns it",
-    "`forbidden`: an auditor or a token without a staff record; a portal token",
-    "`invalid_state`: not waiting in the queue (`received`); `idempotency_in_progress`"
-);
-note_move!(
-    /// Start work on a request.
-    ///
-    /// The owner (or an office admin standing in). From `accepted`, `forwarded` or `escalated` to
-    /// `in_progress`.
-    start, "/citizen-requests/{id}/start", "startCitizenRequest", Move::Start,
-    "In progress", "`forbidden`: not the request's owner nor an office admin; a portal token",
-    "`invalid_state`: not accepted, forwarded or escalated; `idempotency_in_progress`"
-);
-note_move!(
-    /// Wait for the citizen (e.g. missing materials): the deadline pauses from the center's
-    /// today.
-    ///
-    /// The owner (or an office admin standing in). From `in_progress` to `waiting_citizen`.
-    wait, "/citizen-requests/{id}/wait", "waitForCitizen", Move::Wait,
-    "Waiting for the citizen; the deadline is paused",
-    "`forbidden`: not the request's owner nor an office admin; a portal token",
-    "`invalid_state`: not in progress; `idempotency_in_progress`"
-);
-note_move!(
-    /// Resume work after waiting for the citizen: the working days after the day the wait began,
-    /// up to and including the center's today, are added to the paused days, and the due date
-    /// moves by as many working days.
-    ///
-    /// The owner (or an office admin standing in). From `waiting_citizen` to `in_progress`.
-    resume, "/citizen-requests/{id}/resume", "resumeCitizenRequest", Move::Resume,
-    "In progress again; the due date moved",
-    "`forbidden`: not the request's owner nor an office admin; a portal token",
-    "`invalid_state`: not waiting for the citizen; `idempotency_in_progress`"
-);
-note_move!(
-    /// Close an answered request.
-    ///
-    /// The owner (or an office admin standing in). From `answered` to `closed`.
-    close, "/citizen-requests/{id}/close", "closeCitizenRequest", Move::Close,
-    "Closed", "`forbidden`: not the request's owner nor an office admin; a portal token",
-    "`invalid_state`: not answered; `idempotency_in_progress`"
-);
-note_move!(
-    /// Reopen an answered, closed or refused request: back in progress with its last owner.
-    ///
-    /// Office admins only. To `in_progress`; the answer or refusal stays until the next one
-    /// replaces it.
-    reopen, "/citizen-requests/{id}/reopen", "reopenCitizenRequest", Move::Reopen,
-    "In progress again", "`forbidden`: not an office admin; a portal token",
-    "`invalid_state`: not answered, closed or refused; `idempotency_in_progress`"
-);
-
-macro_rules! hand_on_move {
-    ($(#[$doc:meta])* $fn:ident, $path:literal, $op:literal, $forward:literal, $ok:literal, $rule:literal, $unprocessable:literal) => {
-        $(#[$doc])*
-        #[utoipa::path(
-            operation_id = $op,
-            tag = "citizen-requests",
-            params(("id" = Uuid, Path, description = "Request id")),
-            request_body = HandOnRequest,
-            security(("bearer" = [])),
-            responses(
-                (status = 200, description = $ok, body = CitizenRequest, headers(("ETag" = String, description = "The request's version"))),
-                (status = 400, description = $rule, body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Missing, invalid or expired token; `unknown_staff_claim`", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "`forbidden`: not the request's owner nor an office admin; a portal token", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "`not_found`: no such request the caller may see", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "`invalid_state`: not accepted, forwarded, escalated or in progress; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = $conflict, body = Problem, content_type = "application/problem+json"),
                 (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = $unprocessable, body = Problem, content_type = "application/problem+json"),
             )
@@ -409,130 +409,146 @@ macro_rules! hand_on_move {
             state: web::Data<AppState>,
             idem: Idem,
             id: web::Path<Uuid>,
-            body: web::Json<HandOnRequest>,
+            body: web::Json<$body>,
         ) -> ApiResult<HttpResponse> {
-            check(&body.note, [])?;
-            let asked = if $forward {
-                Asked::Forward(body.to_staff_id)
-            } else {
-                Asked::Escalate(body.to_staff_id)
-            };
-            make_move(&state, &user, &idem, *id, &body.note, asked).await
+            handle(&state, &user, &idem, *id, body.into_inner(), $asked).await
         }
     };
 }
 
-hand_on_move!(
+move_endpoint!(
+    /// Accept a request from the center's queue: the caller becomes its first owner (首问负责).
+    ///
+    /// Any staff member of the center but an auditor. From `received` to `accepted`.
+    accept, "/citizen-requests/{id}/accept", "acceptCitizenRequest", NoteRequest,
+    |_| Asked::Plain(Move::Accept),
+    ok: "Accepted: the caller owns it",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: an auditor or a token without a staff record; a portal token",
+    conflict: "`invalid_state`: not waiting in the queue (`received`); `idempotency_in_progress`",
+    unprocessable: "`idempotency_key_reused`",
+);
+move_endpoint!(
     /// Forward a request to a staff member of the responsible department, who becomes its owner;
     /// the owner chain records the department.
     ///
     /// The owner (or an office admin standing in). From `accepted`, `forwarded`, `escalated` or
     /// `in_progress` to `forwarded`.
-    forward, "/citizen-requests/{id}/forward", "forwardCitizenRequest", true,
-    "Forwarded: the staff member named owns it",
-    "`validation_failed`: `note` blank or too long (`required`, `too_long`); `to_staff_id` not an active staff member of the center (`unknown`); `unknown_field`; or a malformed body",
-    "`already_owner`: `to_staff_id` owns it already; `forward_no_department`: `to_staff_id` is in no department; `idempotency_key_reused`"
+    forward, "/citizen-requests/{id}/forward", "forwardCitizenRequest", HandOnRequest,
+    |b: HandOnRequest| Asked::Forward(b.to_staff_id),
+    ok: "Forwarded: the staff member named owns it",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `to_staff_id` not an active staff member of the center (`unknown`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: not accepted, forwarded, escalated or in progress; `idempotency_in_progress`",
+    unprocessable: "`already_owner`: `to_staff_id` owns it already; `forward_no_department`: `to_staff_id` is in no department; `idempotency_key_reused`",
 );
-hand_on_move!(
+move_endpoint!(
     /// Escalate a request to a leader (请示, R13): a department leader or an office admin, who
     /// becomes its owner.
     ///
     /// The owner (or an office admin standing in). From `accepted`, `forwarded`, `escalated` or
     /// `in_progress` to `escalated`.
-    escalate, "/citizen-requests/{id}/escalate", "escalateCitizenRequest", false,
-    "Escalated: the leader named owns it",
-    "`validation_failed`: `note` blank or too long (`required`, `too_long`); `to_staff_id` not an active staff member of the center (`unknown`); `unknown_field`; or a malformed body",
-    "`already_owner`: `to_staff_id` owns it already; `escalate_not_leader`: `to_staff_id` is neither a department leader nor an office admin; `idempotency_key_reused`"
+    escalate, "/citizen-requests/{id}/escalate", "escalateCitizenRequest", HandOnRequest,
+    |b: HandOnRequest| Asked::Escalate(b.to_staff_id),
+    ok: "Escalated: the leader named owns it",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `to_staff_id` not an active staff member of the center (`unknown`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: not accepted, forwarded, escalated or in progress; `idempotency_in_progress`",
+    unprocessable: "`already_owner`: `to_staff_id` owns it already; `escalate_not_leader`: `to_staff_id` is neither a department leader nor an office admin; `idempotency_key_reused`",
 );
-
-/// Answer a request: the public answer the citizen is shown; for a complaint about a staff
-/// member, also the finding (substantiated or not, with the reason).
-///
-/// The owner (or an office admin standing in). From `in_progress` to `answered`.
-#[utoipa::path(
-    operation_id = "answerCitizenRequest",
-    tag = "citizen-requests",
-    params(("id" = Uuid, Path, description = "Request id")),
-    request_body = AnswerRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Answered", body = CitizenRequest, headers(("ETag" = String, description = "The request's version"))),
-        (status = 400, description = "`validation_failed`: `note`, `answer` or `finding.reason` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token; `unknown_staff_claim`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`: not the request's owner nor an office admin; a portal token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: no such request the caller may see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_state`: not in progress; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`finding_required`: a complaint about a staff member without `finding`; `finding_not_applicable`: a `finding` for anything else; `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/citizen-requests/{id}/answer")]
-pub async fn answer(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    idem: Idem,
-    id: web::Path<Uuid>,
-    body: web::Json<AnswerRequest>,
-) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
-    check(
-        &body.note,
-        [
-            org_rules::text("answer", &body.answer, MAX_ANSWER),
-            body.finding
-                .as_ref()
-                .and_then(|f| org_rules::text("finding.reason", &f.reason, MAX_REASON)),
-        ],
-    )?;
-    let asked = Asked::Answer {
-        answer: body.answer.trim().to_owned(),
-        finding: body.finding.map(|f| Finding {
-            substantiated: f.substantiated,
-            reason: f.reason.trim().to_owned(),
-        }),
-    };
-    make_move(&state, &user, &idem, *id, &body.note, asked).await
-}
-
-/// Refuse a request, saying why and what the citizen can do instead.
-///
-/// The owner (or an office admin standing in). From `accepted`, `forwarded`, `escalated`,
-/// `in_progress` or `waiting_citizen` (the pause ends) to `refused`.
-#[utoipa::path(
-    operation_id = "refuseCitizenRequest",
-    tag = "citizen-requests",
-    params(("id" = Uuid, Path, description = "Request id")),
-    request_body = RefuseRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "Refused", body = CitizenRequest, headers(("ETag" = String, description = "The request's version"))),
-        (status = 400, description = "`validation_failed`: `note`, `reason` or `guidance` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body (e.g. `reason` or `guidance` missing)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token; `unknown_staff_claim`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`: not the request's owner nor an office admin; a portal token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: no such request the caller may see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_state`: received, answered, closed or refused; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/citizen-requests/{id}/refuse")]
-pub async fn refuse(
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    idem: Idem,
-    id: web::Path<Uuid>,
-    body: web::Json<RefuseRequest>,
-) -> ApiResult<HttpResponse> {
-    check(
-        &body.note,
-        [
-            org_rules::text("reason", &body.reason, MAX_REASON),
-            org_rules::text("guidance", &body.guidance, MAX_REASON),
-        ],
-    )?;
-    let m = Move::Refuse {
-        reason: body.reason.trim().to_owned(),
-        guidance: body.guidance.trim().to_owned(),
-    };
-    make_move(&state, &user, &idem, *id, &body.note, Asked::Plain(m)).await
-}
+move_endpoint!(
+    /// Start work on a request.
+    ///
+    /// The owner (or an office admin standing in). From `accepted`, `forwarded` or `escalated` to
+    /// `in_progress`.
+    start, "/citizen-requests/{id}/start", "startCitizenRequest", NoteRequest,
+    |_| Asked::Plain(Move::Start),
+    ok: "In progress",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: not accepted, forwarded or escalated; `idempotency_in_progress`",
+    unprocessable: "`idempotency_key_reused`",
+);
+move_endpoint!(
+    /// Wait for the citizen (e.g. missing materials): the deadline pauses from the center's
+    /// today.
+    ///
+    /// The owner (or an office admin standing in). From `in_progress` to `waiting_citizen`.
+    wait, "/citizen-requests/{id}/wait", "waitForCitizen", NoteRequest,
+    |_| Asked::Plain(Move::Wait),
+    ok: "Waiting for the citizen; the deadline is paused",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: not in progress; `idempotency_in_progress`",
+    unprocessable: "`idempotency_key_reused`",
+);
+move_endpoint!(
+    /// Resume work after waiting for the citizen: the working days after the day the wait began,
+    /// up to and including the center's today, are added to the paused days, and the due date
+    /// moves by as many working days. When the new due date is not before the center's today,
+    /// an overdue escalation is cleared (`overdue_escalated_at` null, audited as
+    /// `overdue_cleared`).
+    ///
+    /// The owner (or an office admin standing in). From `waiting_citizen` to `in_progress`.
+    resume, "/citizen-requests/{id}/resume", "resumeCitizenRequest", NoteRequest,
+    |_| Asked::Plain(Move::Resume),
+    ok: "In progress again; the due date moved",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: not waiting for the citizen; `idempotency_in_progress`",
+    unprocessable: "`idempotency_key_reused`",
+);
+move_endpoint!(
+    /// Answer a request: the public answer the citizen is shown; for a complaint about a staff
+    /// member, also the finding (substantiated or not, with the reason).
+    ///
+    /// The owner (or an office admin standing in). From `in_progress` to `answered`.
+    answer, "/citizen-requests/{id}/answer", "answerCitizenRequest", AnswerRequest,
+    AnswerRequest::asked,
+    ok: "Answered",
+    invalid: "`validation_failed`: `note`, `answer` or `finding.reason` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: not in progress; `idempotency_in_progress`",
+    unprocessable: "`finding_required`: a complaint about a staff member without `finding`; `finding_not_applicable`: a `finding` for anything else; `idempotency_key_reused`",
+);
+move_endpoint!(
+    /// Close an answered request.
+    ///
+    /// The owner (or an office admin standing in). From `answered` to `closed`.
+    close, "/citizen-requests/{id}/close", "closeCitizenRequest", NoteRequest,
+    |_| Asked::Plain(Move::Close),
+    ok: "Closed",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: not answered; `idempotency_in_progress`",
+    unprocessable: "`idempotency_key_reused`",
+);
+move_endpoint!(
+    /// Refuse a request, saying why and what the citizen can do instead.
+    ///
+    /// The owner (or an office admin standing in). From `accepted`, `forwarded`, `escalated`,
+    /// `in_progress` or `waiting_citizen` (the pause ends) to `refused`.
+    refuse, "/citizen-requests/{id}/refuse", "refuseCitizenRequest", RefuseRequest,
+    RefuseRequest::asked,
+    ok: "Refused",
+    invalid: "`validation_failed`: `note`, `reason` or `guidance` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body (e.g. `reason` or `guidance` missing)",
+    forbidden: "`forbidden`: not the request's owner nor an office admin; a portal token",
+    conflict: "`invalid_state`: received, answered, closed or refused; `idempotency_in_progress`",
+    unprocessable: "`idempotency_key_reused`",
+);
+move_endpoint!(
+    /// Reopen an answered, closed or refused request: back in progress with its last owner, with
+    /// a fresh deadline counted from the center's today (the center's working days for its kind
+    /// now; the working days since receipt no longer count). An overdue escalation is cleared
+    /// (audited as `overdue_cleared`).
+    ///
+    /// Office admins only. To `in_progress`; the answer or refusal stays until the next one
+    /// replaces it.
+    reopen, "/citizen-requests/{id}/reopen", "reopenCitizenRequest", NoteRequest,
+    |_| Asked::Plain(Move::Reopen),
+    ok: "In progress again",
+    invalid: "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body",
+    forbidden: "`forbidden`: not an office admin; a portal token",
+    conflict: "`invalid_state`: not answered, closed or refused; `idempotency_in_progress`",
+    unprocessable: "`idempotency_key_reused`",
+);

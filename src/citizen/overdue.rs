@@ -1,14 +1,16 @@
 //! Timed work on deadlines (run by `dutydesk tick`, each safe to run again):
 //!
-//! - [`escalate`]: open requests that became overdue (due before the center's today, not
-//!   waiting for the citizen) are escalated to the office once: `overdue_escalated_at` is set,
+//! - [`escalate`]: requests that became overdue ([`deadline::overdue_sql`], the rule of the
+//!   list's `overdue=true` and of the views) are escalated to the office once:
+//!   `overdue_escalated_at` is set,
 //!   the audit trail records `overdue_escalated` (dates only, no personal data), and they show in
-//!   `GET /citizen-requests?escalated=true`.
+//!   `GET /citizen-requests?escalated=true`. A move that gives the request a due date no longer
+//!   past (a resume, a reopening) clears the escalation, so that the tick escalates it again if
+//!   it becomes overdue later.
 //! - [`fill_due_dates`]: requests whose due date waited for a year's statutory holidays get it
 //!   once those holidays are loaded.
 
 use super::deadline;
-use super::model::State;
 use crate::audit::{self, AuditEntry};
 use crate::db::schema::{centers, citizen_requests as cr};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,7 +19,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
-const CLOSED: [State; 3] = [State::Answered, State::Closed, State::Refused];
+use super::deadline::CLOSED;
 
 /// Requests the due-date pass looks at per tick (the rest wait for the next one).
 pub const FILL_BATCH: i64 = 500;
@@ -47,10 +49,7 @@ pub async fn escalate(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> Query
         let rows: Vec<(Uuid, Option<NaiveDate>)> = diesel::update(
             cr::table
                 .filter(cr::center_id.eq(center_id))
-                .filter(cr::state.ne_all(CLOSED))
-                .filter(cr::state.ne(State::WaitingCitizen))
-                .filter(cr::paused_on.is_null())
-                .filter(cr::due_on.lt(today))
+                .filter(deadline::overdue_sql(today))
                 .filter(cr::overdue_escalated_at.is_null()),
         )
         .set(cr::overdue_escalated_at.eq(now))

@@ -1,4 +1,5 @@
-//! Reading citizens' requests: who may see one, the masked views, and the audited clear contact.
+//! Reading citizens' requests: the masked views and the audited clear contact. Who may see one
+//! is [`super::visibility`]:
 //!
 //! Office admins and auditors see every request of their center; supervisors those of the center
 //! except complaints about themselves; every staff member those they own, owned or received, and
@@ -7,7 +8,7 @@
 //! for the owner, office admins and whoever calls back a bad rating of the request.
 
 use super::intake::{NAME_PURPOSE, PHONE_PURPOSE};
-use super::model::{CitizenMasked, CitizenRequest, Contact, RequestRow, State};
+use super::model::{CitizenMasked, CitizenRequest, Contact, RequestRow};
 use super::{deadline, store};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
@@ -23,21 +24,7 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-/// Whether staff member `user` may see `row` (`owned`: they own or owned it).
-pub fn may_see(user: &CurrentUser, row: &RequestRow, owned: bool) -> bool {
-    if row.center_id != user.center_id {
-        return false;
-    }
-    if user.reads_all() || owned {
-        return true;
-    }
-    let me = user.staff_id;
-    let about_me = me.is_some() && row.staff_id == me;
-    if row.received_by.is_some() && row.received_by == me {
-        return true;
-    }
-    !about_me && (user.has(Role::Supervisor) || row.state == State::Received)
-}
+pub use super::visibility::may_see;
 
 /// Views of `rows` (of `center`) with names, masked citizens, attachments and deadlines as on
 /// `today`: a fixed number of queries whatever the number of rows.

@@ -16,8 +16,10 @@ use diesel_async::AsyncPgConnection;
 pub const CAP: usize = 200;
 
 /// Everything waiting on the caller, newest first: substitutions and swaps to answer (and, for
-/// office admins, to register), handovers to confirm, rectifications to answer or verify, and
-/// citizens' requests the caller owns, with their due dates and remaining working days.
+/// office admins, to register), handovers to confirm, rectifications to answer or verify,
+/// citizens' requests the caller owns, with their due dates and remaining working days, and
+/// bad-rating follow-ups to call back (with their due dates) or to finish (and, for office
+/// admins, to assign).
 ///
 /// For window staff, supervisors and office admins alike; each task links to its record. At
 /// most 200 tasks, the newest (`truncated` tells when more wait). Nothing waits on an auditor

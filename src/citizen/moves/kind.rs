@@ -2,13 +2,21 @@
 //! owner is the party of most moves ([`Party::Owner`]), and the effects of
 //! [`super::super::machine`] are carried out here: the owner chain, the pause and the due date,
 //! the answer, the finding and the refusal.
+//!
+//! A move that sets a new due date (a resume, which adds the paused working days; a reopening,
+//! which gives a fresh deadline from the reopening day in the center's working days for the
+//! kind) clears the office's escalation when the request is no longer overdue on the center's
+//! today ([`deadline::overdue`]); the audit trail records it (`overdue_cleared`), and the tick
+//! escalates the request again should it become overdue later.
 
+use crate::audit::{self, AuditEntry};
 use crate::calendar::store as cal_store;
 use crate::calendar::workdays::Calendar;
 use crate::citizen::deadline;
 use crate::citizen::machine::{Citizens, Effect, State, Tracked};
 use crate::citizen::model::RequestRow;
 use crate::citizen::owners;
+use crate::citizen::store;
 use crate::db::schema::citizen_requests as cr;
 use crate::error::ApiError;
 use crate::lifecycle::{Party, Request};
@@ -40,6 +48,7 @@ pub async fn lock(
 #[diesel(table_name = cr)]
 struct Changes {
     owner_id: Option<Option<Uuid>>,
+    deadline_days: Option<i32>,
     paused_days: Option<i32>,
     paused_on: Option<Option<NaiveDate>>,
     due_on: Option<Option<NaiveDate>>,
@@ -49,6 +58,7 @@ struct Changes {
     substantiated: Option<Option<bool>>,
     finding_reason: Option<Option<String>>,
     closed_at: Option<Option<DateTime<Utc>>>,
+    overdue_escalated_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl Request for RequestRow {
@@ -101,7 +111,7 @@ impl Request for RequestRow {
     async fn apply(
         &self,
         conn: &mut AsyncPgConnection,
-        _user: &CurrentUser,
+        user: &CurrentUser,
         effect: Effect,
     ) -> Result<(), ApiError> {
         let before = Tracked {
@@ -110,10 +120,14 @@ impl Request for RequestRow {
             paused_days: self.paused_days,
             paused_on: self.paused_on,
         };
-        // The working days of a pause that ends now, on the center's calendar.
+        // The working days of a pause that ends now, or from receipt to a reopening, on the
+        // center's calendar.
         let cal = match (self.paused_on, &effect) {
             (Some(since), Effect::Unpause { on } | Effect::Refuse { on, .. }) => {
                 cal_store::load(conn, self.center_id, since, *on).await?
+            }
+            (_, Effect::Reopen { on }) => {
+                cal_store::load(conn, self.center_id, self.received_on, *on).await?
             }
             _ => Calendar::new([]),
         };
@@ -124,15 +138,41 @@ impl Request for RequestRow {
             paused_on: Some(after.paused_on),
             ..Changes::default()
         };
-        if after.paused_days != before.paused_days {
-            let due = deadline::due_of(
-                conn,
-                self.center_id,
-                self.received_on,
-                self.deadline_days + after.paused_days,
-            )
-            .await?;
-            c.due_on = Some(due.ok());
+        let mut days = self.deadline_days;
+        let mut paused = after.paused_days;
+        // The day the due date is counted again on, and whether the request goes on (rather
+        // than being refused while it waited).
+        let recount = match effect {
+            Effect::Reopen { on } => {
+                days = store::settings(conn, self.center_id).await?.days(self.kind);
+                paused = deadline::restart(&cal, self.received_on, on);
+                c.deadline_days = Some(days);
+                c.paused_days = Some(paused);
+                Some((on, true))
+            }
+            Effect::Unpause { on } if paused != before.paused_days => Some((on, true)),
+            Effect::Refuse { on, .. } if paused != before.paused_days => Some((on, false)),
+            _ => None,
+        };
+        if let Some((today, goes_on)) = recount {
+            let due = deadline::due_of(conn, self.center_id, self.received_on, days + paused)
+                .await?
+                .ok();
+            c.due_on = Some(due);
+            let late = deadline::overdue(State::InProgress, None, due, today);
+            if goes_on && self.overdue_escalated_at.is_some() && !late {
+                c.overdue_escalated_at = Some(None);
+                audit::record(
+                    conn,
+                    AuditEntry::new(user, "overdue_cleared", "citizen_request", self.id)
+                        .before(serde_json::json!({
+                            "due_on": self.due_on,
+                            "overdue_escalated_at": self.overdue_escalated_at,
+                        }))
+                        .after(serde_json::json!({ "due_on": due, "cleared_on": today })),
+                )
+                .await?;
+            }
         }
         match effect {
             Effect::HandOn {
@@ -163,7 +203,7 @@ impl Request for RequestRow {
                 c.substantiated = Some(None);
                 c.finding_reason = Some(None);
             }
-            Effect::Reopen => c.closed_at = Some(None),
+            Effect::Reopen { .. } => c.closed_at = Some(None),
         }
         diesel::update(cr::table.find(self.id))
             .set(&c)
