@@ -17,16 +17,19 @@ pub mod citizen;
 pub mod clock;
 pub mod compliance;
 pub mod config;
+pub mod dates;
 pub mod db;
 pub mod dutyday;
 pub mod dutylog;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod headers;
 pub mod idempotency;
 pub mod inbox;
 pub mod inspections;
 pub mod lifecycle;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -66,6 +69,8 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Seals, opens and indexes citizens' personal data (see [`privacy`]).
     pub vault: Arc<privacy::Vault>,
+    /// The reverse proxies whose forwarding headers are believed: see [`web::client_addr`].
+    pub proxies: web::TrustedProxies,
 }
 
 impl AppState {
@@ -75,6 +80,7 @@ impl AppState {
         config.webhooks()?;
         let jwt = auth::jwt::JwtKeys::new(&config, &idp_keys)?;
         let vault = config.vault()?;
+        let proxies = web::TrustedProxies::parse(&config.trusted_proxies)?;
         let pool = db::pool(
             &config.database_url,
             config.db_pool_size,
@@ -91,6 +97,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             clock,
             vault: Arc::new(vault),
+            proxies,
         })
     }
 }
@@ -196,8 +203,11 @@ pub fn build_app(
     )
     .default_service(actix_web::web::to(not_found))
     .wrap(from_fn(idempotency::middleware))
+    .wrap(from_fn(dates::check))
+    .wrap(from_fn(limits::body_deadline))
     .wrap(from_fn(error::localize))
     .wrap(from_fn(metrics::middleware))
+    .wrap(from_fn(headers::security))
     .wrap(
         DefaultHeaders::new()
             .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -211,9 +221,19 @@ pub fn build_app(
 
 /// Starts the HTTP server on `listener`. Signals are left to the caller: see
 /// [`stop_on_signal`].
+///
+/// Slow clients are bounded: a request's headers must arrive within
+/// `DUTYDESK_HEADER_TIMEOUT_SECS` (else 408 and the connection closes), its body within the
+/// deadlines of [`limits`]; each worker holds at most `DUTYDESK_MAX_CONNECTIONS` connections and
+/// accepts `DUTYDESK_MAX_CONNECTION_RATE` new ones at once.
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let cfg = state.config.clone();
     let state = actix_web::web::Data::new(state);
     Ok(HttpServer::new(move || build_app(state.clone()))
+        .client_request_timeout(Duration::from_secs(cfg.header_timeout_secs.max(1)))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .max_connections(cfg.max_connections.max(1))
+        .max_connection_rate(cfg.max_connection_rate.max(1))
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(30)

@@ -117,6 +117,16 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
             "A feed token (`POST /me/feed-tokens`), for calendar apps that cannot send headers",
         ))),
     );
+    // Prometheus scrapers: a static token from `DUTYDESK_METRICS_TOKEN`, not a staff JWT.
+    components.add_security_scheme(
+        "metrics_token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("The scrape token `DUTYDESK_METRICS_TOKEN`"))
+                .build(),
+        ),
+    );
     for (path, item) in doc.paths.paths.iter_mut() {
         // An operation that declares no bearer requirement needs no authentication: say so with
         // `security: []`, so that generators and fuzzers do not guess.

@@ -21,6 +21,8 @@ pub const IDP_STAFF_CLAIM: &str = "employee_no";
 /// The tests' keys for citizens' personal data (two, to exercise rotation).
 pub const PII_KEYS: &str = "t2:dGVzdC1waWkta2V5LXR3by10ZXN0LXBpaS1rZXktdHc=,t1:dGVzdC1waWkta2V5LW9uZS10ZXN0LXBpaS1rZXktb24=";
 pub const PII_INDEX_KEY: &str = "dGVzdC1pbmRleC1rZXktdGVzdC1pbmRleC1rZXktMzI=";
+/// The scrapers' bearer token for `/metrics` in the tests.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
 pub struct TestApp {
@@ -155,6 +157,13 @@ pub fn config(db_url: &str) -> Config {
         webhooks_file: None,
         log_format: None,
         dev_clock: None,
+        metrics_token: METRICS_TOKEN.into(),
+        header_timeout_secs: 5,
+        body_timeout_secs: 30,
+        upload_timeout_secs: 60,
+        max_connections: 1024,
+        max_connection_rate: 256,
+        trusted_proxies: String::new(),
         pii_keys: PII_KEYS.into(),
         pii_index_key: PII_INDEX_KEY.into(),
     }
