@@ -66,6 +66,9 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Seals, opens and indexes citizens' personal data (see [`privacy`]).
     pub vault: Arc<privacy::Vault>,
+    /// Which access tokens are revoked, kept fresh by a listener that [`start`] spawns (see
+    /// [`auth::revocation`]).
+    pub revocations: Arc<auth::revocation::Revocations>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             clock,
             vault: Arc::new(vault),
+            revocations: Arc::new(auth::revocation::Revocations::new()),
         })
     }
 }
@@ -209,9 +213,14 @@ pub fn build_app(
     .wrap(tracing_actix_web::TracingLogger::<telemetry::RequestSpan>::new())
 }
 
-/// Starts the HTTP server on `listener`. Signals are left to the caller: see
+/// Starts the HTTP server on `listener` and the revocation listener (its own database
+/// connection, see [`auth::revocation`]). Signals are left to the caller: see
 /// [`stop_on_signal`].
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    tokio::spawn(auth::revocation::listen(
+        state.config.database_url.clone(),
+        state.revocations.clone(),
+    ));
     let state = actix_web::web::Data::new(state);
     Ok(HttpServer::new(move || build_app(state.clone()))
         .listen(listener)?

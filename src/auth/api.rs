@@ -21,7 +21,9 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-/// Log out: revokes the session the refresh token belongs to.
+/// Log out: revokes the session the refresh token belongs to, and every access token of the
+/// account issued so far (within seconds on every instance). The account's other sessions
+/// keep their refresh tokens: their next refresh gives them a new access token.
 #[utoipa::path(
     operation_id = "logout",
     tag = "auth",
@@ -48,12 +50,21 @@ pub async fn logout(
         {
             store::revoke_family(conn, t.family_id).await?;
         }
+        // Access tokens name no session: logging out refuses every access token of the
+        // account issued so far. Other sessions keep their refresh tokens and get a new access
+        // token on their next refresh.
+        if let Some(id) = user.staff_id
+            && !user.external
+        {
+            store::bump_token_generation(conn, id).await?;
+        }
         Ok(Reply::no_content())
     })
     .await
 }
 
-/// Change one's own password. All refresh tokens of the account are revoked.
+/// Change one's own password. Every access and refresh token of the account is revoked
+/// (within seconds on every instance), this session's too: log in again with the new password.
 #[utoipa::path(
     operation_id = "changeMyPassword",
     tag = "auth",

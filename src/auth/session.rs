@@ -70,9 +70,12 @@ async fn issue(
     )
     .await?;
     Ok(Session {
-        access_token: state
-            .jwt
-            .issue(account.id, account.center_id, &account.roles()),
+        access_token: state.jwt.issue(
+            account.id,
+            account.center_id,
+            &account.roles(),
+            account.token_generation,
+        ),
         expires_in: state.jwt.access_ttl_secs,
         refresh_token: token,
         staff_id: account.id,

@@ -18,6 +18,8 @@ pub struct Account {
     pub center_id: Uuid,
     pub roles: Vec<String>,
     pub active: bool,
+    /// The generation its access tokens carry (see [`super::revocation`]).
+    pub token_generation: i32,
 }
 
 impl Account {
@@ -239,10 +241,24 @@ pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Que
     .await
 }
 
-/// Revokes every credential of a person: refresh tokens and calendar-feed tokens (on
-/// deactivation and password changes).
+/// Refuses every access token issued to the staff member so far (on every instance within the
+/// staleness bound of [`super::revocation`]): bumps their token generation. The trigger of
+/// migration 000031 notifies the instances when the caller's transaction commits.
+pub async fn bump_token_generation(
+    conn: &mut AsyncPgConnection,
+    staff_id: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(staff::table.find(staff_id))
+        .set(staff::token_generation.eq(staff::token_generation + 1))
+        .execute(conn)
+        .await
+}
+
+/// Revokes every credential of a person: access tokens (the generation bump), refresh tokens
+/// and calendar-feed tokens (on deactivation and password changes).
 pub async fn revoke_all_for(conn: &mut AsyncPgConnection, staff_id: Uuid) -> QueryResult<usize> {
     let now = Utc::now();
+    bump_token_generation(conn, staff_id).await?;
     let refresh = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::staff_id.eq(staff_id))

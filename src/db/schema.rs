@@ -128,6 +128,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        token_generation -> Int4,
     }
 }
 

@@ -295,6 +295,9 @@ async fn change(
                 })?;
         if deactivating {
             auth_store::revoke_all_for(conn, id).await?;
+        } else if roles_differ(&before.roles, &after.roles) {
+            // Tokens carry roles: the old ones must stop speaking for the old roles.
+            auth_store::bump_token_generation(conn, id).await?;
         }
         audit::record(
             conn,
@@ -307,6 +310,11 @@ async fn change(
         Ok(Reply::with_etag(&after.view(true), version))
     })
     .await
+}
+
+/// Whether two role lists name different sets of roles.
+fn roles_differ(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|r| !b.contains(r)) || b.iter().any(|r| !a.contains(r))
 }
 
 /// Change a staff member (office admin). Honours `If-Match`.

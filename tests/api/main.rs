@@ -42,6 +42,7 @@ mod reasons;
 mod rectifications;
 mod replacements;
 mod requests;
+mod revocation;
 mod roster;
 mod schema;
 mod sitins;

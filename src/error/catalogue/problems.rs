@@ -182,6 +182,12 @@ catalogue! {
             "已发布值班表保存的轮换状态无法读取，须由管理员修复后再生成。";
         DatabaseUnavailable = "database_unavailable", 503, [],
             "The database is unavailable. Try again shortly.", "数据库暂不可用，请稍后重试。";
+        /// The instance cannot vouch that its record of revoked tokens is fresh (its listener lost
+        /// the database for longer than the staleness bound): answered instead of 401 so that
+        /// clients retry rather than log out.
+        RevocationStateUnknown = "revocation_state_unknown", 503, [],
+            "This server cannot confirm right now whether your sign-in is still valid. Try again shortly.",
+            "服务器暂时无法确认您的登录是否仍然有效，请稍后重试。";
         // The duty day on the hall floor (check-in, R7)
         /// A write for a duty day by someone who is not one of its supervisors (after substitutions).
         NotOnDutyThatDay = "not_on_duty", 403, ["date"],
