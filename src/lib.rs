@@ -66,6 +66,11 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Seals, opens and indexes citizens' personal data (see [`privacy`]).
     pub vault: Arc<privacy::Vault>,
+    /// Bounds password hashing (a fixed number at once; see [`auth::password::Hasher`]).
+    pub hasher: Arc<auth::password::Hasher>,
+    /// Test hook, `None` in the service: a header that [`auth::client::client_addr`] reads the
+    /// client's address from. Only code that builds the state can set it (the integration tests).
+    pub client_addr_header: Option<actix_web::http::header::HeaderName>,
 }
 
 impl AppState {
@@ -84,6 +89,12 @@ impl AppState {
             Some(at) => clock::Clock::starting_at(at),
             None => clock::Clock::system(),
         };
+        let hasher = auth::password::Hasher::new(
+            config
+                .hash_concurrency
+                .unwrap_or_else(auth::password::default_slots),
+            Duration::from_millis(config.hash_wait_ms),
+        );
         Ok(AppState {
             pool,
             config: Arc::new(config),
@@ -91,6 +102,8 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             clock,
             vault: Arc::new(vault),
+            hasher: Arc::new(hasher),
+            client_addr_header: None,
         })
     }
 }
