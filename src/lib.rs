@@ -69,6 +69,11 @@ pub struct AppState {
     /// Which access tokens are revoked, kept fresh by a listener that [`start`] spawns (see
     /// [`auth::revocation`]).
     pub revocations: Arc<auth::revocation::Revocations>,
+    /// Bounds password hashing (a fixed number at once; see [`auth::password::Hasher`]).
+    pub hasher: Arc<auth::password::Hasher>,
+    /// Test hook, `None` in the service: a header that [`auth::client::client_addr`] reads the
+    /// client's address from. Only code that builds the state can set it (the integration tests).
+    pub client_addr_header: Option<actix_web::http::header::HeaderName>,
 }
 
 impl AppState {
@@ -87,6 +92,12 @@ impl AppState {
             Some(at) => clock::Clock::starting_at(at),
             None => clock::Clock::system(),
         };
+        let hasher = auth::password::Hasher::new(
+            config
+                .hash_concurrency
+                .unwrap_or_else(auth::password::default_slots),
+            Duration::from_millis(config.hash_wait_ms),
+        );
         Ok(AppState {
             pool,
             config: Arc::new(config),
@@ -95,6 +106,8 @@ impl AppState {
             clock,
             vault: Arc::new(vault),
             revocations: Arc::new(auth::revocation::Revocations::new()),
+            hasher: Arc::new(hasher),
+            client_addr_header: None,
         })
     }
 }

@@ -5,11 +5,16 @@
 //! organisation: `org` uses auth to hash passwords and revoke tokens, never the other way round.
 
 pub mod api;
+pub mod client;
+pub mod events;
 pub mod jwt;
 pub mod password;
 pub mod revocation;
 pub mod session;
 pub mod store;
+pub mod throttle;
+
+pub use client::client_addr;
 
 use crate::AppState;
 use crate::error::{ApiError, Code};

@@ -95,6 +95,7 @@ diesel::table! {
         failed_count -> Int4,
         window_start -> Timestamptz,
         locked_until -> Nullable<Timestamptz>,
+        account -> Nullable<Text>,
     }
 }
 

@@ -32,6 +32,7 @@ mod import;
 mod inbox;
 mod inspections;
 mod jwt;
+mod login_abuse;
 mod logs;
 mod my_duties;
 mod org;
