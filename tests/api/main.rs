@@ -11,6 +11,7 @@ mod check_in;
 mod citizen_deadlines;
 mod citizen_export;
 mod citizen_lookup;
+mod citizen_plans;
 mod citizen_requests;
 mod citizen_search;
 mod citizen_visibility;
