@@ -4,6 +4,7 @@ mod attachments;
 mod attachments_sealed;
 mod attendance;
 mod audit;
+mod audit_trail;
 mod auth;
 mod calendar;
 mod change_reads;
