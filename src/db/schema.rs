@@ -17,6 +17,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        seq -> Int8,
+        head_hash -> Text,
+        keyed_from -> Int8,
+        taken_at -> Timestamptz,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Uuid,
         center_id -> Uuid,
@@ -39,6 +51,7 @@ diesel::table! {
         center_id -> Uuid,
         seq -> Int8,
         hash -> Text,
+        keyed_from -> Int8,
     }
 }
 
@@ -808,6 +821,7 @@ diesel::table! {
 
 // ---- end outbox ----
 
+diesel::joinable!(audit_checkpoints -> centers (center_id));
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(citizen_contacts -> citizen_requests (request_id));
 diesel::joinable!(citizen_request_lookups -> citizen_requests (request_id));
@@ -826,6 +840,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachment_refs,
     attachments,
     attendance_entries,
+    audit_checkpoints,
     audit_events,
     audit_heads,
     centers,

@@ -21,6 +21,16 @@ pub const IDP_STAFF_CLAIM: &str = "employee_no";
 /// The tests' keys for citizens' personal data (two, to exercise rotation).
 pub const PII_KEYS: &str = "t2:dGVzdC1waWkta2V5LXR3by10ZXN0LXBpaS1rZXktdHc=,t1:dGVzdC1waWkta2V5LW9uZS10ZXN0LXBpaS1rZXktb24=";
 pub const PII_INDEX_KEY: &str = "dGVzdC1pbmRleC1rZXktdGVzdC1pbmRleC1rZXktMzI=";
+/// The tests' audit keys: the chain key and the checkpoint signing key (an Ed25519 seed).
+pub const AUDIT_KEY: &str = "dGVzdC1hdWRpdC1jaGFpbi1rZXktdGVzdC1hdWRpdCE=";
+pub const AUDIT_SIGNING_KEY: &str = "dGVzdC1hdWRpdC1zaWduaW5nLXNlZWQtdGVzdC1hdWQ=";
+/// The environment that hands the tests' audit keys to a `dutydesk` command.
+pub fn audit_env() -> [(&'static str, &'static str); 2] {
+    [
+        ("DUTYDESK_AUDIT_KEY", AUDIT_KEY),
+        ("DUTYDESK_AUDIT_SIGNING_KEY", AUDIT_SIGNING_KEY),
+    ]
+}
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 /// The header tests set to play a client at another address (the app reads it only because
 /// the tests put it in `AppState::client_addr_header`).
@@ -165,6 +175,10 @@ pub fn config(db_url: &str) -> Config {
         dev_clock: None,
         pii_keys: PII_KEYS.into(),
         pii_index_key: PII_INDEX_KEY.into(),
+        audit: dutydesk::config::AuditKeySettings {
+            audit_key: AUDIT_KEY.into(),
+            audit_signing_key: AUDIT_SIGNING_KEY.into(),
+        },
     }
 }
 
@@ -238,6 +252,10 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     )
     .await;
     let db_url = with_db(&admin, &db_name);
+    let mut cfg = config(&db_url);
+    tweak(&mut cfg);
+    // The process's audit keys, as `serve` installs them (the seeding below writes the trail).
+    cfg.audit.install(cfg.dev).expect("audit keys");
     let admin_id = dutydesk::seed::create_admin(
         &db_url,
         "alpha",
@@ -248,8 +266,6 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     )
     .await
     .expect("create admin");
-    let mut cfg = config(&db_url);
-    tweak(&mut cfg);
     let mut state = dutydesk::AppState::new(cfg).expect("state");
     // Tests play clients at several addresses with this header (see `auth::client_addr`).
     state.client_addr_header = Some(TEST_CLIENT_ADDR_HEADER);

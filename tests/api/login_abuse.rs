@@ -435,10 +435,10 @@ async fn security_events_are_in_the_audit_trail_without_secrets() {
         .await,
         0
     );
-    // The trail still verifies.
-    let r = app
-        .get("/api/v1/audit-events/verify", &app.admin_token)
-        .await;
+    // The trail still verifies (logging out revoked the admin's earlier access tokens: a fresh
+    // login).
+    let admin = app.token("alpha", "admin", ADMIN_PASSWORD).await;
+    let r = app.get("/api/v1/audit-events/verify", &admin).await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["valid"], true, "{v}");

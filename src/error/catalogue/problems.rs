@@ -172,6 +172,14 @@ catalogue! {
         ConsecutiveDays = "consecutive_days", 422, ["breaches", "rules"],
             "{breaches}. To put this person in anyway, confirm with \"confirm\": [{rules}].",
             "{breaches}。如仍要安排，请在 confirm 中确认：{rules}。";
+        /// A checkpoint posted for verification whose Ed25519 signature is not the service's.
+        CheckpointSignatureInvalid = "checkpoint_signature_invalid", 422, ["seq"],
+            "The checkpoint at seq {seq} does not carry a valid signature of this service.",
+            "序号 {seq} 的检查点签名无效，不是本服务签发的。";
+        /// A checkpoint posted for verification that belongs to another center's trail.
+        CheckpointOtherCenter = "checkpoint_other_center", 422, ["seq"],
+            "The checkpoint at seq {seq} belongs to another center's trail.",
+            "序号 {seq} 的检查点属于其他中心的审计记录。";
         // 429, 500, 503
         TooManyAttempts = "too_many_attempts", 429, [],
             "Too many failed attempts. Try again later.", "失败次数过多，请稍后再试。";
