@@ -296,6 +296,9 @@ async fn a_listener_cut_off_past_the_bound_gives_503_then_recovers_after_reconne
     )
     .await;
     until_status(&other, &id, token, StatusCode::OK).await;
+    // The first instance's listener was cut as well (same application name): wait for it too,
+    // or the deactivation below would meet its 503.
+    until_status(&app.base, &id, token, StatusCode::OK).await;
     // And revocation works again after the reconnect.
     let r = app
         .post(
