@@ -56,12 +56,29 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
-    /// Failed logins allowed per account within the window before it is locked.
+    /// Wrong passwords allowed per account and client address (login, and the current password
+    /// of a password change) before growing delays begin.
     #[arg(long, env = "DUTYDESK_LOGIN_MAX_FAILURES", default_value_t = 5)]
     pub login_max_failures: i32,
-    /// Lock duration (and failure window) in seconds.
+    /// Longest delay in seconds (the delays double from `DUTYDESK_LOGIN_DELAY_SECS` up to this).
     #[arg(long, env = "DUTYDESK_LOGIN_LOCK_SECS", default_value_t = 900)]
     pub login_lock_secs: i64,
+    /// First delay in seconds once the free failures are used up.
+    #[arg(long, env = "DUTYDESK_LOGIN_DELAY_SECS", default_value_t = 1)]
+    pub login_delay_secs: i64,
+    /// Wrong passwords allowed per client address over all accounts before growing delays begin.
+    #[arg(
+        long,
+        env = "DUTYDESK_LOGIN_ADDRESS_MAX_FAILURES",
+        default_value_t = 50
+    )]
+    pub login_address_max_failures: i32,
+    /// Passwords hashed or checked at once (default: the number of CPUs).
+    #[arg(long, env = "DUTYDESK_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+    /// Milliseconds a login waits for a free password-checking slot before `503 busy`.
+    #[arg(long, env = "DUTYDESK_HASH_WAIT_MS", default_value_t = 1000)]
+    pub hash_wait_ms: u64,
     /// External identity provider: expected `iss`.
     #[arg(long, env = "DUTYDESK_IDP_ISSUER")]
     pub idp_issuer: Option<String>,

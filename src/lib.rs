@@ -66,6 +66,14 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Seals, opens and indexes citizens' personal data (see [`privacy`]).
     pub vault: Arc<privacy::Vault>,
+    /// Which access tokens are revoked, kept fresh by a listener that [`start`] spawns (see
+    /// [`auth::revocation`]).
+    pub revocations: Arc<auth::revocation::Revocations>,
+    /// Bounds password hashing (a fixed number at once; see [`auth::password::Hasher`]).
+    pub hasher: Arc<auth::password::Hasher>,
+    /// Test hook, `None` in the service: a header that [`auth::client::client_addr`] reads the
+    /// client's address from. Only code that builds the state can set it (the integration tests).
+    pub client_addr_header: Option<actix_web::http::header::HeaderName>,
 }
 
 impl AppState {
@@ -84,6 +92,12 @@ impl AppState {
             Some(at) => clock::Clock::starting_at(at),
             None => clock::Clock::system(),
         };
+        let hasher = auth::password::Hasher::new(
+            config
+                .hash_concurrency
+                .unwrap_or_else(auth::password::default_slots),
+            Duration::from_millis(config.hash_wait_ms),
+        );
         Ok(AppState {
             pool,
             config: Arc::new(config),
@@ -91,6 +105,9 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             clock,
             vault: Arc::new(vault),
+            revocations: Arc::new(auth::revocation::Revocations::new()),
+            hasher: Arc::new(hasher),
+            client_addr_header: None,
         })
     }
 }
@@ -209,9 +226,14 @@ pub fn build_app(
     .wrap(tracing_actix_web::TracingLogger::<telemetry::RequestSpan>::new())
 }
 
-/// Starts the HTTP server on `listener`. Signals are left to the caller: see
+/// Starts the HTTP server on `listener` and the revocation listener (its own database
+/// connection, see [`auth::revocation`]). Signals are left to the caller: see
 /// [`stop_on_signal`].
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    tokio::spawn(auth::revocation::listen(
+        state.config.database_url.clone(),
+        state.revocations.clone(),
+    ));
     let state = actix_web::web::Data::new(state);
     Ok(HttpServer::new(move || build_app(state.clone()))
         .listen(listener)?

@@ -108,6 +108,7 @@ diesel::table! {
         failed_count -> Int4,
         window_start -> Timestamptz,
         locked_until -> Nullable<Timestamptz>,
+        account -> Nullable<Text>,
     }
 }
 
@@ -141,6 +142,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        token_generation -> Int4,
     }
 }
 

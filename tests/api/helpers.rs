@@ -32,6 +32,10 @@ pub fn audit_env() -> [(&'static str, &'static str); 2] {
     ]
 }
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The header tests set to play a client at another address (the app reads it only because
+/// the tests put it in `AppState::client_addr_header`).
+pub const TEST_CLIENT_ADDR_HEADER: actix_web::http::header::HeaderName =
+    actix_web::http::header::HeaderName::from_static("x-test-client-addr");
 
 pub struct TestApp {
     pub base: String,
@@ -158,6 +162,10 @@ pub fn config(db_url: &str) -> Config {
         cors_origins: vec!["https://portal.example".into()],
         login_max_failures: 5,
         login_lock_secs: 900,
+        login_delay_secs: 1,
+        login_address_max_failures: 50,
+        hash_concurrency: None,
+        hash_wait_ms: 1000,
         idp_issuer: Some(IDP_ISSUER.into()),
         idp_audience: Some(IDP_AUDIENCE.into()),
         idp_keys_file: Some(idp_keys_file()),
@@ -258,7 +266,9 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     )
     .await
     .expect("create admin");
-    let state = dutydesk::AppState::new(cfg).expect("state");
+    let mut state = dutydesk::AppState::new(cfg).expect("state");
+    // Tests play clients at several addresses with this header (see `auth::client_addr`).
+    state.client_addr_header = Some(TEST_CLIENT_ADDR_HEADER);
     let clock = state.clock.clone();
     clock.set(dutydesk::clock::morning(test_today(), Shanghai));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
