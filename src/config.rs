@@ -56,12 +56,29 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
-    /// Failed logins allowed per account within the window before it is locked.
+    /// Wrong passwords allowed per account and client address (login, and the current password
+    /// of a password change) before growing delays begin.
     #[arg(long, env = "DUTYDESK_LOGIN_MAX_FAILURES", default_value_t = 5)]
     pub login_max_failures: i32,
-    /// Lock duration (and failure window) in seconds.
+    /// Longest delay in seconds (the delays double from `DUTYDESK_LOGIN_DELAY_SECS` up to this).
     #[arg(long, env = "DUTYDESK_LOGIN_LOCK_SECS", default_value_t = 900)]
     pub login_lock_secs: i64,
+    /// First delay in seconds once the free failures are used up.
+    #[arg(long, env = "DUTYDESK_LOGIN_DELAY_SECS", default_value_t = 1)]
+    pub login_delay_secs: i64,
+    /// Wrong passwords allowed per client address over all accounts before growing delays begin.
+    #[arg(
+        long,
+        env = "DUTYDESK_LOGIN_ADDRESS_MAX_FAILURES",
+        default_value_t = 50
+    )]
+    pub login_address_max_failures: i32,
+    /// Passwords hashed or checked at once (default: the number of CPUs).
+    #[arg(long, env = "DUTYDESK_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+    /// Milliseconds a login waits for a free password-checking slot before `503 busy`.
+    #[arg(long, env = "DUTYDESK_HASH_WAIT_MS", default_value_t = 1000)]
+    pub hash_wait_ms: u64,
     /// External identity provider: expected `iss`.
     #[arg(long, env = "DUTYDESK_IDP_ISSUER")]
     pub idp_issuer: Option<String>,
@@ -96,6 +113,9 @@ pub struct Config {
         default_value = ""
     )]
     pub pii_index_key: String,
+    /// The audit trail's keys (`DUTYDESK_AUDIT_KEY`, `DUTYDESK_AUDIT_SIGNING_KEY`).
+    #[command(flatten)]
+    pub audit: AuditKeySettings,
     /// Webhook endpoints of the portals: a JSON file `[{"portal", "url", "secret"}]` (see
     /// docs/webhooks.md). Read by `dutydesk tick`, which delivers; `serve` checks it at start.
     #[arg(long, env = "DUTYDESK_WEBHOOKS_FILE")]
@@ -140,6 +160,48 @@ pub struct Config {
     /// duty day can be walked through on any day.
     #[arg(long, env = "DUTYDESK_DEV_CLOCK")]
     pub dev_clock: Option<String>,
+}
+
+/// The audit trail's keys, kept outside the database (see docs/audit.md). Every command that
+/// writes the trail (`serve`, `tick`, `create-admin`, `seed-demo`) takes them. `Debug` hides them.
+#[derive(Clone, Default, Args)]
+pub struct AuditKeySettings {
+    /// Chain key: each audit event's link is an HMAC-SHA256 under it. Base64 of at least 32
+    /// random bytes. Required unless in dev mode (a fixed, public development key).
+    #[arg(
+        long,
+        env = "DUTYDESK_AUDIT_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub audit_key: String,
+    /// Checkpoint signing key: base64 of a 32-byte Ed25519 seed. Its public key is served at
+    /// `GET /api/v1/audit/checkpoints/key`. Required unless in dev mode.
+    #[arg(
+        long,
+        env = "DUTYDESK_AUDIT_SIGNING_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub audit_signing_key: String,
+}
+
+impl std::fmt::Debug for AuditKeySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditKeySettings").finish_non_exhaustive()
+    }
+}
+
+impl AuditKeySettings {
+    /// The keys; dev mode without keys uses the public development keys.
+    pub fn keys(&self, dev: bool) -> Result<crate::audit::keys::AuditKeys, String> {
+        crate::audit::keys::AuditKeys::from_settings(&self.audit_key, &self.audit_signing_key, dev)
+    }
+
+    /// Checks the keys and installs them for this process (see [`crate::audit::keys::install`]).
+    pub fn install(&self, dev: bool) -> Result<(), String> {
+        crate::audit::keys::install(self.keys(dev)?)
+    }
 }
 
 /// One public key of the external identity provider; the algorithm is pinned to the key.
@@ -344,6 +406,7 @@ impl Config {
                 ));
             }
         }
+        self.audit.keys(self.dev)?;
         if self.access_ttl_secs < 30 || self.access_ttl_secs > 24 * 3600 {
             return Err("DUTYDESK_ACCESS_TTL_SECS must be between 30 and 86400".into());
         }

@@ -71,6 +71,14 @@ pub struct AppState {
     pub vault: Arc<privacy::Vault>,
     /// The reverse proxies whose forwarding headers are believed: see [`web::client_addr`].
     pub proxies: web::TrustedProxies,
+    /// Which access tokens are revoked, kept fresh by a listener that [`start`] spawns (see
+    /// [`auth::revocation`]).
+    pub revocations: Arc<auth::revocation::Revocations>,
+    /// Bounds password hashing (a fixed number at once; see [`auth::password::Hasher`]).
+    pub hasher: Arc<auth::password::Hasher>,
+    /// Test hook, `None` in the service: a header that [`auth::client::client_addr`] reads the
+    /// client's address from. Only code that builds the state can set it (the integration tests).
+    pub client_addr_header: Option<actix_web::http::header::HeaderName>,
 }
 
 impl AppState {
@@ -90,6 +98,12 @@ impl AppState {
             Some(at) => clock::Clock::starting_at(at),
             None => clock::Clock::system(),
         };
+        let hasher = auth::password::Hasher::new(
+            config
+                .hash_concurrency
+                .unwrap_or_else(auth::password::default_slots),
+            Duration::from_millis(config.hash_wait_ms),
+        );
         Ok(AppState {
             pool,
             config: Arc::new(config),
@@ -98,6 +112,9 @@ impl AppState {
             clock,
             vault: Arc::new(vault),
             proxies,
+            revocations: Arc::new(auth::revocation::Revocations::new()),
+            hasher: Arc::new(hasher),
+            client_addr_header: None,
         })
     }
 }
@@ -219,7 +236,8 @@ pub fn build_app(
     .wrap(tracing_actix_web::TracingLogger::<telemetry::RequestSpan>::new())
 }
 
-/// Starts the HTTP server on `listener`. Signals are left to the caller: see
+/// Starts the HTTP server on `listener` and the revocation listener (its own database
+/// connection, see [`auth::revocation`]). Signals are left to the caller: see
 /// [`stop_on_signal`].
 ///
 /// Slow clients are bounded: a request's headers must arrive within
@@ -228,6 +246,10 @@ pub fn build_app(
 /// accepts `DUTYDESK_MAX_CONNECTION_RATE` new ones at once.
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let cfg = state.config.clone();
+    tokio::spawn(auth::revocation::listen(
+        state.config.database_url.clone(),
+        state.revocations.clone(),
+    ));
     let state = actix_web::web::Data::new(state);
     Ok(HttpServer::new(move || build_app(state.clone()))
         .client_request_timeout(Duration::from_secs(cfg.header_timeout_secs.max(1)))

@@ -1,7 +1,8 @@
 //! The `dutydesk` command line. Thin: parses arguments and calls the library.
 
 use clap::{Parser, Subcommand};
-use dutydesk::{AppState, config::Config, db, openapi, seed, telemetry, tick};
+use dutydesk::config::{AuditKeySettings, Config};
+use dutydesk::{AppState, db, openapi, seed, telemetry, tick};
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -42,6 +43,11 @@ enum Command {
         employee_no: String,
         #[arg(long, default_value = "办公室管理员")]
         name: String,
+        #[command(flatten)]
+        audit: AuditKeySettings,
+        /// Development mode: without audit keys, use the public development keys.
+        #[arg(long, env = "DUTYDESK_DEV", default_value_t = false)]
+        dev: bool,
     },
     /// Load a year's statutory holidays and make-up working days (the State Council's notice) from
     /// a JSON file in the format of data/cn-statutory-holidays.json. All years of the file or none.
@@ -63,6 +69,12 @@ enum Command {
         /// without it, events for the portals wait.
         #[arg(long, env = "DUTYDESK_WEBHOOKS_FILE")]
         webhooks_file: Option<String>,
+        /// The audit keys: the steps append to the trail, and the last step signs checkpoints.
+        #[command(flatten)]
+        audit: AuditKeySettings,
+        /// Development mode: without audit keys, use the public development keys.
+        #[arg(long, env = "DUTYDESK_DEV", default_value_t = false)]
+        dev: bool,
     },
     /// After a key rotation: re-seal citizens' names and phones and every attachment not under
     /// the current key (the first of DUTYDESK_PII_KEYS), then print the counts as JSON. Safe while the service
@@ -81,6 +93,11 @@ enum Command {
     SeedDemo {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
+        #[command(flatten)]
+        audit: AuditKeySettings,
+        /// Development mode: without audit keys, use the public development keys.
+        #[arg(long, env = "DUTYDESK_DEV", default_value_t = false)]
+        dev: bool,
     },
 }
 
@@ -113,6 +130,15 @@ async fn main() -> ExitCode {
             telemetry::init(json);
             if let Err(e) = config.validate_for_serve() {
                 return fail(e);
+            }
+            if let Err(e) = config.audit.install(config.dev) {
+                return fail(e);
+            }
+            if let Ok(keys) = dutydesk::audit::keys::installed() {
+                tracing::info!(
+                    public_key = %keys.public_key_base64(),
+                    "audit checkpoints are signed with Ed25519; verify them with this public key"
+                );
             }
             let bind = config.bind.clone();
             let listener = match std::net::TcpListener::bind(&bind) {
@@ -170,7 +196,12 @@ async fn main() -> ExitCode {
             center_name,
             employee_no,
             name,
+            audit,
+            dev,
         } => {
+            if let Err(e) = audit.install(dev) {
+                return fail(e);
+            }
             let password = match std::env::var("DUTYDESK_ADMIN_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
@@ -221,7 +252,14 @@ async fn main() -> ExitCode {
         Command::Tick {
             database_url,
             webhooks_file,
+            audit,
+            dev,
         } => {
+            // The checkpoints are logged (JSON lines on standard error).
+            telemetry::init(true);
+            if let Err(e) = audit.install(dev) {
+                return fail(e);
+            }
             let endpoints = match dutydesk::config::webhook_endpoints(webhooks_file.as_deref()) {
                 Ok(e) => e,
                 Err(e) => return fail(e),
@@ -260,14 +298,23 @@ async fn main() -> ExitCode {
                 Err(e) => fail(format!("re-sealing failed: {e}")),
             }
         }
-        Command::SeedDemo { database_url } => match seed::seed_demo(&database_url).await {
-            Ok(lines) => {
-                for l in lines {
-                    eprintln!("{l}");
-                }
-                ExitCode::SUCCESS
+        Command::SeedDemo {
+            database_url,
+            audit,
+            dev,
+        } => {
+            if let Err(e) = audit.install(dev) {
+                return fail(e);
             }
-            Err(e) => fail(e),
-        },
+            match seed::seed_demo(&database_url).await {
+                Ok(lines) => {
+                    for l in lines {
+                        eprintln!("{l}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
     }
 }

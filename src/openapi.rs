@@ -160,7 +160,9 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                 responses.insert(
                     "401".into(),
                     RefOr::T(problem_response(
-                        "`unauthorized`: missing, invalid or expired bearer token; \
+                        "`unauthorized`: missing, invalid, expired or revoked bearer token \
+                         (revoked: the staff member was deactivated, their roles changed, their \
+                         password reset or changed, or they logged out); \
                          `unknown_staff_claim`: an identity provider's token names no active \
                          staff member of its center",
                     )),
@@ -182,10 +184,24 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                     }
                 }
             }
-            if !responses.contains_key("503") {
+            // An authenticated operation's plain "Database unavailable" also covers a token
+            // whose revocation state this instance cannot vouch for.
+            let plain_503 = match responses.get("503") {
+                None => true,
+                Some(RefOr::T(r)) => authenticated && r.description == "Database unavailable",
+                Some(_) => false,
+            };
+            if plain_503 {
                 responses.insert(
                     "503".into(),
-                    RefOr::T(problem_response("`database_unavailable`")),
+                    RefOr::T(problem_response(if authenticated {
+                        "`database_unavailable`; `revocation_state_unknown` (with `Retry-After`): \
+                         this instance cannot confirm the bearer token is not revoked (its \
+                         revocation listener lost the database for longer than the 5 s \
+                         staleness bound); retry, do not log out"
+                    } else {
+                        "`database_unavailable`"
+                    })),
                 );
             }
         }

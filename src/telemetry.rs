@@ -124,7 +124,7 @@ fn decode(v: &str) -> String {
 /// True when `v` holds seven or more digits in a row, not counting the separators people write
 /// inside phone numbers (spaces, dashes, dots, brackets, `+`); dates and instants (`2026-11-28`,
 /// RFC 3339) are not numbers.
-fn looks_like_a_number(v: &str) -> bool {
+pub fn looks_like_a_number(v: &str) -> bool {
     if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
         || chrono::DateTime::parse_from_rfc3339(v).is_ok()
     {

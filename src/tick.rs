@@ -59,6 +59,11 @@ pub const STEPS: &[Step] = &[
         name: "citizen_overdue_escalated",
         run: citizen_overdue_escalated,
     },
+    // Last, so it signs the heads the steps above moved.
+    Step {
+        name: "audit_checkpoints",
+        run: audit_checkpoints,
+    },
 ];
 
 fn expired_refresh_tokens(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
@@ -86,6 +91,12 @@ fn citizen_due_dates(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<
 
 fn citizen_overdue_escalated(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
     Box::pin(crate::citizen::overdue::escalate(conn, chrono::Utc::now()))
+}
+
+/// Needs the audit keys installed in the process (`dutydesk tick` installs them from
+/// `DUTYDESK_AUDIT_KEY` and `DUTYDESK_AUDIT_SIGNING_KEY`); without them the step fails.
+fn audit_checkpoints(conn: &mut AsyncPgConnection) -> BoxFuture<'_, QueryResult<usize>> {
+    Box::pin(crate::audit::checkpoint::take_all(conn, chrono::Utc::now()))
 }
 
 /// What one tick did. Printed by `dutydesk tick` as one line of JSON, e.g.

@@ -1,12 +1,14 @@
 //! Reading and verifying the audit trail (office admins and auditors).
 
-use super::chain::{self, BrokenLink, GENESIS, Stored};
+use super::checkpoint::SignedCheckpoint;
+use super::keys::{self, AuditKeys};
 use super::store::{self, EventFilter};
+use super::verify::{self, ChainVerification};
 use crate::AppState;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::pagination::{self, Page, PageParams};
 use crate::principal::{CurrentUser, Role};
-use actix_web::{get, web};
+use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -46,17 +48,6 @@ pub struct AuditEvent {
     #[schema(value_type = Option<Object>)]
     pub after: Option<Value>,
     pub hash: String,
-}
-
-/// Result of walking the center's chain.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChainVerification {
-    /// True when every event is present, unaltered and linked.
-    pub valid: bool,
-    /// Events checked before stopping.
-    pub events_checked: i64,
-    /// The first broken link, when `valid` is false.
-    pub first_broken: Option<BrokenLink>,
 }
 
 /// List audit events of the caller's center, newest first.
@@ -119,9 +110,13 @@ pub async fn list_events(
     )))
 }
 
-/// Verify the center's audit hash chain end to end.
+/// Verify the center's audit trail end to end.
 ///
-/// Reports the first event that was altered, removed or re-linked in the database.
+/// Walks the keyed chain from the first event to the head and checks every stored checkpoint
+/// against it: reports the first event altered, removed or re-linked in the database, and a
+/// checkpoint the chain no longer matches (the tail deleted and the head rewound). Events after
+/// the newest checkpoint can be deleted without trace; post a checkpoint you kept to
+/// `POST /api/v1/audit-events/verify` to check against it too.
 #[utoipa::path(
     operation_id = "verifyAuditChain",
     tag = "audit",
@@ -130,6 +125,7 @@ pub async fn list_events(
         (status = 200, description = "Verification result (valid or not)", body = ChainVerification),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only office admins and auditors", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`: the audit keys are not configured", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -139,50 +135,79 @@ pub async fn verify_chain(
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<ChainVerification>> {
     user.require_any(&[Role::OfficeAdmin, Role::Auditor])?;
-    const BATCH: i64 = 2000;
+    let keys = installed_keys()?;
     let mut conn = state.pool.get().await?;
-    let head = store::head(&mut conn, user.center_id).await?;
-    let mut at = (0i64, GENESIS.to_owned());
-    loop {
-        let rows = store::chain_batch(&mut conn, user.center_id, at.0, head.0, BATCH).await?;
-        let n = rows.len() as i64;
-        let walked = chain::check(
-            at.clone(),
-            rows.iter().map(|r| Stored {
-                seq: r.seq,
-                id: r.id,
-                prev_hash: &r.prev_hash,
-                hash: &r.hash,
-                computed: r.computed_hash(),
-            }),
-        );
-        match walked {
-            Err(b) => {
-                return Ok(web::Json(ChainVerification {
-                    valid: false,
-                    events_checked: b.seq - 1,
-                    first_broken: Some(b),
-                }));
-            }
-            Ok(next) => at = next,
+    Ok(web::Json(
+        verify::verify(&mut conn, user.center_id, keys, &[]).await?,
+    ))
+}
+
+/// Checkpoints an auditor kept outside the database.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutsideCheckpoints {
+    /// As served by `GET /api/v1/audit/checkpoints` (or logged by the tick), unchanged.
+    #[schema(max_items = 1000)]
+    pub checkpoints: Vec<SignedCheckpoint>,
+}
+
+/// Most checkpoints one verification request takes.
+pub const MAX_OUTSIDE_CHECKPOINTS: usize = 1000;
+
+/// Verify the center's audit trail against checkpoints kept outside the database.
+///
+/// Like `GET /api/v1/audit-events/verify`, and each posted checkpoint must be in the chain too:
+/// a checkpoint newer than the database's tail (events deleted and the head rewound, with the
+/// stored checkpoints removed as well) makes the result invalid. Each checkpoint's signature
+/// must verify under the service's public key, else nothing is checked (422).
+#[utoipa::path(
+    operation_id = "verifyAuditChainWithCheckpoints",
+    tag = "audit",
+    request_body = OutsideCheckpoints,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Verification result (valid or not)", body = ChainVerification),
+        (status = 400, description = "`validation_failed` (`checkpoints`: too many) or `malformed_request`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only office admins and auditors", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`checkpoint_signature_invalid` (a forged or altered checkpoint) or `checkpoint_other_center`", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`: the audit keys are not configured", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/audit-events/verify")]
+pub async fn verify_with_checkpoints(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    body: web::Json<OutsideCheckpoints>,
+) -> ApiResult<web::Json<ChainVerification>> {
+    user.require_any(&[Role::OfficeAdmin, Role::Auditor])?;
+    let keys = installed_keys()?;
+    let submitted = body.into_inner().checkpoints;
+    if submitted.len() > MAX_OUTSIDE_CHECKPOINTS {
+        return Err(ApiError::validation(vec![
+            FieldError::of("checkpoints", FieldCode::TooMany).param("max", MAX_OUTSIDE_CHECKPOINTS),
+        ]));
+    }
+    let public = keys.public_key();
+    for cp in &submitted {
+        if !cp.verifies(&public) {
+            return Err(ApiError::of(Code::CheckpointSignatureInvalid).param("seq", cp.seq));
         }
-        if n < BATCH {
-            break;
+        if cp.center_id != user.center_id {
+            return Err(ApiError::of(Code::CheckpointOtherCenter).param("seq", cp.seq));
         }
     }
-    // The head records the last event written: missing tail events show here.
-    let first_broken = (at != head).then(|| BrokenLink {
-        seq: at.0 + 1,
-        event_id: None,
-        reason: if at.0 < head.0 {
-            "event_missing".into()
-        } else {
-            "head_mismatch".into()
-        },
-    });
-    Ok(web::Json(ChainVerification {
-        valid: first_broken.is_none(),
-        events_checked: at.0,
-        first_broken,
-    }))
+    let mut conn = state.pool.get().await?;
+    Ok(web::Json(
+        verify::verify(&mut conn, user.center_id, keys, &submitted).await?,
+    ))
+}
+
+/// The process's audit keys; a 500 (and an error in the log) when none are configured.
+pub(super) fn installed_keys() -> ApiResult<&'static AuditKeys> {
+    keys::installed().map_err(|e| {
+        tracing::error!(error = %e, "audit keys missing");
+        ApiError::internal()
+    })
 }

@@ -1,7 +1,13 @@
-//! The audit hash chain: each event's hash covers its content and the previous hash.
+//! The audit hash chain: each event's link covers its content and the previous link.
 //! Pure functions, no I/O.
+//!
+//! Two schemes, chosen per center by the head's `keyed_from` (the cut-over of migration 000034):
+//! events before it were linked with a plain SHA-256 ([`hash`], scheme 1); events from it on with
+//! an HMAC-SHA256 under the chain key ([`keyed_hash`], scheme 2), which someone with only
+//! database access cannot compute.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -30,8 +36,8 @@ fn json(v: Option<&Value>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "null".into())
 }
 
-pub fn hash(l: &Link<'_>) -> String {
-    let mut h = Sha256::new();
+/// The fields in order, each length-prefixed, as fed to the hash or the HMAC.
+fn feed(l: &Link<'_>, mut update: impl FnMut(&[u8])) {
     for part in [
         l.prev_hash.to_owned(),
         l.center_id.to_string(),
@@ -46,10 +52,23 @@ pub fn hash(l: &Link<'_>) -> String {
         json(l.before),
         json(l.after),
     ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+        update(&(part.len() as u64).to_be_bytes());
+        update(part.as_bytes());
     }
+}
+
+/// Scheme 1 (events before the cut-over): plain SHA-256, hex.
+pub fn hash(l: &Link<'_>) -> String {
+    let mut h = Sha256::new();
+    feed(l, |b| h.update(b));
     hex::encode(h.finalize())
+}
+
+/// Scheme 2: HMAC-SHA256 under the chain key, hex.
+pub fn keyed_hash(key: &[u8], l: &Link<'_>) -> String {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    feed(l, |b| m.update(b));
+    hex::encode(m.finalize().into_bytes())
 }
 
 /// Where a chain stops being valid.
@@ -59,7 +78,11 @@ pub struct BrokenLink {
     pub seq: i64,
     /// The event at that point, when there is one.
     pub event_id: Option<Uuid>,
-    /// `content_altered`, `link_broken`, `event_missing` or `head_mismatch`.
+    /// `content_altered`, `link_broken`, `event_missing`, `head_mismatch`,
+    /// `checkpoint_mismatch` (the chain's link at a checkpoint's `seq` differs from the signed one,
+    /// or the cut-over moved), `checkpoint_beyond_head` (a checkpoint names events the chain no
+    /// longer has: the tail was deleted and the head rewound) or `checkpoint_forged` (a stored
+    /// checkpoint whose signature does not verify).
     pub reason: String,
 }
 
@@ -132,6 +155,11 @@ mod tests {
         assert_ne!(h1, hash(&link(&b, GENESIS)), "content changes the hash");
         assert_ne!(h1, hash(&link(&a, &h1)), "previous hash changes the hash");
         assert_eq!(h1.len(), 64);
+        let k1 = keyed_hash(b"key-one-key-one-key-one-key-one!", &link(&a, GENESIS));
+        let k2 = keyed_hash(b"key-two-key-two-key-two-key-two!", &link(&a, GENESIS));
+        assert_ne!(k1, h1, "keyed differs from plain");
+        assert_ne!(k1, k2, "the key changes the link");
+        assert_eq!(k1.len(), 64);
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! The audit trail: one writer ([`record`]) used by every state change, in the caller's
-//! transaction, appending to a per-center hash chain.
+//! transaction, appending to a per-center chain keyed with the chain key ([`keys`]); the tick
+//! takes signed checkpoints of every center's head ([`checkpoint`]); verification checks both
+//! ([`verify`]). See docs/audit.md.
 
 pub mod api;
 pub mod chain;
+pub mod checkpoint;
+pub mod checkpoint_api;
+pub mod keys;
 pub mod store;
+pub mod verify;
 
 use crate::error::ApiError;
 use crate::principal::Actor;
@@ -12,7 +18,11 @@ use serde_json::Value;
 use uuid::Uuid;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(api::list_events).service(api::verify_chain);
+    cfg.service(api::list_events)
+        .service(api::verify_chain)
+        .service(api::verify_with_checkpoints)
+        .service(checkpoint_api::list_checkpoints)
+        .service(checkpoint_api::checkpoint_key);
 }
 
 /// Who changed what. Build with [`AuditEntry::new`] and add `before`/`after` states.

@@ -1,7 +1,7 @@
 //! Queries for the audit trail.
 
-use super::AuditEntry;
 use super::chain::{self, GENESIS, Link};
+use super::{AuditEntry, keys};
 use crate::db::schema::{audit_events, audit_heads};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -28,8 +28,10 @@ pub struct EventRow {
 }
 
 impl EventRow {
-    pub fn computed_hash(&self) -> String {
-        chain::hash(&Link {
+    /// The link this row should carry: keyed (HMAC under `key`) from the center's cut-over
+    /// `keyed_from` on, plain SHA-256 before it.
+    pub fn computed_hash(&self, keyed_from: i64, key: &[u8]) -> String {
+        let link = Link {
             center_id: self.center_id,
             seq: self.seq,
             id: self.id,
@@ -42,8 +44,21 @@ impl EventRow {
             before: self.before.as_ref(),
             after: self.after.as_ref(),
             prev_hash: &self.prev_hash,
-        })
+        };
+        if self.seq >= keyed_from {
+            chain::keyed_hash(key, &link)
+        } else {
+            chain::hash(&link)
+        }
     }
+}
+
+/// A center's chain head: the last event's `seq` and link, and the cut-over to keyed links.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+    pub keyed_from: i64,
 }
 
 /// Creates a center's chain head; run in the transaction that creates the center.
@@ -62,9 +77,16 @@ pub async fn init_head(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryRe
 
 /// Appends one event; the head row lock serialises writers of one center.
 pub async fn append(conn: &mut AsyncPgConnection, e: AuditEntry) -> QueryResult<()> {
-    let (prev_seq, prev_hash): (i64, String) = audit_heads::table
+    let key = keys::installed()
+        .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))?
+        .chain_key();
+    let Head {
+        seq: prev_seq,
+        hash: prev_hash,
+        keyed_from,
+    } = audit_heads::table
         .find(e.center_id)
-        .select((audit_heads::seq, audit_heads::hash))
+        .select((audit_heads::seq, audit_heads::hash, audit_heads::keyed_from))
         .for_update()
         .first(conn)
         .await?;
@@ -87,7 +109,7 @@ pub async fn append(conn: &mut AsyncPgConnection, e: AuditEntry) -> QueryResult<
         prev_hash,
         hash: String::new(),
     };
-    row.hash = row.computed_hash();
+    row.hash = row.computed_hash(keyed_from, key);
     diesel::insert_into(audit_events::table)
         .values((
             audit_events::id.eq(row.id),
@@ -176,10 +198,10 @@ pub async fn chain_batch(
         .await
 }
 
-pub async fn head(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResult<(i64, String)> {
+pub async fn head(conn: &mut AsyncPgConnection, center_id: Uuid) -> QueryResult<Head> {
     audit_heads::table
         .find(center_id)
-        .select((audit_heads::seq, audit_heads::hash))
+        .select((audit_heads::seq, audit_heads::hash, audit_heads::keyed_from))
         .first(conn)
         .await
 }

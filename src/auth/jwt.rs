@@ -20,6 +20,9 @@ struct IssuedClaims<'a> {
     exp: i64,
     iss: &'a str,
     aud: &'a str,
+    /// The staff member's token generation when issued (see [`super::revocation`]).
+    #[serde(rename = "gen")]
+    generation: i32,
 }
 
 /// Claims read from any accepted token (own or external).
@@ -34,6 +37,9 @@ struct ReadClaims {
     /// A portal token: the codes of the centers it may submit to.
     #[serde(default)]
     centers: Vec<String>,
+    /// Own tokens: the staff member's token generation (tokens from before it existed: 0).
+    #[serde(default, rename = "gen")]
+    generation: i32,
 }
 
 /// The role an identity provider gives the regional portal's servers.
@@ -61,6 +67,8 @@ pub struct Principal {
     /// An identity provider's token with the `portal` role: the codes of the centers it may
     /// submit to (its `centers` claim). Such a token acts for the portal, never as staff.
     pub portal_centers: Option<Vec<String>>,
+    /// Own tokens: the token generation it was issued under (identity-provider tokens: 0).
+    pub generation: i32,
 }
 
 struct ExternalKey {
@@ -130,8 +138,14 @@ impl JwtKeys {
         })
     }
 
-    /// Issues an access token for a staff member.
-    pub fn issue(&self, staff_id: Uuid, center_id: Uuid, roles: &[Role]) -> String {
+    /// Issues an access token for a staff member at their current token `generation`.
+    pub fn issue(
+        &self,
+        staff_id: Uuid,
+        center_id: Uuid,
+        roles: &[Role],
+        generation: i32,
+    ) -> String {
         let now = chrono::Utc::now().timestamp();
         let claims = IssuedClaims {
             sub: staff_id.to_string(),
@@ -142,6 +156,7 @@ impl JwtKeys {
             exp: now + self.access_ttl_secs,
             iss: &self.issuer,
             aud: &self.audience,
+            generation,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 encoding of plain claims cannot fail")
@@ -194,6 +209,7 @@ impl JwtKeys {
                 external,
                 staff_claim: None,
                 portal_centers: Some(centers),
+                generation: 0,
             });
         }
         let roles = claims.roles.iter().filter_map(|r| Role::parse(r)).collect();
@@ -204,6 +220,7 @@ impl JwtKeys {
             external,
             staff_claim,
             portal_centers: None,
+            generation: if external { 0 } else { claims.generation },
         })
     }
 }

@@ -5,10 +5,16 @@
 //! organisation: `org` uses auth to hash passwords and revoke tokens, never the other way round.
 
 pub mod api;
+pub mod client;
+pub mod events;
 pub mod jwt;
 pub mod password;
+pub mod revocation;
 pub mod session;
 pub mod store;
+pub mod throttle;
+
+pub use client::client_addr;
 
 use crate::AppState;
 use crate::error::{ApiError, Code};
@@ -23,7 +29,10 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(api::logout).service(api::change_password);
 }
 
-/// Reads and verifies `Authorization: Bearer …`. An identity provider's token that names a
+/// Reads and verifies `Authorization: Bearer …`. A token this service issued is refused 401
+/// once its staff member's token generation has moved past it (deactivation, role change,
+/// password reset or change, logout), and answered 503 `revocation_state_unknown` while this
+/// instance cannot vouch for knowing that (see [`revocation`]). An identity provider's token that names a
 /// staff member through the configured staff claim (`DUTYDESK_IDP_STAFF_CLAIM`) acts as that
 /// active staff member of its center, with their roles from the staff record (one indexed
 /// lookup); one that names nobody is refused 401 `unknown_staff_claim`.
@@ -65,13 +74,26 @@ pub async fn authenticate_caller(req: &HttpRequest) -> Result<Caller, ApiError> 
         return Ok(portal);
     }
     let user = match (p.external, p.staff_claim) {
-        (false, _) => CurrentUser {
-            staff_id: Some(Uuid::parse_str(&p.subject).map_err(|_| ApiError::unauthorized())?),
-            subject: p.subject,
-            center_id: p.center_id,
-            roles: p.roles,
-            external: false,
-        },
+        (false, _) => {
+            let staff_id = Uuid::parse_str(&p.subject).map_err(|_| ApiError::unauthorized())?;
+            // A hash-map read: no database round trip (see `revocation`).
+            match state
+                .revocations
+                .check_when_loaded(staff_id, p.generation)
+                .await
+            {
+                revocation::Verdict::Valid => {}
+                revocation::Verdict::Revoked => return Err(ApiError::unauthorized()),
+                revocation::Verdict::Unknown => return Err(revocation::state_unknown()),
+            }
+            CurrentUser {
+                staff_id: Some(staff_id),
+                subject: p.subject,
+                center_id: p.center_id,
+                roles: p.roles,
+                external: false,
+            }
+        }
         // An identity provider's subject is its own name for the user, not one of our staff
         // ids: portal callers act with their roles but own no staff record here.
         (true, None) => CurrentUser {

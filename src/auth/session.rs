@@ -2,15 +2,19 @@
 //! refresh token, and exchanging a refresh token. No HTTP here: the login and refresh endpoints
 //! (which also answer the caller's staff record) are in `org::me`.
 
-use super::password;
+use super::client::throttle_scope;
+use super::events;
 use super::store::{self, Account};
+use super::throttle::{self, Reservation};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Code};
 use base64::Engine;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rand::RngCore;
 use serde::Deserialize;
+use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -70,9 +74,12 @@ async fn issue(
     )
     .await?;
     Ok(Session {
-        access_token: state
-            .jwt
-            .issue(account.id, account.center_id, &account.roles()),
+        access_token: state.jwt.issue(
+            account.id,
+            account.center_id,
+            &account.roles(),
+            account.token_generation,
+        ),
         expires_in: state.jwt.access_ttl_secs,
         refresh_token: token,
         staff_id: account.id,
@@ -84,43 +91,129 @@ fn bad_credentials() -> ApiError {
     ApiError::of(Code::InvalidCredentials)
 }
 
+/// `429 login_throttled` with `Retry-After`.
+pub fn throttled(retry_after_secs: i64) -> ApiError {
+    let mut e = ApiError::of(Code::LoginThrottled);
+    e.retry_after_secs = Some(u64::try_from(retry_after_secs).unwrap_or(1).max(1));
+    e
+}
+
 /// Checks center code, employee number and password and opens a session.
 ///
 /// Unknown accounts and wrong passwords get the same answer in the same time (the password is
-/// verified against a dummy hash when there is no account). Failures are counted per account
-/// key; once locked, `too_many_requests` with the seconds left.
-pub async fn login(state: &AppState, body: LoginRequest) -> ApiResult<Session> {
+/// verified against a dummy hash when there is no account). Guesses are throttled per account
+/// and client address and per address ([`throttle`]): a delayed attempt is refused with
+/// `login_throttled` unchecked. The password is checked through the bounded [`Hasher`]
+/// (`busy` when it is full) with no database connection held.
+///
+/// [`Hasher`]: super::password::Hasher
+pub async fn login(state: &AppState, body: LoginRequest, addr: IpAddr) -> ApiResult<Session> {
     if body.center_code.len() > 64 || body.employee_no.len() > 64 || body.password.len() > 1024 {
         return Err(bad_credentials());
     }
-    let mut conn = state.pool.get().await?;
-    let conn = &mut *conn;
-    let key = format!(
-        "{}\u{1f}{}",
-        body.center_code.to_lowercase(),
-        body.employee_no.to_lowercase()
+    let keys = throttle::Keys::new(
+        throttle::login_account(&body.center_code, &body.employee_no),
+        &throttle_scope(addr),
     );
-    if let Some(secs) = store::locked_for(conn, &key).await? {
-        return Err(ApiError::too_many_requests(secs as u64));
-    }
-    let found = store::find_login(conn, &body.center_code, &body.employee_no).await?;
+    let tried = json!({"center_code": body.center_code, "employee_no": body.employee_no});
+    // Read what the check needs, count the attempt, and give the connection back.
+    let (found, center_id, reservation) = {
+        let mut conn = state.pool.get().await?;
+        let found = store::find_login(&mut conn, &body.center_code, &body.employee_no).await?;
+        let center_id = match &found {
+            Some((account, _)) => Some(account.center_id),
+            None => store::center_id_by_code(&mut conn, &body.center_code).await?,
+        };
+        let limits = throttle::Limits::of(&state.config);
+        let reservation = throttle::reserve(&mut conn, &keys, limits, state.clock.now()).await?;
+        (found, center_id, reservation)
+    };
+    let delayed = match reservation {
+        Reservation::Refused { retry_after_secs } => {
+            events::log_only(
+                "login_refused_throttled",
+                addr,
+                &json!({"tried": tried, "retry_after_secs": retry_after_secs}),
+            );
+            return Err(throttled(retry_after_secs));
+        }
+        Reservation::Granted { delayed } => delayed,
+    };
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), Some(hash)),
         None => (None, None),
     };
-    let ok = password::verify(body.password, hash).await?;
+    let ok = match state.hasher.verify(body.password, hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            let mut conn = state.pool.get().await?;
+            throttle::not_checked(&mut conn, &keys).await?;
+            events::log_only("login_refused_busy", addr, &json!({"tried": tried}));
+            return Err(e);
+        }
+    };
+    let mut conn = state.pool.get().await?;
+    let conn = &mut *conn;
+    let staff_id = account.as_ref().map(|a| a.id);
     let Some(account) = account.filter(|_| ok) else {
-        store::record_failure(
+        let Some(center_id) = center_id else {
+            events::log_only(
+                "login_failed",
+                addr,
+                &json!({"tried": tried, "reason": "unknown_center"}),
+            );
+            return Err(bad_credentials());
+        };
+        let reason = if staff_id.is_some() {
+            "wrong_password"
+        } else {
+            "unknown_account"
+        };
+        let event = |action, details| events::Event {
+            action,
+            center_id,
+            staff_id,
+            by_self: false,
+            address: addr,
+            details,
+        };
+        events::record(
             conn,
-            &key,
-            state.config.login_max_failures,
-            state.config.login_lock_secs,
+            event("login_failed", json!({"tried": tried, "reason": reason})),
         )
         .await?;
+        if let Some(d) = delayed {
+            events::record(conn, event("login_throttled", delay_details(&tried, d))).await?;
+        }
         return Err(bad_credentials());
     };
-    store::clear_failures(conn, &key).await?;
-    issue(conn, state, account, Uuid::now_v7()).await
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        throttle::succeeded(conn, &keys).await?;
+        events::record_in(
+            conn,
+            events::Event {
+                action: "login_succeeded",
+                center_id: account.center_id,
+                staff_id: Some(account.id),
+                by_self: true,
+                address: addr,
+                details: json!({}),
+            },
+        )
+        .await?;
+        issue(conn, state, account, Uuid::now_v7()).await
+    })
+    .await
+}
+
+/// What a `login_throttled` (or `password_check_throttled`) event keeps.
+pub fn delay_details(tried: &serde_json::Value, d: throttle::Delayed) -> serde_json::Value {
+    json!({
+        "tried": tried,
+        "scope": if d.whole_address { "address" } else { "account_at_address" },
+        "failures": d.failures,
+        "delay_secs": d.secs,
+    })
 }
 
 /// Exchanges a refresh token for a new session of the same family.
@@ -132,6 +225,7 @@ pub async fn refresh(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     refresh_token: &str,
+    addr: IpAddr,
 ) -> ApiResult<Session> {
     let invalid = || ApiError::of(Code::InvalidRefreshToken);
     let reused = || ApiError::of(Code::RefreshTokenReused);
@@ -143,6 +237,7 @@ pub async fn refresh(
     }
     if token.used_at.is_some() {
         store::revoke_family(conn, token.family_id).await?;
+        reuse_detected(conn, &token, addr).await?;
         return Err(reused());
     }
     if token.expires_at <= chrono::Utc::now() {
@@ -165,7 +260,29 @@ pub async fn refresh(
         None => {
             // Lost a race with another use of the same token: treat as reuse.
             store::revoke_family(conn, token.family_id).await?;
+            reuse_detected(conn, &token, addr).await?;
             Err(reused())
         }
     }
+}
+
+/// The security event of a reused refresh token (its session is already revoked).
+async fn reuse_detected(
+    conn: &mut AsyncPgConnection,
+    token: &store::RefreshToken,
+    addr: IpAddr,
+) -> ApiResult<()> {
+    let account = store::account_by_id(conn, token.staff_id).await?;
+    events::record(
+        conn,
+        events::Event {
+            action: "refresh_token_reused",
+            center_id: account.center_id,
+            staff_id: Some(account.id),
+            by_self: false,
+            address: addr,
+            details: json!({"session": token.family_id}),
+        },
+    )
+    .await
 }

@@ -1,4 +1,5 @@
-//! Queries for accounts, refresh tokens and login throttling.
+//! Queries for accounts and refresh tokens, and the sweep of login throttling (which is
+//! counted in [`super::throttle`]).
 //!
 //! Auth reads the staff table as accounts only (who may log in, with which roles); the staff
 //! record itself belongs to `org`.
@@ -18,6 +19,8 @@ pub struct Account {
     pub center_id: Uuid,
     pub roles: Vec<String>,
     pub active: bool,
+    /// The generation its access tokens carry (see [`super::revocation`]).
+    pub token_generation: i32,
 }
 
 impl Account {
@@ -39,6 +42,36 @@ pub async fn find_login(
         .filter(staff::employee_no.eq(employee_no))
         .filter(staff::active.eq(true))
         .select((Account::as_select(), staff::password_hash))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The id of the center with this code (a failed login's security event is filed there).
+pub async fn center_id_by_code(
+    conn: &mut AsyncPgConnection,
+    center_code: &str,
+) -> QueryResult<Option<Uuid>> {
+    centers::table
+        .filter(centers::code.eq(center_code))
+        .select(centers::id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The center code and employee number of a staff member of the center (to name their
+/// login throttle rows), if there is one.
+pub async fn login_name(
+    conn: &mut AsyncPgConnection,
+    center_id: Uuid,
+    staff_id: Uuid,
+) -> QueryResult<Option<(String, String)>> {
+    staff::table
+        .inner_join(centers::table)
+        .filter(staff::center_id.eq(center_id))
+        .filter(staff::id.eq(staff_id))
+        .select((centers::code, staff::employee_no))
         .first(conn)
         .await
         .optional()
@@ -97,47 +130,6 @@ pub async fn set_password(
         .await
 }
 
-/// Seconds the account is still locked for, if it is.
-pub async fn locked_for(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<Option<i64>> {
-    let until: Option<Option<DateTime<Utc>>> = login_throttle::table
-        .find(key)
-        .select(login_throttle::locked_until)
-        .first(conn)
-        .await
-        .optional()?;
-    let now = Utc::now();
-    Ok(until
-        .flatten()
-        .filter(|u| *u > now)
-        .map(|u| (u - now).num_seconds().max(1)))
-}
-
-/// Counts a failed login atomically (safe across instances); locks the account at `max` failures.
-pub async fn record_failure(
-    conn: &mut AsyncPgConnection,
-    key: &str,
-    max: i32,
-    window_secs: i64,
-) -> QueryResult<()> {
-    diesel::sql_query(
-        "INSERT INTO login_throttle AS t (account_key, failed_count, window_start) VALUES ($1, 1, now())
-         ON CONFLICT (account_key) DO UPDATE SET
-           failed_count = CASE WHEN t.window_start < now() - make_interval(secs => $3)
-                               THEN 1 ELSE t.failed_count + 1 END,
-           window_start = CASE WHEN t.window_start < now() - make_interval(secs => $3)
-                               THEN now() ELSE t.window_start END,
-           locked_until = CASE WHEN t.window_start >= now() - make_interval(secs => $3)
-                                    AND t.failed_count + 1 >= $2
-                               THEN now() + make_interval(secs => $3) ELSE t.locked_until END",
-    )
-    .bind::<diesel::sql_types::Text, _>(key)
-    .bind::<diesel::sql_types::Integer, _>(max)
-    .bind::<diesel::sql_types::Double, _>(window_secs as f64)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Forgets failures whose window started over a day ago and whose lock (if any) is over; run by
 /// `dutydesk tick`.
 pub async fn sweep_stale_throttle(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
@@ -152,13 +144,6 @@ pub async fn sweep_stale_throttle(conn: &mut AsyncPgConnection) -> QueryResult<u
     )
     .execute(conn)
     .await
-}
-
-pub async fn clear_failures(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<()> {
-    diesel::delete(login_throttle::table.find(key))
-        .execute(conn)
-        .await
-        .map(|_| ())
 }
 
 #[derive(Debug, Queryable, Selectable)]
@@ -239,10 +224,24 @@ pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Que
     .await
 }
 
-/// Revokes every credential of a person: refresh tokens and calendar-feed tokens (on
-/// deactivation and password changes).
+/// Refuses every access token issued to the staff member so far (on every instance within the
+/// staleness bound of [`super::revocation`]): bumps their token generation. The trigger of
+/// migration 000031 notifies the instances when the caller's transaction commits.
+pub async fn bump_token_generation(
+    conn: &mut AsyncPgConnection,
+    staff_id: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(staff::table.find(staff_id))
+        .set(staff::token_generation.eq(staff::token_generation + 1))
+        .execute(conn)
+        .await
+}
+
+/// Revokes every credential of a person: access tokens (the generation bump), refresh tokens
+/// and calendar-feed tokens (on deactivation and password changes).
 pub async fn revoke_all_for(conn: &mut AsyncPgConnection, staff_id: Uuid) -> QueryResult<usize> {
     let now = Utc::now();
+    bump_token_generation(conn, staff_id).await?;
     let refresh = diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::staff_id.eq(staff_id))

@@ -63,7 +63,8 @@ pub struct ExportParams {
     pub reason: Option<String>,
 }
 
-/// The filters of an export as the audit trail records them: the phone only masked.
+/// The filters of an export as the audit trail records them: the phone only masked, a search
+/// holding a number redacted.
 #[derive(Debug, Serialize)]
 struct AuditedFilters {
     kind: Option<Kind>,
@@ -94,7 +95,14 @@ impl AuditedFilters {
                 .as_deref()
                 .and_then(privacy::normalize_phone)
                 .map(|p| privacy::mask_phone(&p)),
-            q: q.q.clone(),
+            // A search for a phone or ID number is recorded without it, as the logs do.
+            q: q.q.as_ref().map(|t| {
+                if crate::telemetry::looks_like_a_number(t) {
+                    "REDACTED".to_owned()
+                } else {
+                    t.clone()
+                }
+            }),
         }
     }
 }

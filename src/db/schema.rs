@@ -17,6 +17,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (id) {
+        id -> Uuid,
+        center_id -> Uuid,
+        seq -> Int8,
+        head_hash -> Text,
+        keyed_from -> Int8,
+        taken_at -> Timestamptz,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Uuid,
         center_id -> Uuid,
@@ -39,6 +51,7 @@ diesel::table! {
         center_id -> Uuid,
         seq -> Int8,
         hash -> Text,
+        keyed_from -> Int8,
     }
 }
 
@@ -95,6 +108,7 @@ diesel::table! {
         failed_count -> Int4,
         window_start -> Timestamptz,
         locked_until -> Nullable<Timestamptz>,
+        account -> Nullable<Text>,
     }
 }
 
@@ -128,6 +142,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        token_generation -> Int4,
     }
 }
 
@@ -807,6 +822,7 @@ diesel::table! {
 
 // ---- end outbox ----
 
+diesel::joinable!(audit_checkpoints -> centers (center_id));
 diesel::joinable!(audit_events -> centers (center_id));
 diesel::joinable!(citizen_contacts -> citizen_requests (request_id));
 diesel::joinable!(citizen_request_lookups -> citizen_requests (request_id));
@@ -825,6 +841,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachment_refs,
     attachments,
     attendance_entries,
+    audit_checkpoints,
     audit_events,
     audit_heads,
     centers,

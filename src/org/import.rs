@@ -333,11 +333,14 @@ pub async fn import(
                 .map_or((generate_password(), true), |p| (p, false)),
         );
     }
-    let hashes: Vec<ApiResult<String>> =
-        futures_util::stream::iter(clear.iter().map(|(p, _)| password::hash(p.clone())))
-            .buffered(HASH_PARALLEL)
-            .collect()
-            .await;
+    let hashes: Vec<ApiResult<String>> = futures_util::stream::iter(
+        clear
+            .iter()
+            .map(|(p, _)| state.hasher.hash_queued(p.clone())),
+    )
+    .buffered(HASH_PARALLEL)
+    .collect()
+    .await;
     for (c, h) in checked.iter_mut().zip(hashes) {
         c.new.password_hash = h?;
     }

@@ -5,10 +5,11 @@
 use super::model::Staff;
 use super::store;
 use crate::AppState;
+use crate::auth::client_addr;
 use crate::auth::session::{self, LoginRequest, RefreshRequest, Session};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::principal::CurrentUser;
-use actix_web::{get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,8 +41,15 @@ async fn answer(conn: &mut AsyncPgConnection, session: Session) -> ApiResult<Tok
 
 /// Log in with center code, employee number and password.
 ///
-/// Unknown accounts and wrong passwords get the same answer in the same time. After repeated
-/// failures the account is locked for a while (429 with `Retry-After`).
+/// Unknown accounts and wrong passwords get the same answer in the same time. Wrong passwords
+/// are counted per account and client address, and per address over all accounts: after 5 for
+/// the account from this address (50 from the address over all accounts; both configurable),
+/// each further wrong password makes that address wait 1 s, 2 s, 4 s … up to 15 minutes
+/// (`429 login_throttled` with `Retry-After`, refused without checking the password). The real
+/// user at another address is not affected; an office admin can lift the delays
+/// (`DELETE /staff/{id}/login-throttle`), and a password reset lifts them too. Passwords are
+/// checked a few at a time: when every slot stays taken for a second, `503 busy` with
+/// `Retry-After`.
 #[utoipa::path(
     operation_id = "login",
     tag = "auth",
@@ -50,16 +58,17 @@ async fn answer(conn: &mut AsyncPgConnection, session: Session) -> ApiResult<Tok
         (status = 200, description = "Logged in", body = TokenResponse),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_attempts`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`login_throttled`: too many wrong passwords from this address; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`busy` (every password-checking slot taken; see `Retry-After`) or `database_unavailable`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
 pub async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
-    let session = session::login(&state, body.into_inner()).await?;
+    let session = session::login(&state, body.into_inner(), client_addr(&req)).await?;
     let mut conn = state.pool.get().await?;
     Ok(web::Json(answer(&mut conn, session).await?))
 }
@@ -67,7 +76,7 @@ pub async fn login(
 /// Exchange a refresh token for a new access token and a new refresh token.
 ///
 /// Each refresh token works once. Presenting one that was already used (a stolen copy, or a
-/// replay) revokes every token of that login session.
+/// replay) revokes every token of that login session (a security event in the audit trail).
 #[utoipa::path(
     operation_id = "refreshToken",
     tag = "auth",
@@ -81,11 +90,13 @@ pub async fn login(
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> ApiResult<web::Json<TokenResponse>> {
     let mut conn = state.pool.get().await?;
-    let session = session::refresh(&mut conn, &state, &body.refresh_token).await?;
+    let session =
+        session::refresh(&mut conn, &state, &body.refresh_token, client_addr(&req)).await?;
     Ok(web::Json(answer(&mut conn, session).await?))
 }
 

@@ -3,6 +3,7 @@
 pub mod centers;
 pub mod departments;
 pub mod import;
+pub mod login_throttle;
 pub mod me;
 pub mod model;
 pub mod names;
@@ -28,5 +29,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(staff::update)
         .service(staff::deactivate)
         .service(staff::activate)
-        .service(staff::reset_password);
+        .service(staff::reset_password)
+        .service(login_throttle::clear);
 }

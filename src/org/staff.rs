@@ -5,7 +5,7 @@ use super::rules::{self, Errors};
 use super::store::{self, NewStaff, StaffChanges, StaffFilter};
 use crate::AppState;
 use crate::audit::{self, AuditEntry};
-use crate::auth::{password, store as auth_store};
+use crate::auth::{password, store as auth_store, throttle};
 use crate::error::{ApiError, ApiResult, Code, FieldCode, FieldError, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::pagination::{self, Page, PageParams};
@@ -205,7 +205,7 @@ pub async fn create(
     }
     errs.finish()?;
     let roles = roles_vec(&b.roles)?;
-    let hash = password::hash(b.password).await?;
+    let hash = state.hasher.hash_queued(b.password).await?;
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
         check_department(conn, user.center_id, b.department_id).await?;
@@ -295,6 +295,9 @@ async fn change(
                 })?;
         if deactivating {
             auth_store::revoke_all_for(conn, id).await?;
+        } else if roles_differ(&before.roles, &after.roles) {
+            // Tokens carry roles: the old ones must stop speaking for the old roles.
+            auth_store::bump_token_generation(conn, id).await?;
         }
         audit::record(
             conn,
@@ -307,6 +310,11 @@ async fn change(
         Ok(Reply::with_etag(&after.view(true), version))
     })
     .await
+}
+
+/// Whether two role lists name different sets of roles.
+fn roles_differ(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|r| !b.contains(r)) || b.iter().any(|r| !a.contains(r))
 }
 
 /// Change a staff member (office admin). Honours `If-Match`.
@@ -443,7 +451,8 @@ pub async fn activate(
     change(&user, &state, &idem, *id, expected, "activated", changes).await
 }
 
-/// Set a new password for a staff member (office admin); their sessions are revoked.
+/// Set a new password for a staff member (office admin); their sessions are revoked and the
+/// delays on their logins (`login_throttled`) are lifted.
 #[utoipa::path(
     operation_id = "resetStaffPassword",
     tag = "staff",
@@ -472,12 +481,14 @@ pub async fn reset_password(
     if let Some(e) = password::check_strength("new_password", &b.new_password) {
         return Err(ApiError::validation(vec![e]));
     }
-    let hash = password::hash(b.new_password).await?;
+    let hash = state.hasher.hash_queued(b.new_password).await?;
     let mut conn = state.pool.get().await?;
     idempotency::transaction(&mut conn, &idem, async |conn| {
         let before = store::staff_for_update(conn, user.center_id, *id).await?;
         auth_store::set_password(conn, before.id, &hash).await?;
         auth_store::revoke_all_for(conn, before.id).await?;
+        // A new password lifts the delays of guesses at the old one.
+        throttle::clear_staff(conn, user.center_id, before.id).await?;
         store::touch_staff(conn, before.id).await?;
         audit::record(
             conn,

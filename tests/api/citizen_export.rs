@@ -200,6 +200,16 @@ async fn personal_data_is_for_office_admins_with_a_reason_and_audited_once_witho
         ))
         .await;
     assert_eq!(leaked, 0, "no clear value in the audit trail");
+    // A text search for the phone finds nothing (the phone is sealed) and is audited redacted.
+    let (_, none) = csv(&app, &format!("&q={CLEAR}"), &app.admin_token).await;
+    assert!(none.is_empty());
+    let redacted = app
+        .count(&format!(
+            "SELECT count(*) AS n FROM audit_events WHERE action = 'citizen_requests_exported' \
+             AND after->'filters'->>'q' = 'REDACTED' AND after::text NOT LIKE '%{CLEAR}%'"
+        ))
+        .await;
+    assert_eq!(redacted, 1);
 
     // Anonymised contacts export as such, even with personal data.
     app.exec(&format!(

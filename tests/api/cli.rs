@@ -56,6 +56,7 @@ async fn create_admin_reads_the_password_from_stdin_and_refuses_duplicates() {
                 "boss",
             ])
             .env("DATABASE_URL", &app.db_url)
+            .envs(audit_env())
             .env_remove("DUTYDESK_ADMIN_PASSWORD")
             .stdin(Stdio::piped())
             .stderr(Stdio::piped())
@@ -117,6 +118,7 @@ async fn seed_demo_shows_a_live_center_and_warns_about_missing_holiday_years_r3(
         Command::new(BIN)
             .arg("seed-demo")
             .env("DATABASE_URL", &app.db_url)
+            .envs(audit_env())
             .output()
             .unwrap()
     };

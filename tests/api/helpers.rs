@@ -23,7 +23,21 @@ pub const PII_KEYS: &str = "t2:dGVzdC1waWkta2V5LXR3by10ZXN0LXBpaS1rZXktdHc=,t1:d
 pub const PII_INDEX_KEY: &str = "dGVzdC1pbmRleC1rZXktdGVzdC1pbmRleC1rZXktMzI=";
 /// The scrapers' bearer token for `/metrics` in the tests.
 pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+/// The tests' audit keys: the chain key and the checkpoint signing key (an Ed25519 seed).
+pub const AUDIT_KEY: &str = "dGVzdC1hdWRpdC1jaGFpbi1rZXktdGVzdC1hdWRpdCE=";
+pub const AUDIT_SIGNING_KEY: &str = "dGVzdC1hdWRpdC1zaWduaW5nLXNlZWQtdGVzdC1hdWQ=";
+/// The environment that hands the tests' audit keys to a `dutydesk` command.
+pub fn audit_env() -> [(&'static str, &'static str); 2] {
+    [
+        ("DUTYDESK_AUDIT_KEY", AUDIT_KEY),
+        ("DUTYDESK_AUDIT_SIGNING_KEY", AUDIT_SIGNING_KEY),
+    ]
+}
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The header tests set to play a client at another address (the app reads it only because
+/// the tests put it in `AppState::client_addr_header`).
+pub const TEST_CLIENT_ADDR_HEADER: actix_web::http::header::HeaderName =
+    actix_web::http::header::HeaderName::from_static("x-test-client-addr");
 
 pub struct TestApp {
     pub base: String,
@@ -150,6 +164,10 @@ pub fn config(db_url: &str) -> Config {
         cors_origins: vec!["https://portal.example".into()],
         login_max_failures: 5,
         login_lock_secs: 900,
+        login_delay_secs: 1,
+        login_address_max_failures: 50,
+        hash_concurrency: None,
+        hash_wait_ms: 1000,
         idp_issuer: Some(IDP_ISSUER.into()),
         idp_audience: Some(IDP_AUDIENCE.into()),
         idp_keys_file: Some(idp_keys_file()),
@@ -166,6 +184,10 @@ pub fn config(db_url: &str) -> Config {
         trusted_proxies: String::new(),
         pii_keys: PII_KEYS.into(),
         pii_index_key: PII_INDEX_KEY.into(),
+        audit: dutydesk::config::AuditKeySettings {
+            audit_key: AUDIT_KEY.into(),
+            audit_signing_key: AUDIT_SIGNING_KEY.into(),
+        },
     }
 }
 
@@ -239,6 +261,10 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     )
     .await;
     let db_url = with_db(&admin, &db_name);
+    let mut cfg = config(&db_url);
+    tweak(&mut cfg);
+    // The process's audit keys, as `serve` installs them (the seeding below writes the trail).
+    cfg.audit.install(cfg.dev).expect("audit keys");
     let admin_id = dutydesk::seed::create_admin(
         &db_url,
         "alpha",
@@ -249,9 +275,9 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     )
     .await
     .expect("create admin");
-    let mut cfg = config(&db_url);
-    tweak(&mut cfg);
-    let state = dutydesk::AppState::new(cfg).expect("state");
+    let mut state = dutydesk::AppState::new(cfg).expect("state");
+    // Tests play clients at several addresses with this header (see `auth::client_addr`).
+    state.client_addr_header = Some(TEST_CLIENT_ADDR_HEADER);
     let clock = state.clock.clone();
     clock.set(dutydesk::clock::morning(test_today(), Shanghai));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -88,8 +88,10 @@ async fn concurrent_ticks_sweep_once_and_a_second_tick_is_a_no_op() {
     assert_eq!(second.steps["expired_refresh_tokens"], 2);
     assert_eq!(second.steps["stale_login_throttle"], 2);
     assert_eq!(second.steps["old_idempotency_keys"], 1);
-    // The sweeps, plus the citizens' requests' deadline steps (nothing to do here).
-    assert_eq!(second.steps.len(), SWEPT.len() + 2);
+    // The sweeps, plus the citizens' requests' deadline steps (nothing to do here), plus the
+    // audit checkpoint of center alpha (its head moved: the center and its admin were created).
+    assert_eq!(second.steps.len(), SWEPT.len() + 3);
+    assert_eq!(second.steps["audit_checkpoints"], 1);
     assert_eq!(second.steps["citizen_due_dates"], 0);
     assert_eq!(second.steps["citizen_overdue_escalated"], 0);
 
@@ -135,6 +137,7 @@ async fn tick_command_prints_one_json_line_and_skips_while_another_tick_holds_th
         std::process::Command::new(env!("CARGO_BIN_EXE_dutydesk"))
             .arg("tick")
             .env("DATABASE_URL", &app.db_url)
+            .envs(audit_env())
             .output()
             .unwrap()
     };
@@ -168,7 +171,7 @@ async fn tick_command_prints_one_json_line_and_skips_while_another_tick_holds_th
         report,
         serde_json::json!({"skipped": false, "steps": {
             "anonymise_citizens": 0, "expired_refresh_tokens": 2, "old_idempotency_keys": 1, "stale_login_throttle": 2,
-            "citizen_due_dates": 0, "citizen_overdue_escalated": 0,
+            "citizen_due_dates": 0, "citizen_overdue_escalated": 0, "audit_checkpoints": 1,
         }, "webhooks": 0})
     );
 }

@@ -380,6 +380,7 @@ async fn tick_command_reads_the_webhooks_file_and_refuses_a_weak_secret_without_
         std::process::Command::new(env!("CARGO_BIN_EXE_dutydesk"))
             .arg("tick")
             .env("DATABASE_URL", &app.db_url)
+            .envs(audit_env())
             .env("DUTYDESK_WEBHOOKS_FILE", path)
             .output()
             .unwrap()

@@ -175,9 +175,22 @@ catalogue! {
         ConsecutiveDays = "consecutive_days", 422, ["breaches", "rules"],
             "{breaches}. To put this person in anyway, confirm with \"confirm\": [{rules}].",
             "{breaches}。如仍要安排，请在 confirm 中确认：{rules}。";
+        /// A checkpoint posted for verification whose Ed25519 signature is not the service's.
+        CheckpointSignatureInvalid = "checkpoint_signature_invalid", 422, ["seq"],
+            "The checkpoint at seq {seq} does not carry a valid signature of this service.",
+            "序号 {seq} 的检查点签名无效，不是本服务签发的。";
+        /// A checkpoint posted for verification that belongs to another center's trail.
+        CheckpointOtherCenter = "checkpoint_other_center", 422, ["seq"],
+            "The checkpoint at seq {seq} belongs to another center's trail.",
+            "序号 {seq} 的检查点属于其他中心的审计记录。";
         // 429, 500, 503
         TooManyAttempts = "too_many_attempts", 429, [],
             "Too many failed attempts. Try again later.", "失败次数过多，请稍后再试。";
+        /// Too many wrong passwords from this client address (for this account, or for all
+        /// accounts): the attempt is refused unchecked until `Retry-After` has passed.
+        LoginThrottled = "login_throttled", 429, [],
+            "Too many wrong passwords from your address. Wait for the time given in Retry-After, then try again; an office admin can lift the delay.",
+            "您所在地址的密码错误次数过多。请按 Retry-After 所示时间等待后再试；办公室管理员可解除限制。";
         InternalError = "internal_error", 500, [],
             "An unexpected error occurred.", "发生意外错误。";
         RotationStateCorrupt = "rotation_state_corrupt", 500, [],
@@ -185,6 +198,16 @@ catalogue! {
             "已发布值班表保存的轮换状态无法读取，须由管理员修复后再生成。";
         DatabaseUnavailable = "database_unavailable", 503, [],
             "The database is unavailable. Try again shortly.", "数据库暂不可用，请稍后重试。";
+        /// The instance cannot vouch that its record of revoked tokens is fresh (its listener lost
+        /// the database for longer than the staleness bound): answered instead of 401 so that
+        /// clients retry rather than log out.
+        RevocationStateUnknown = "revocation_state_unknown", 503, [],
+            "This server cannot confirm right now whether your sign-in is still valid. Try again shortly.",
+            "服务器暂时无法确认您的登录是否仍然有效，请稍后重试。";
+        /// Every password-checking slot is taken (a login flood): refused at once, see `Retry-After`.
+        Busy = "busy", 503, [],
+            "The service is busy checking other passwords. Try again in a moment.",
+            "服务正忙于校验其他密码，请稍后重试。";
         // The duty day on the hall floor (check-in, R7)
         /// A write for a duty day by someone who is not one of its supervisors (after substitutions).
         NotOnDutyThatDay = "not_on_duty", 403, ["date"],

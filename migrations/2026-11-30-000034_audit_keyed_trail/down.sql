@@ -1,0 +1,11 @@
+DROP TRIGGER audit_heads_no_delete ON audit_heads;
+DROP FUNCTION audit_heads_no_delete();
+DROP TRIGGER audit_heads_forward_only ON audit_heads;
+DROP FUNCTION audit_heads_forward_only();
+DROP TRIGGER audit_checkpoints_no_truncate ON audit_checkpoints;
+DROP TRIGGER audit_heads_no_truncate ON audit_heads;
+DROP TRIGGER audit_events_no_truncate ON audit_events;
+DROP FUNCTION audit_no_truncate();
+DROP TABLE audit_checkpoints;
+DROP FUNCTION audit_checkpoints_append_only();
+ALTER TABLE audit_heads DROP COLUMN keyed_from;
