@@ -500,6 +500,9 @@ mod tests {
         let e = c.validate_for_serve().unwrap_err();
         assert!(e.contains("placeholder") && !e.contains("change-me"), "{e}");
         c.jwt_secret = "9f2c4e71b0d8a3f65e1c7b92d04a8e3f6b1d9c0e27a5f84b3c6d1e09f7a2b5c8".into();
+        // (The audit keys are required too since the keyed trail: the tests' keys.)
+        c.audit.audit_key = "dGVzdC1hdWRpdC1jaGFpbi1rZXktdGVzdC1hdWRpdCE=".into();
+        c.audit.audit_signing_key = "dGVzdC1hdWRpdC1zaWduaW5nLXNlZWQtdGVzdC1hdWQ=".into();
         assert_eq!(c.validate_for_serve(), Ok(()));
     }
 

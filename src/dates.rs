@@ -15,7 +15,6 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
-use chrono::Datelike;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -37,16 +36,47 @@ pub fn out_of_range(field: &str) -> FieldError {
         .param("max", MAX_YEAR)
 }
 
-/// The year of a date (`YYYY-MM-DD`, as serde reads it, signed and long years included) or an
-/// RFC 3339 date-time; `None` when the text is neither (the parse error then says so).
+/// The year a date or date-time is written with: an optional sign, at least four digits, then
+/// `-` (`2026-11-30`, `2026-11-30T08:00:00Z`, `+200000-01-01T00:00:00Z`, `-200000-01-01`),
+/// read from the text itself so that years no parser accepts are caught too (a year too long
+/// for `i32` counts as out of range); `None` when the text does not start like a date (the
+/// parse error then says what is wrong).
 pub fn year_of(text: &str) -> Option<i32> {
-    if let Ok(d) = text.parse::<chrono::NaiveDate>() {
-        return Some(d.year());
+    let t = text.trim();
+    let (negative, rest) = match t.as_bytes().first() {
+        Some(b'+') => (false, &t[1..]),
+        Some(b'-') => (true, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits < 4 || rest.as_bytes().get(digits) != Some(&b'-') {
+        return None;
     }
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(t.year());
+    let year = rest[..digits].parse::<i32>().unwrap_or(i32::MAX);
+    Some(if negative { -year } else { year })
+}
+
+/// The path parameters of a request, by its route pattern (`/calendar/days/{date}`) and its
+/// path, segment by segment: middleware runs before routing fills `match_info`.
+fn path_params(pattern: &str, path: &str) -> Vec<(String, String)> {
+    let pat: Vec<&str> = pattern.trim_matches('/').split('/').collect();
+    let got: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if pat.len() != got.len() {
+        return Vec::new();
     }
-    text.parse::<chrono::NaiveDateTime>().ok().map(|t| t.year())
+    pat.iter()
+        .zip(got)
+        .filter_map(|(p, v)| {
+            let name = p.strip_prefix('{')?.strip_suffix('}')?;
+            let name = name.split(':').next().unwrap_or(name);
+            let value =
+                url::form_urlencoded::parse(format!("v={}", v.replace('+', "%2B")).as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+            Some((name.to_owned(), value))
+        })
+        .collect()
 }
 
 fn is_date_format(schema: &Value) -> bool {
@@ -163,11 +193,12 @@ fn dated_bodies() -> &'static HashSet<String> {
 /// The out-of-range dates among a request's path and query parameters.
 fn check_params(req: &actix_web::HttpRequest) -> Vec<FieldError> {
     let mut out = Vec::new();
-    for (name, value) in req.match_info().iter() {
-        if param_schema(req, name, "path").is_some_and(is_date_format)
-            && year_of(value).is_some_and(|y| !year_in_range(y))
+    let pattern = req.match_pattern().unwrap_or_default();
+    for (name, value) in path_params(&pattern, req.path()) {
+        if param_schema(req, &name, "path").is_some_and(is_date_format)
+            && year_of(&value).is_some_and(|y| !year_in_range(y))
         {
-            out.push(out_of_range(name));
+            out.push(out_of_range(&name));
         }
     }
     let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
@@ -250,5 +281,15 @@ mod tests {
         assert!(year_of("-200000-01-01").is_some_and(|y| !year_in_range(y)));
         assert!(!year_in_range(1899) && year_in_range(1900) && year_in_range(2200));
         assert_eq!(year_of("tomorrow"), None);
+        assert_eq!(year_of("+200000-01-01T00:00:00Z"), Some(200000));
+        assert_eq!(year_of("-200000-01-01T08:00:00Z"), Some(-200000));
+        assert_eq!(year_of("99999999999-01-01"), Some(i32::MAX));
+        assert_eq!(
+            path_params(
+                "/api/v1/calendar/days/{date}",
+                "/api/v1/calendar/days/%2B20000-01-01"
+            ),
+            vec![("date".to_owned(), "+20000-01-01".to_owned())]
+        );
     }
 }

@@ -76,9 +76,6 @@ pub struct AppState {
     pub revocations: Arc<auth::revocation::Revocations>,
     /// Bounds password hashing (a fixed number at once; see [`auth::password::Hasher`]).
     pub hasher: Arc<auth::password::Hasher>,
-    /// Test hook, `None` in the service: a header that [`auth::client::client_addr`] reads the
-    /// client's address from. Only code that builds the state can set it (the integration tests).
-    pub client_addr_header: Option<actix_web::http::header::HeaderName>,
 }
 
 impl AppState {
@@ -114,7 +111,6 @@ impl AppState {
             proxies,
             revocations: Arc::new(auth::revocation::Revocations::new()),
             hasher: Arc::new(hasher),
-            client_addr_header: None,
         })
     }
 }

@@ -1,9 +1,11 @@
 //! Limits on slow clients: a deadline for a request's body. (The header deadline and the
 //! connection caps are server settings: see [`crate::start`].)
 //!
-//! A body must have arrived within `DUTYDESK_BODY_TIMEOUT_SECS` (JSON and empty bodies) or
+//! A body must start arriving within `DUTYDESK_BODY_TIMEOUT_SECS` (JSON and empty bodies) or
 //! `DUTYDESK_UPLOAD_TIMEOUT_SECS` (attachment uploads and any other non-JSON body: CSV/XLSX
-//! imports) of the request's start. Past it, reading the body fails, the request is answered
+//! imports) of the request's start, and must have arrived in full within the same number of
+//! seconds counted from its first bytes (so waiting for the client to begin does not eat into
+//! the time a slow but steady upload has). Past either, reading the body fails, the request is answered
 //! 408 `request_timeout` whatever the handler made of the failed read, and the connection is
 //! closed, so a client trickling a body cannot hold a connection (and a file descriptor) for long.
 
@@ -26,7 +28,12 @@ use std::time::Duration;
 /// A body stream that fails once its deadline has passed, and says so in `expired`.
 struct Deadline<S> {
     inner: S,
+    /// Until the first bytes: counted from the request's start; then from the first bytes.
     sleep: Pin<Box<tokio::time::Sleep>>,
+    /// The deadline's length.
+    secs: Duration,
+    /// Whether bytes have arrived (the deadline has been restarted from them).
+    started: bool,
     expired: Rc<Cell<bool>>,
 }
 
@@ -41,6 +48,11 @@ where
             return Poll::Ready(None);
         }
         if let Poll::Ready(item) = Pin::new(&mut self.inner).poll_next(cx) {
+            if !self.started && matches!(&item, Some(Ok(b)) if !b.is_empty()) {
+                self.started = true;
+                let until = tokio::time::Instant::now() + self.secs;
+                self.sleep.as_mut().reset(until);
+            }
             return Poll::Ready(item);
         }
         if self.sleep.as_mut().poll(cx).is_ready() {
@@ -84,24 +96,24 @@ pub async fn body_deadline(
     let stream = Deadline {
         inner: req.take_payload(),
         sleep: Box::pin(tokio::time::sleep(Duration::from_secs(secs))),
+        secs: Duration::from_secs(secs),
+        started: false,
         expired: expired.clone(),
     };
     req.set_payload(actix_web::dev::Payload::Stream {
         payload: Box::pin(stream),
     });
-    let http = req.request().clone();
+    // (The request must not be cloned here: routing, further in, needs it unshared.)
     let res = next.call(req).await;
-    if expired.get() {
-        let mut res = ServiceResponse::new(
-            http,
-            actix_web::HttpResponse::from_error(
-                ApiError::of(Code::RequestTimeout).param("secs", secs),
-            ),
-        );
-        res.response_mut()
-            .head_mut()
-            .set_connection_type(actix_web::http::ConnectionType::Close);
-        return Ok(res.map_into_right_body());
+    if !expired.get() {
+        return Ok(res?.map_into_left_body());
     }
-    Ok(res?.map_into_left_body())
+    let timeout = ApiError::of(Code::RequestTimeout).param("secs", secs);
+    // An inner middleware's `Err` has lost the request: actix renders it (still a 408).
+    let res = res.map_err(|_| actix_web::Error::from(timeout.clone()))?;
+    let mut res = res.into_response(actix_web::HttpResponse::from_error(timeout));
+    res.response_mut()
+        .head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+    Ok(res.map_into_right_body())
 }

@@ -160,7 +160,7 @@ impl RootSpanBuilder for RequestSpan {
             http.method = %request.method(),
             http.route = %route,
             http.target = %redact(request.path(), request.query_string()),
-            http.client_ip = %crate::web::client_ip(request.request()),
+            http.client_ip = %crate::web::client_addr(request.request()),
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             exception.message = tracing::field::Empty,

@@ -178,13 +178,13 @@ fn forwarded_hops(req: &HttpRequest) -> Vec<Option<std::net::IpAddr>> {
         .collect()
 }
 
-/// The client's address, the one for logs and throttling across the whole service: the peer of
+/// The client's address given the trusted proxies: the peer of
 /// the connection, unless that peer is a trusted proxy ([`TrustedProxies`]); then the forwarding
 /// headers are walked from the nearest hop outwards, and the first address that is not itself a
 /// trusted proxy is the client (the rightmost untrusted hop: what a client writes further left
 /// is not believed). A hop that is not an address stops the walk at the proxy that wrote it.
 /// Headers from an untrusted peer are ignored.
-pub fn client_addr(req: &HttpRequest, trusted: &TrustedProxies) -> std::net::IpAddr {
+fn addr_behind(req: &HttpRequest, trusted: &TrustedProxies) -> std::net::IpAddr {
     let peer = req
         .peer_addr()
         .map(|a| a.ip())
@@ -205,12 +205,14 @@ pub fn client_addr(req: &HttpRequest, trusted: &TrustedProxies) -> std::net::IpA
     client
 }
 
-/// [`client_addr`] with the service's configured proxies (`AppState::proxies`); the peer's
-/// address when the application state is not at hand.
-pub fn client_ip(req: &HttpRequest) -> std::net::IpAddr {
+/// The client's address, the one function for logs, login throttling and security events
+/// across the whole service, with the configured proxies (`DUTYDESK_TRUSTED_PROXIES`,
+/// `AppState::proxies`; see [`addr_behind`] for the rule); the peer's address when the
+/// application state is not at hand.
+pub fn client_addr(req: &HttpRequest) -> std::net::IpAddr {
     match req.app_data::<actix_web::web::Data<crate::AppState>>() {
-        Some(state) => client_addr(req, &state.proxies),
-        None => client_addr(req, &TrustedProxies::default()),
+        Some(state) => addr_behind(req, &state.proxies),
+        None => addr_behind(req, &TrustedProxies::default()),
     }
 }
 
@@ -263,14 +265,14 @@ mod tests {
         let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
         // An untrusted peer's headers are ignored.
         let r = req("203.0.113.9:5000", &[("x-forwarded-for", "1.2.3.4")]);
-        assert_eq!(client_addr(&r, &t), ip("203.0.113.9"));
+        assert_eq!(addr_behind(&r, &t), ip("203.0.113.9"));
         // A trusted proxy: the rightmost untrusted hop; what the client wrote to the left is not
         // believed.
         let r = req(
             "10.1.2.3:5000",
             &[("x-forwarded-for", "6.6.6.6, 198.51.100.4, 10.9.9.9")],
         );
-        assert_eq!(client_addr(&r, &t), ip("198.51.100.4"));
+        assert_eq!(addr_behind(&r, &t), ip("198.51.100.4"));
         let r = req(
             "10.1.2.3:5000",
             &[(
@@ -278,10 +280,10 @@ mod tests {
                 "for=6.6.6.6, for=\"[2001:db8::7]:4711\";proto=https",
             )],
         );
-        assert_eq!(client_addr(&r, &t), ip("2001:db8::7"));
+        assert_eq!(addr_behind(&r, &t), ip("2001:db8::7"));
         // Garbage stops at the proxy that wrote it.
         let r = req("10.1.2.3:5000", &[("x-forwarded-for", "6.6.6.6, junk")]);
-        assert_eq!(client_addr(&r, &t), ip("10.1.2.3"));
+        assert_eq!(addr_behind(&r, &t), ip("10.1.2.3"));
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("nonsense").is_err());
         assert!(TrustedProxies::parse("").unwrap().0.is_empty());

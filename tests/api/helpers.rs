@@ -34,10 +34,6 @@ pub fn audit_env() -> [(&'static str, &'static str); 2] {
     ]
 }
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
-/// The header tests set to play a client at another address (the app reads it only because
-/// the tests put it in `AppState::client_addr_header`).
-pub const TEST_CLIENT_ADDR_HEADER: actix_web::http::header::HeaderName =
-    actix_web::http::header::HeaderName::from_static("x-test-client-addr");
 
 pub struct TestApp {
     pub base: String,
@@ -275,9 +271,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     )
     .await
     .expect("create admin");
-    let mut state = dutydesk::AppState::new(cfg).expect("state");
-    // Tests play clients at several addresses with this header (see `auth::client_addr`).
-    state.client_addr_header = Some(TEST_CLIENT_ADDR_HEADER);
+    let state = dutydesk::AppState::new(cfg).expect("state");
     let clock = state.clock.clone();
     clock.set(dutydesk::clock::morning(test_today(), Shanghai));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
