@@ -40,6 +40,7 @@ mod my_duties;
 mod org;
 mod paging;
 mod platform;
+mod privilege;
 mod ratings;
 mod reasons;
 mod rectifications;
