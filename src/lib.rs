@@ -213,6 +213,7 @@ pub fn build_app(
     )
     .default_service(actix_web::web::to(not_found))
     .wrap(from_fn(idempotency::middleware))
+    .wrap(from_fn(auth::read_only::middleware))
     .wrap(from_fn(error::localize))
     .wrap(from_fn(metrics::middleware))
     .wrap(

@@ -206,6 +206,22 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
             if crate::idempotency::applies(&method, path) {
                 declare_idempotency_key(op);
             }
+            if crate::auth::read_only::applies(&method, path) {
+                declare_read_only_refusal(op);
+            }
+        }
+    }
+}
+
+/// The 403 a caller whose only role is auditor gets on a write (see `auth::read_only`).
+fn declare_read_only_refusal(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    const TEXT: &str = "`forbidden`: the caller's only role is auditor (auditors are read-only)";
+    let responses = &mut op.responses.responses;
+    match responses.get_mut("403") {
+        Some(RefOr::T(r)) => r.description = format!("{}; or {TEXT}", r.description),
+        _ => {
+            responses.insert("403".to_owned(), RefOr::T(problem_response(TEXT)));
         }
     }
 }
