@@ -31,12 +31,15 @@ help:
 	@echo "make db-stop  stop the private PostgreSQL cluster"
 
 # DUTYDESK_DEV=true for every step, so that migrate and seed-demo accept the dev defaults
-# (e.g. no JWT secret) just as serve does.
+# (e.g. no JWT secret) just as serve does. Migrations run as the owning role (pg.sh's
+# DATABASE_URL); seed-demo and serve as the server's role (`pg.sh app-url`, README "Database roles").
 run:
 	@$(WITH_DB) \
+	app_env="$$($(PG) app-url)"; \
 	export DUTYDESK_DEV=true; \
 	$(CARGO) build --bin dutydesk; \
-	$(BIN) migrate; \
+	DUTYDESK_MIGRATION_DATABASE_URL="$$DATABASE_URL" $(BIN) migrate; \
+	export "$$app_env"; \
 	$(BIN) seed-demo; \
 	exec $(BIN) serve
 

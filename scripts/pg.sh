@@ -4,10 +4,23 @@
 #
 #   export "$(scripts/pg.sh)"   # start (or reuse) it; prints exactly one line:
 #                               #   DATABASE_URL=postgres://dutydesk:dutydesk@127.0.0.1:PORT/dutydesk
+#   scripts/pg.sh app-url       # the same, then one line with the server's (least-privilege) URL:
+#                               #   DATABASE_URL=postgres://dutydesk_app:dutydesk_app@127.0.0.1:PORT/dutydesk
 #   scripts/pg.sh stop          # stop the private cluster
 #   scripts/pg.sh status        # say whether it runs (exit 0) or not (exit 3)
 #
 # Everything except that one line goes to stderr.
+#
+# Two roles (README, "Database roles"): `dutydesk` owns the database and everything in it and runs
+# the migrations (DATABASE_URL above); `dutydesk_app` (LOGIN, password dutydesk_app) is what the
+# server connects as: rows only, no DDL, no TRIGGER/TRUNCATE, no rewriting the audit trail (the
+# grants are made by migration 2026-11-30-000035). `dutydesk` is a member of `dutydesk_app` so that
+# tests may end the server's sessions. A cluster made by an older version of this script gets the
+# app role on its next run.
+#
+# `app-url` prints DUTYDESK_APP_DATABASE_URL when it is set; otherwise DATABASE_URL (the caller's
+# or the private cluster's) with user and password dutydesk_app. The tests (tests/api/helpers.rs)
+# derive the app URL the same way.
 #
 # - If DATABASE_URL is already set and answers `select 1`, it is printed unchanged.
 # - Otherwise a private cluster is used (never the distro's cluster or a service manager):
@@ -39,6 +52,8 @@ DB_USER=dutydesk
 DB_PASS=dutydesk
 DB_NAME=dutydesk
 URL="postgres://${DB_USER}:${DB_PASS}@127.0.0.1:${PORT}/${DB_NAME}"
+APP_USER=dutydesk_app
+APP_PASS=dutydesk_app
 
 PGDATA_DIR="${DUTYDESK_PGDATA:-/var/tmp/dutydesk-pg-$(id -u)/data}"
 case "$PGDATA_DIR" in
@@ -262,8 +277,14 @@ BEGIN
   ELSE
     ALTER ROLE ${DB_USER} LOGIN CREATEDB PASSWORD '${DB_PASS}';
   END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_USER}') THEN
+    CREATE ROLE ${APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${APP_PASS}';
+  ELSE
+    ALTER ROLE ${APP_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${APP_PASS}';
+  END IF;
 END
 \$\$;
+GRANT ${APP_USER} TO ${DB_USER};
 SELECT 'CREATE DATABASE ${DB_NAME} OWNER ${DB_USER}'
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '${DB_NAME}')
 \gexec
@@ -295,8 +316,9 @@ cmd_up() {
     log "DATABASE_URL is set but not reachable; using the private cluster instead"
   fi
 
-  # 2. The private cluster is already up (started earlier, by this or another user).
-  if url_works "$URL"; then
+  # 2. The private cluster is already up (started earlier, by this or another user) and has both
+  #    roles (a cluster made by an older version of this script lacks the app role: step 3 adds it).
+  if url_works "$URL" && url_works "$(app_url_of "$URL")"; then
     printf 'DATABASE_URL=%s\n' "$URL" >&3
     return 0
   fi
@@ -333,10 +355,31 @@ cmd_up() {
     start_cluster
   fi
 
-  ensure_role_and_db || die "could not create role/database ${DB_USER}/${DB_NAME}"
+  ensure_role_and_db || die "could not create roles ${DB_USER}, ${APP_USER} or database ${DB_NAME}"
   wait_for_url
   log "PostgreSQL ready: $URL"
   printf 'DATABASE_URL=%s\n' "$URL" >&3
+}
+
+# The URL with the app role's user and password in place of its own.
+app_url_of() {
+  local url="$1" scheme rest
+  scheme="${url%%://*}"
+  rest="${url#*://}"
+  case "$rest" in
+    *@*) rest="${rest#*@}" ;;
+  esac
+  printf '%s://%s:%s@%s\n' "$scheme" "$APP_USER" "$APP_PASS" "$rest"
+}
+
+cmd_app_url() {
+  if [ -n "${DUTYDESK_APP_DATABASE_URL:-}" ]; then
+    printf 'DATABASE_URL=%s\n' "$DUTYDESK_APP_DATABASE_URL" >&3
+    return 0
+  fi
+  local line
+  line="$(cmd_up 3>&1)" || exit 1
+  printf 'DATABASE_URL=%s\n' "$(app_url_of "${line#DATABASE_URL=}")" >&3
 }
 
 cmd_stop() {
@@ -365,8 +408,9 @@ cmd_status() {
 
 case "${1:-up}" in
   up|start) cmd_up ;;
+  app-url) cmd_app_url ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   -h|--help|help) sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&3 ;;
-  *) die "unknown command '$1' (use: up, stop, status)" ;;
+  *) die "unknown command '$1' (use: up, app-url, stop, status)" ;;
 esac

@@ -218,6 +218,7 @@ pub fn build_app(
     .wrap(from_fn(idempotency::middleware))
     .wrap(from_fn(dates::check))
     .wrap(from_fn(limits::body_deadline))
+    .wrap(from_fn(auth::read_only::middleware))
     .wrap(from_fn(error::localize))
     .wrap(from_fn(metrics::middleware))
     .wrap(from_fn(headers::security))

@@ -79,6 +79,10 @@ pub trait Request: Serialize + Sized + Send + Sync {
     type Machine: Machine;
     /// The audit trail's entity type, e.g. `substitution`.
     const ENTITY: &'static str;
+    /// Whether the deciding moves ([`Party::decides`]) are refused to the request's requester
+    /// and counterpart (403 `own_request`): nobody approves or decides their own request. Every
+    /// kind says so explicitly.
+    const DECIDED_BY_OTHERS: bool;
     fn id(&self) -> Uuid;
     fn state(&self) -> <Self::Machine as Machine>::State;
     /// Who made the office's last decision on it, and their note.
@@ -130,8 +134,15 @@ pub fn may<R: Request>(r: &R, user: &CurrentUser, party: Party) -> bool {
     }
 }
 
+/// Whether `r` is `user`'s own: they made it or they are its counterpart.
+pub fn concerns<R: Request>(r: &R, user: &CurrentUser) -> bool {
+    user.staff_id
+        .is_some_and(|me| r.is(Party::Requester, me) || r.is(Party::Counterpart, me))
+}
+
 /// Makes move `m` on request `id`, in the caller's transaction: lock, check the party, compute
-/// the next state, carry out the effect, store it and audit it (action = the new state). The
+/// the next state, carry out the effect, store it and audit it (action = the new state). A
+/// deciding move on the caller's own request is refused (see [`Request::DECIDED_BY_OTHERS`]). The
 /// deciding parties' moves ([`Party::decides`]) record the caller and `note` as the decision;
 /// other moves keep the last one.
 pub async fn transition<R: Request>(
@@ -147,6 +158,9 @@ pub async fn transition<R: Request>(
     let on_duty = party == Party::OnDuty && machine.caller_on_duty();
     if !on_duty && !may(&before, user, party) {
         return Err(ApiError::forbidden());
+    }
+    if party.decides() && R::DECIDED_BY_OTHERS && concerns(&before, user) {
+        return Err(ApiError::of(Code::OwnRequest));
     }
     let from = before.state();
     let (to, effect) = machine

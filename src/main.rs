@@ -21,10 +21,11 @@ struct Cli {
 enum Command {
     /// Run the HTTP server.
     Serve(Box<Config>),
-    /// Apply pending database migrations.
+    /// Apply pending database migrations, as the role that owns the schema: the URL is
+    /// `--database-url`, else DUTYDESK_MIGRATION_DATABASE_URL, else DATABASE_URL.
     Migrate {
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
+        #[arg(long, env = "DUTYDESK_MIGRATION_DATABASE_URL")]
+        database_url: Option<String>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -111,6 +112,20 @@ async fn serve_until_signal(server: actix_web::dev::Server) -> std::io::Result<(
     server.await
 }
 
+async fn migrate(url: &str) -> ExitCode {
+    match db::migrate(url).await {
+        Ok(v) if v.is_empty() => {
+            eprintln!("migrations: up to date");
+            ExitCode::SUCCESS
+        }
+        Ok(v) => {
+            eprintln!("migrations applied: {}", v.join(", "));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -140,6 +155,21 @@ async fn main() -> ExitCode {
                     "audit checkpoints are signed with Ed25519; verify them with this public key"
                 );
             }
+            // The server's role cannot migrate (it does not own the schema): `dutydesk migrate`
+            // runs first, as the owner.
+            match db::pending(&config.database_url).await {
+                Ok(p) if p.is_empty() => {}
+                Ok(p) => {
+                    return fail(format!(
+                        "{} database migration(s) pending ({}); the server does not run them: run \
+                         `dutydesk migrate` as the role that owns the schema \
+                         (DUTYDESK_MIGRATION_DATABASE_URL), then start it again",
+                        p.len(),
+                        p.join(", ")
+                    ));
+                }
+                Err(e) => return fail(e),
+            }
             let bind = config.bind.clone();
             let listener = match std::net::TcpListener::bind(&bind) {
                 Ok(l) => l,
@@ -168,17 +198,14 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Command::Migrate { database_url } => match db::migrate(&database_url).await {
-            Ok(v) if v.is_empty() => {
-                eprintln!("migrations: up to date");
-                ExitCode::SUCCESS
-            }
-            Ok(v) => {
-                eprintln!("migrations applied: {}", v.join(", "));
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(e),
-        },
+        Command::Migrate { database_url } => {
+            let Some(url) = database_url.or_else(|| std::env::var("DATABASE_URL").ok()) else {
+                return fail(
+                    "no database: set DUTYDESK_MIGRATION_DATABASE_URL (or DATABASE_URL) to the URL of the role that owns the schema",
+                );
+            };
+            migrate(&url).await
+        }
         Command::Openapi => match openapi::spec().to_pretty_json() {
             Ok(s) => {
                 println!("{s}");

@@ -73,6 +73,12 @@ impl CurrentUser {
         self.require_any(&[Role::OfficeAdmin])
     }
 
+    /// Whether the caller may only read: their one role is auditor (someone who holds another
+    /// role as well keeps that role's rights). See `auth::read_only`.
+    pub fn read_only(&self) -> bool {
+        !self.roles.is_empty() && self.roles.iter().all(|r| *r == Role::Auditor)
+    }
+
     /// Office admins and auditors read everything of their center.
     pub fn reads_all(&self) -> bool {
         self.has(Role::OfficeAdmin) || self.has(Role::Auditor)

@@ -9,6 +9,7 @@ pub mod client;
 pub mod events;
 pub mod jwt;
 pub mod password;
+pub mod read_only;
 pub mod revocation;
 pub mod session;
 pub mod store;

@@ -97,6 +97,7 @@ macro_rules! listed {
 impl Request for Substitution {
     type Machine = Substitutions;
     const ENTITY: &'static str = "substitution";
+    const DECIDED_BY_OTHERS: bool = true;
 
     request_row!(
         SubstitutionStatus,
@@ -164,6 +165,7 @@ impl Request for Substitution {
 impl Request for Swap {
     type Machine = Swaps;
     const ENTITY: &'static str = "swap";
+    const DECIDED_BY_OTHERS: bool = true;
 
     request_row!(SwapStatus, rs::swap, rs::set_swap_status);
 
@@ -223,6 +225,7 @@ impl Request for Swap {
 impl Request for LeaveRequest {
     type Machine = Leave;
     const ENTITY: &'static str = "leave_request";
+    const DECIDED_BY_OTHERS: bool = true;
 
     request_row!(LeaveStatus, rs::leave, rs::set_leave_status);
 

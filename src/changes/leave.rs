@@ -124,7 +124,7 @@ macro_rules! leave_decision {
                 (status = 200, description = $done, body = LeaveRequestView),
                 (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
                 (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "`forbidden`: only office admins; `own_request`: the caller's own leave request", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such request in the caller's center", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = $conflicts, body = Problem, content_type = "application/problem+json"),
             )

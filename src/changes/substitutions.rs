@@ -57,6 +57,10 @@ async fn new_substitution(
     if !offline && a.on_duty() != me {
         return Err(ApiError::of(Code::NotOnDuty));
     }
+    // The office's one-step path is a decision: not on a duty of the caller's own.
+    if offline && (a.on_duty() == me || b.substitute_id == me) {
+        return Err(ApiError::of(Code::OwnRequest));
+    }
     if b.substitute_id == a.on_duty() {
         return Err(ApiError::invalid(FieldError::of(
             "substitute_id",
@@ -159,7 +163,7 @@ pub async fn propose(
     responses(
         (status = 201, description = "Registered", body = SubstitutionView),
         (status = 400, description = "`validation_failed`, `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: only office admins; `own_request`: the duty is the caller's own or the caller is the substitute", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`change_open` or `double_duty`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`duty_in_past`, `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
@@ -220,7 +224,7 @@ macro_rules! substitution_move {
             responses(
                 (status = 200, description = "The substitution in its new state", body = SubstitutionView),
                 (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not this caller's move", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "`forbidden`: not this caller's move; `own_request`: an office decision (register, reject, acknowledge, void) on a request the caller made or is part of", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such substitution in the caller's center", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "`invalid_state`, `assignment_changed` or `double_duty`", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = "On register: `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),
@@ -288,7 +292,7 @@ substitution_move!(
     responses(
         (status = 200, description = "Voided; the duty is back with the person who handed it over", body = SubstitutionView),
         (status = 400, description = "Malformed id or body, `unknown_field`, or `validation_failed` (note missing or longer than 500 characters)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only office admins", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: only office admins; `own_request`: the caller made the substitution or is its substitute", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such substitution in the caller's center", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_state` (not in effect) or `assignment_changed` (the duty changed hands since)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),

@@ -139,7 +139,7 @@ macro_rules! swap_move {
             responses(
                 (status = 200, description = "The swap in its new state", body = SwapView),
                 (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not this caller's move", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "`forbidden`: not this caller's move; `own_request`: an office decision (register, reject, acknowledge, void) on a request the caller made or is part of", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such swap in the caller's center", body = Problem, content_type = "application/problem+json"),
                 (status = 409, description = "`invalid_state`, `assignment_changed` or `double_duty`", body = Problem, content_type = "application/problem+json"),
                 (status = 422, description = "On register: `not_eligible`, `on_leave` or `already_on_duty`", body = Problem, content_type = "application/problem+json"),

@@ -11,6 +11,16 @@
 //!
 //! Not audited (it changes no record; only the failure count) and without `Idempotency-Key`
 //! (a lookup is a read: answering it again is harmless).
+//!
+//! Why not the login throttle ([`crate::auth::throttle`]): it counts per account *and address*
+//! and per address, and deliberately never per account alone, so that nobody can lock a staff
+//! member out from elsewhere. Here that would be the wrong way round. The secret is a 6-digit
+//! code, so the limit must hold per tracking number over all addresses (an attacker with many
+//! addresses would otherwise get 5 free guesses at each); and behind the portal every lookup
+//! comes from one address, so a per-address limit would throttle every citizen's lookups (and
+//! share the address's row with logins). What a lock costs here is small (a citizen waits 15
+//! minutes, or asks the hall), what it protects is the code. Both keep counting exact the same
+//! way: the counted row is locked until the attempt has counted.
 
 use super::intake::code_hash;
 use super::model::{Kind, State};

@@ -1,7 +1,13 @@
 //! Connection pool and embedded migrations.
+//!
+//! Migrations run as the role that owns the schema (`dutydesk migrate`, with
+//! `DUTYDESK_MIGRATION_DATABASE_URL`); the server connects as a member of `dutydesk_app`
+//! (migration 000035), which cannot run them. So `serve` never migrates: it checks with
+//! [`pending`] and refuses to start while migrations are pending.
 
 pub mod schema;
 
+use diesel::migration::MigrationSource;
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
@@ -38,8 +44,59 @@ pub async fn migrate(database_url: &str) -> Result<Vec<String>, String> {
         harness
             .run_pending_migrations(MIGRATIONS)
             .map(|v| v.iter().map(|m| m.to_string()).collect())
-            .map_err(|e| format!("migration failed: {e}"))
+            .map_err(|e| {
+                let hint = if e.to_string().contains("permission denied")
+                    || e.to_string().contains("must be owner")
+                {
+                    " (migrations run as the role that owns the schema, not the server's role)"
+                } else {
+                    ""
+                };
+                format!("migration failed: {e}{hint}")
+            })
     })
     .await
     .map_err(|e| format!("migration task failed: {e}"))?
+}
+
+#[derive(diesel::QueryableByName)]
+struct Applied {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// The embedded migrations not yet applied to the database, oldest first. Reads
+/// `__diesel_schema_migrations` only (the harness would try to create it, which the server's
+/// role may not), so it works with the server's reduced rights.
+pub async fn pending(database_url: &str) -> Result<Vec<String>, String> {
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+    let mut conn = AsyncPgConnection::establish(database_url)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let exists: Vec<Applied> = diesel::sql_query(
+        "SELECT '' AS version WHERE to_regclass('__diesel_schema_migrations') IS NOT NULL",
+    )
+    .load(&mut conn)
+    .await
+    .map_err(|e| format!("cannot read the applied migrations: {e}"))?;
+    let applied: std::collections::HashSet<String> = if exists.is_empty() {
+        Default::default()
+    } else {
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+            .load::<Applied>(&mut conn)
+            .await
+            .map_err(|e| format!("cannot read the applied migrations: {e}"))?
+            .into_iter()
+            .map(|a| a.version)
+            .collect()
+    };
+    let all = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map_err(|e| format!("cannot read the embedded migrations: {e}"))?;
+    let mut out: Vec<String> = all
+        .iter()
+        .filter(|m| !applied.contains(&m.name().version().to_string()))
+        .map(|m| m.name().to_string())
+        .collect();
+    out.sort();
+    Ok(out)
 }

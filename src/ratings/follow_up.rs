@@ -85,6 +85,9 @@ impl Machine for FollowUps {
 impl Request for FollowUpRow {
     type Machine = FollowUps;
     const ENTITY: &'static str = "rating_follow_up";
+    // Its "requester" is the assignee the office names, not someone asking for a decision:
+    // an office admin may reassign a follow-up they hold.
+    const DECIDED_BY_OTHERS: bool = false;
 
     fn id(&self) -> Uuid {
         self.id

@@ -258,7 +258,7 @@ pub async fn answer(
     responses(
         (status = 200, description = "Verified (closed)", body = Rectification),
         (status = 400, description = "`validation_failed`: `note` blank or too long (`required`, `too_long`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`: neither a supervisor on duty today nor the office", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: neither a supervisor on duty today nor the office; `own_request`: the rectification is the caller's own", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_state`: not answered; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -295,7 +295,7 @@ pub async fn verify(
     responses(
         (status = 200, description = "Reopened with its new deadline", body = Rectification),
         (status = 400, description = "`validation_failed`: `note` blank or too long (`required`, `too_long`), `rectify_within_working_days` out of 1–30 (`out_of_range`); `unknown_field`; or a malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`: neither a supervisor on duty today nor the office", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: neither a supervisor on duty today nor the office; `own_request`: the rectification is the caller's own", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not found (or not visible to the caller)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_state`: not answered; `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),

@@ -14,6 +14,8 @@ use uuid::Uuid;
 impl Request for RectificationRow {
     type Machine = Rectifications;
     const ENTITY: &'static str = "rectification";
+    // The staff member who must rectify does not verify or reopen their own answer.
+    const DECIDED_BY_OTHERS: bool = true;
 
     fn id(&self) -> Uuid {
         self.id

@@ -81,7 +81,7 @@ async fn create_admin_reads_the_password_from_stdin_and_refuses_duplicates() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_down_migration_undoes_its_up_migration() {
     let app = spawn_app().await;
-    let conn = diesel_async::AsyncPgConnection::establish(&app.db_url)
+    let conn = diesel_async::AsyncPgConnection::establish(&app.owner_url)
         .await
         .unwrap();
     let tables = "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'";
@@ -101,7 +101,7 @@ async fn every_down_migration_undoes_its_up_migration() {
             .await,
         0
     );
-    dutydesk::db::migrate(&app.db_url).await.unwrap();
+    dutydesk::db::migrate(&app.owner_url).await.unwrap();
     assert_eq!(app.count(tables).await, before);
 }
 

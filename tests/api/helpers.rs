@@ -38,7 +38,12 @@ pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 pub struct TestApp {
     pub base: String,
     pub client: Client,
+    /// The test's database as the server's role (`dutydesk_app`, migration 000035): what the app,
+    /// its second instances, the tick and the other commands (except `migrate`) connect with.
     pub db_url: String,
+    /// The same database as the role that owns it (ran the migrations): for fixtures and
+    /// tampering that the server's role may not do ([`TestApp::db`]).
+    pub owner_url: String,
     pub db_name: String,
     admin_url: String,
     /// Center "alpha" and its office admin's access token.
@@ -64,6 +69,20 @@ fn admin_url() -> String {
     std::env::var("DATABASE_URL").expect(
         "DATABASE_URL must point at a PostgreSQL where this role may CREATE DATABASE (run `make test`)",
     )
+}
+
+/// The server's role: `DUTYDESK_APP_DATABASE_URL` when set, else `DATABASE_URL` with user and
+/// password `dutydesk_app` (the role and password `scripts/pg.sh` creates).
+pub fn app_role_url() -> String {
+    match std::env::var("DUTYDESK_APP_DATABASE_URL") {
+        Ok(v) if !v.trim().is_empty() => v,
+        _ => {
+            let owner = admin_url();
+            let (scheme, rest) = owner.split_once("://").expect("DATABASE_URL is scheme://…");
+            let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+            format!("{scheme}://dutydesk_app:dutydesk_app@{host}")
+        }
+    }
 }
 
 fn with_db(url: &str, db: &str) -> String {
@@ -256,7 +275,8 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         &format!("CREATE DATABASE {db_name} TEMPLATE {tpl}"),
     )
     .await;
-    let db_url = with_db(&admin, &db_name);
+    let owner_url = with_db(&admin, &db_name);
+    let db_url = with_db(&app_role_url(), &db_name);
     let mut cfg = config(&db_url);
     tweak(&mut cfg);
     // The process's audit keys, as `serve` installs them (the seeding below writes the trail).
@@ -282,6 +302,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: Client::new(),
         db_url,
+        owner_url,
         db_name,
         admin_url: admin,
         center_id: Uuid::nil(),
@@ -431,8 +452,9 @@ impl TestApp {
         self.token("beta", "admin", ADMIN_PASSWORD).await
     }
 
+    /// A connection as the database's owner (not the server's role).
     pub async fn db(&self) -> AsyncPgConnection {
-        AsyncPgConnection::establish(&self.db_url).await.unwrap()
+        AsyncPgConnection::establish(&self.owner_url).await.unwrap()
     }
 
     /// Runs a `SELECT count(*) AS n …` query.

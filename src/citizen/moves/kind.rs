@@ -64,6 +64,8 @@ struct Changes {
 impl Request for RequestRow {
     type Machine = Citizens;
     const ENTITY: &'static str = "citizen_request";
+    // No staff member is a citizen request's requester or counterpart: the office decides.
+    const DECIDED_BY_OTHERS: bool = true;
 
     fn id(&self) -> Uuid {
         self.id

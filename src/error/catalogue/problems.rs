@@ -59,6 +59,9 @@ catalogue! {
             "Only the person on duty can hand this duty over.", "只有当班人员才能申请顶岗。";
         NotOnDutyFirstDuty = "not_on_duty", 403, [],
             "The first duty is not yours.", "第一个值班不是您的。";
+        OwnRequest = "own_request", 403, [],
+            "Nobody decides on their own request: another office admin (or supervisor on duty) must.",
+            "不能审批本人的申请，须由其他办公室管理员（或当班督导员）决定。";
         PersonalDataNotAllowed = "personal_data_not_allowed", 403, [],
             "Only office admins may export citizens' clear names and phone numbers.",
             "只有办公室管理员可以导出群众的完整姓名和电话。";
