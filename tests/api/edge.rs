@@ -341,6 +341,62 @@ async fn a_leave_request_in_year_200000_is_refused() {
     );
 }
 
+/// Dates nested in arrays are checked too, each named by its position (`days[1].date`,
+/// `emergencies[0].at`), and nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_dates_out_of_range_are_named_by_position() {
+    let app = spawn_app().await;
+    let today = app.today();
+    let r = app
+        .req(Method::PUT, "/api/v1/calendar/days", Some(&app.admin_token))
+        .json(&serde_json::json!({"days": [
+            {"date": today.to_string(), "kind": "holiday", "name": "x"},
+            {"date": "+200000-01-01", "kind": "holiday", "name": "x"},
+            {"date": "-200000-01-01", "kind": "holiday", "name": "x"},
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let mut fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["code"] == "out_of_range")
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["days[1].date", "days[2].date"], "{body}");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM calendar_overrides WHERE name = 'x'")
+            .await,
+        0
+    );
+    let r = app
+        .req(
+            Method::POST,
+            "/api/v1/audit-events/verify",
+            Some(&app.admin_token),
+        )
+        .json(&serde_json::json!({"checkpoints": [
+            {"taken_at": "+200000-01-01T00:00:00Z"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "checkpoints[0].taken_at" && e["code"] == "out_of_range"),
+        "{body}"
+    );
+}
+
 /// A feed token made to expire works until then and answers 401 after; an expiry in the past
 /// or more than 366 days ahead is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
