@@ -120,6 +120,38 @@ pub struct Config {
     /// docs/webhooks.md). Read by `dutydesk tick`, which delivers; `serve` checks it at start.
     #[arg(long, env = "DUTYDESK_WEBHOOKS_FILE")]
     pub webhooks_file: Option<String>,
+    /// Bearer token a Prometheus scraper sends to read `/metrics` (compared in constant time).
+    /// Without it `/metrics` answers 404, except in dev mode where it is open.
+    #[arg(
+        long,
+        env = "DUTYDESK_METRICS_TOKEN",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub metrics_token: String,
+    /// Seconds a client has to send a request's headers (then 408 and the connection closes).
+    #[arg(long, env = "DUTYDESK_HEADER_TIMEOUT_SECS", default_value_t = 5)]
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a JSON (or empty) body, counted from the request's start
+    /// (then 408 `request_timeout` and the connection closes).
+    #[arg(long, env = "DUTYDESK_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+    /// Seconds a client has to send an upload's body (attachments, CSV/XLSX imports: any body
+    /// that is not JSON).
+    #[arg(long, env = "DUTYDESK_UPLOAD_TIMEOUT_SECS", default_value_t = 300)]
+    pub upload_timeout_secs: u64,
+    /// Open connections each worker thread accepts at most (the server has one worker per
+    /// core); further connections wait in the kernel's backlog.
+    #[arg(long, env = "DUTYDESK_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// New connections each worker accepts at once (TLS handshakes and first reads in flight).
+    #[arg(long, env = "DUTYDESK_MAX_CONNECTION_RATE", default_value_t = 256)]
+    pub max_connection_rate: usize,
+    /// Comma-separated addresses or CIDR blocks of the reverse proxies whose
+    /// `X-Forwarded-For` / `Forwarded` / `X-Forwarded-Proto` headers are believed (e.g.
+    /// `10.0.0.0/8,::1`). Empty: the peer's address is the client's, the headers are ignored.
+    #[arg(long, env = "DUTYDESK_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     /// Log format: `json` or `pretty` (default: pretty in dev mode, else json).
     #[arg(long, env = "DUTYDESK_LOG_FORMAT")]
     pub log_format: Option<String>,
@@ -273,6 +305,62 @@ pub fn parse_webhook_endpoints(text: &str) -> Result<Vec<WebhookEndpoint>, Strin
     Ok(endpoints)
 }
 
+/// Fewest distinct bytes a JWT secret must hold (`openssl rand -hex 32` has about 16 of the 16
+/// hex digits; repeated or patterned text has far fewer).
+pub const MIN_SECRET_DISTINCT_BYTES: usize = 12;
+
+/// Placeholders seen in examples and compose files, refused whatever their length.
+const PLACEHOLDER_SECRETS: [&str; 8] = [
+    "change-me-to-a-random-secret-of-32-bytes-or-more",
+    "changeme",
+    "change-me",
+    "change_me",
+    "secret",
+    "password",
+    "your-secret",
+    "jwt-secret",
+];
+
+/// Why a secret is unfit, if it is: a known placeholder (or one padded or repeated), or too
+/// little variety (fewer than [`MIN_SECRET_DISTINCT_BYTES`] distinct bytes, or under 3 bits of
+/// estimated entropy per byte). The message never quotes the secret.
+pub fn weak_secret(secret: &str) -> Option<&'static str> {
+    let lower = secret.to_ascii_lowercase();
+    let squeezed: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if PLACEHOLDER_SECRETS.iter().any(|p| {
+        let p: String = p.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        squeezed == p
+            || (squeezed.len() < 2 * p.len() + 8 && squeezed.contains(&p))
+            || (!squeezed.is_empty() && squeezed.replace(&p, "").is_empty())
+    }) {
+        return Some("a known placeholder");
+    }
+    let mut counts = [0usize; 256];
+    for b in secret.bytes() {
+        counts[b as usize] += 1;
+    }
+    let distinct = counts.iter().filter(|c| **c > 0).count();
+    if distinct < MIN_SECRET_DISTINCT_BYTES {
+        return Some("too uniform (too few distinct characters)");
+    }
+    let n = secret.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = *c as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    if entropy < 3.0 {
+        return Some("too predictable (low entropy)");
+    }
+    None
+}
+
 impl Config {
     /// Where the service's clock starts: `DUTYDESK_DEV_CLOCK` when set, else `None` (the system
     /// clock).
@@ -293,6 +381,15 @@ impl Config {
             return Err("DUTYDESK_DEV_CLOCK is for development and training only: it needs DUTYDESK_DEV=true".into());
         }
         self.clock_start()?;
+        if let Some(why) = weak_secret(&self.jwt_secret) {
+            if self.dev && self.jwt_secret.len() < 32 {
+                // Replaced below by a random one.
+            } else if self.jwt_secret.len() >= 32 {
+                return Err(format!(
+                    "DUTYDESK_JWT_SECRET is {why}: use at least 32 random bytes, e.g. `openssl rand -hex 32`"
+                ));
+            }
+        }
         if self.jwt_secret.len() < 32 {
             if self.dev {
                 use rand::RngCore;
@@ -359,6 +456,54 @@ mod tests {
     fn one(url: &str, secret: &str) -> Result<usize, String> {
         let text = serde_json::json!([{"portal": "portal-a", "url": url, "secret": secret}]);
         parse_webhook_endpoints(&text.to_string()).map(|v| v.len())
+    }
+
+    #[test]
+    fn placeholder_and_low_entropy_jwt_secrets_are_refused() {
+        use super::weak_secret;
+        // The compose file's old default, common placeholders, padded or repeated.
+        assert!(weak_secret("change-me-to-a-random-secret-of-32-bytes-or-more").is_some());
+        assert!(weak_secret("changemechangemechangemechangeme").is_some());
+        assert!(weak_secret("secret-secret-secret-secret-secret").is_some());
+        assert!(weak_secret("CHANGEME-0000000000000000000000000").is_some());
+        // Too few distinct bytes, or a pattern.
+        assert!(weak_secret(&"a".repeat(64)).is_some());
+        assert!(weak_secret(&"abab1212".repeat(8)).is_some());
+        // Random secrets pass: hex, base64 and the tests' own.
+        assert_eq!(
+            weak_secret("9f2c4e71b0d8a3f65e1c7b92d04a8e3f6b1d9c0e27a5f84b3c6d1e09f7a2b5c8"),
+            None
+        );
+        assert_eq!(weak_secret("q8Zr+T3vW0yP1mXk7Lb9Nc2Hd5Jf4Gs6Ae=="), None);
+        assert_eq!(
+            weak_secret("test-secret-test-secret-test-secret-0123456789"),
+            None
+        );
+    }
+
+    #[test]
+    fn serve_refuses_a_placeholder_jwt_secret() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            config: super::Config,
+        }
+        let mut c = Cli::parse_from([
+            "x",
+            "--database-url",
+            "postgres://x/y",
+            "--jwt-secret",
+            "change-me-to-a-random-secret-of-32-bytes-or-more",
+        ])
+        .config;
+        let e = c.validate_for_serve().unwrap_err();
+        assert!(e.contains("placeholder") && !e.contains("change-me"), "{e}");
+        c.jwt_secret = "9f2c4e71b0d8a3f65e1c7b92d04a8e3f6b1d9c0e27a5f84b3c6d1e09f7a2b5c8".into();
+        // (The audit keys are required too since the keyed trail: the tests' keys.)
+        c.audit.audit_key = "dGVzdC1hdWRpdC1jaGFpbi1rZXktdGVzdC1hdWRpdCE=".into();
+        c.audit.audit_signing_key = "dGVzdC1hdWRpdC1zaWduaW5nLXNlZWQtdGVzdC1hdWQ=".into();
+        assert_eq!(c.validate_for_serve(), Ok(()));
     }
 
     #[test]

@@ -17,16 +17,19 @@ pub mod citizen;
 pub mod clock;
 pub mod compliance;
 pub mod config;
+pub mod dates;
 pub mod db;
 pub mod dutyday;
 pub mod dutylog;
 pub mod error;
 pub mod export;
 pub mod feeds;
+pub mod headers;
 pub mod idempotency;
 pub mod inbox;
 pub mod inspections;
 pub mod lifecycle;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -66,14 +69,13 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Seals, opens and indexes citizens' personal data (see [`privacy`]).
     pub vault: Arc<privacy::Vault>,
+    /// The reverse proxies whose forwarding headers are believed: see [`web::client_addr`].
+    pub proxies: web::TrustedProxies,
     /// Which access tokens are revoked, kept fresh by a listener that [`start`] spawns (see
     /// [`auth::revocation`]).
     pub revocations: Arc<auth::revocation::Revocations>,
     /// Bounds password hashing (a fixed number at once; see [`auth::password::Hasher`]).
     pub hasher: Arc<auth::password::Hasher>,
-    /// Test hook, `None` in the service: a header that [`auth::client::client_addr`] reads the
-    /// client's address from. Only code that builds the state can set it (the integration tests).
-    pub client_addr_header: Option<actix_web::http::header::HeaderName>,
 }
 
 impl AppState {
@@ -83,6 +85,7 @@ impl AppState {
         config.webhooks()?;
         let jwt = auth::jwt::JwtKeys::new(&config, &idp_keys)?;
         let vault = config.vault()?;
+        let proxies = web::TrustedProxies::parse(&config.trusted_proxies)?;
         let pool = db::pool(
             &config.database_url,
             config.db_pool_size,
@@ -105,9 +108,9 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             clock,
             vault: Arc::new(vault),
+            proxies,
             revocations: Arc::new(auth::revocation::Revocations::new()),
             hasher: Arc::new(hasher),
-            client_addr_header: None,
         })
     }
 }
@@ -213,9 +216,12 @@ pub fn build_app(
     )
     .default_service(actix_web::web::to(not_found))
     .wrap(from_fn(idempotency::middleware))
+    .wrap(from_fn(dates::check))
+    .wrap(from_fn(limits::body_deadline))
     .wrap(from_fn(auth::read_only::middleware))
     .wrap(from_fn(error::localize))
     .wrap(from_fn(metrics::middleware))
+    .wrap(from_fn(headers::security))
     .wrap(
         DefaultHeaders::new()
             .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -230,13 +236,23 @@ pub fn build_app(
 /// Starts the HTTP server on `listener` and the revocation listener (its own database
 /// connection, see [`auth::revocation`]). Signals are left to the caller: see
 /// [`stop_on_signal`].
+///
+/// Slow clients are bounded: a request's headers must arrive within
+/// `DUTYDESK_HEADER_TIMEOUT_SECS` (else 408 and the connection closes), its body within the
+/// deadlines of [`limits`]; each worker holds at most `DUTYDESK_MAX_CONNECTIONS` connections and
+/// accepts `DUTYDESK_MAX_CONNECTION_RATE` new ones at once.
 pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let cfg = state.config.clone();
     tokio::spawn(auth::revocation::listen(
         state.config.database_url.clone(),
         state.revocations.clone(),
     ));
     let state = actix_web::web::Data::new(state);
     Ok(HttpServer::new(move || build_app(state.clone()))
+        .client_request_timeout(Duration::from_secs(cfg.header_timeout_secs.max(1)))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .max_connections(cfg.max_connections.max(1))
+        .max_connection_rate(cfg.max_connection_rate.max(1))
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(30)

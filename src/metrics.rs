@@ -82,14 +82,52 @@ impl Default for Metrics {
     }
 }
 
+/// The `method` label: the standard methods by name, every other method name (which a client
+/// can invent freely) as `other`, so the label set stays bounded.
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method as M;
+    match *method {
+        M::GET => "GET",
+        M::HEAD => "HEAD",
+        M::POST => "POST",
+        M::PUT => "PUT",
+        M::PATCH => "PATCH",
+        M::DELETE => "DELETE",
+        M::OPTIONS => "OPTIONS",
+        M::CONNECT => "CONNECT",
+        M::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
+/// True when `authorization` is `Bearer <token>` with the configured scrape token, compared in
+/// constant time (over SHA-256 digests, so the length does not leak either). An empty configured
+/// token never matches.
+pub fn scraper_allowed(configured: &str, authorization: Option<&str>) -> bool {
+    use sha2::{Digest, Sha256};
+    let Some(sent) = authorization.and_then(|a| a.strip_prefix("Bearer ")) else {
+        return false;
+    };
+    if configured.is_empty() {
+        return false;
+    }
+    let a = Sha256::digest(configured.as_bytes());
+    let b = Sha256::digest(sent.trim().as_bytes());
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
 /// Middleware: counts and times every request under its route pattern (never the raw path,
-/// so ids do not explode the label set).
+/// so ids do not explode the label set; paths no route matches share `unmatched`) and its
+/// [`method_label`].
 pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let metrics = req
         .app_data::<actix_web::web::Data<crate::AppState>>()
@@ -101,11 +139,35 @@ pub async fn middleware(
             Err(e) => e.as_response_error().status_code().as_u16(),
         };
         let status = status.to_string();
-        let labels = [method.as_str(), route.as_str(), status.as_str()];
+        let labels = [method, route.as_str(), status.as_str()];
         m.requests.with_label_values(&labels).inc();
         m.latency
             .with_label_values(&labels)
             .observe(started.elapsed().as_secs_f64());
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        let m = actix_web::http::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&m), "other");
+        assert_eq!(method_label(&actix_web::http::Method::GET), "GET");
+    }
+
+    #[test]
+    fn scrapers_need_the_exact_token() {
+        assert!(scraper_allowed("s3cret-token", Some("Bearer s3cret-token")));
+        assert!(!scraper_allowed(
+            "s3cret-token",
+            Some("Bearer s3cret-tokeN")
+        ));
+        assert!(!scraper_allowed("s3cret-token", Some("s3cret-token")));
+        assert!(!scraper_allowed("s3cret-token", None));
+        assert!(!scraper_allowed("", Some("Bearer ")));
+    }
 }

@@ -117,6 +117,18 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
             "A feed token (`POST /me/feed-tokens`), for calendar apps that cannot send headers",
         ))),
     );
+    // Prometheus scrapers: a static token from `DUTYDESK_METRICS_TOKEN`, not a staff JWT.
+    components.add_security_scheme(
+        "metrics_token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("The scrape token `DUTYDESK_METRICS_TOKEN`"))
+                .build(),
+        ),
+    );
+    // The schemas, as JSON, to find the operations that take a date (see `declare_date_range`).
+    let schemas = serde_json::to_value(&components.schemas).unwrap_or_default();
     for (path, item) in doc.paths.paths.iter_mut() {
         // An operation that declares no bearer requirement needs no authentication: say so with
         // `security: []`, so that generators and fuzzers do not guess.
@@ -158,6 +170,10 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                     )),
                 );
             }
+            if takes_a_date(op, &schemas) {
+                declare_date_range(op);
+            }
+            let responses = &mut op.responses.responses;
             if has_body {
                 for (status, text) in [
                     (
@@ -167,6 +183,12 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                     (
                         "415",
                         "`unsupported_media_type`: send the body as application/json",
+                    ),
+                    (
+                        "408",
+                        "`request_timeout`: the body did not start arriving, or did not arrive \
+                         in full after its first bytes, within the body timeout \
+                         (`DUTYDESK_BODY_TIMEOUT_SECS`)",
                     ),
                 ] {
                     if !responses.contains_key(status) {
@@ -209,6 +231,56 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
             if crate::auth::read_only::applies(&method, path) {
                 declare_read_only_refusal(op);
             }
+        }
+    }
+}
+
+/// True when an operation's parameters or JSON body declare a `date` or `date-time` anywhere
+/// (the operations `dates::check` guards); `schemas` are the components' schemas as JSON.
+fn takes_a_date(op: &utoipa::openapi::path::Operation, schemas: &serde_json::Value) -> bool {
+    fn mentions(v: &serde_json::Value, schemas: &serde_json::Value, depth: usize) -> bool {
+        use serde_json::Value;
+        if depth > 16 {
+            return false;
+        }
+        match v {
+            Value::Object(map) => {
+                if matches!(
+                    map.get("format").and_then(Value::as_str),
+                    Some("date" | "date-time")
+                ) {
+                    return true;
+                }
+                if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                    let name = r.rsplit('/').next().unwrap_or("");
+                    return schemas
+                        .get(name)
+                        .is_some_and(|s| mentions(s, schemas, depth + 1));
+                }
+                map.values().any(|v| mentions(v, schemas, depth + 1))
+            }
+            Value::Array(list) => list.iter().any(|v| mentions(v, schemas, depth + 1)),
+            _ => false,
+        }
+    }
+    let params = serde_json::to_value(&op.parameters).unwrap_or_default();
+    let body = serde_json::to_value(&op.request_body).unwrap_or_default();
+    mentions(&params, schemas, 0) || mentions(&body, schemas, 0)
+}
+
+/// The 400 an operation taking dates gives for one outside the supported years (`dates::check`).
+fn declare_date_range(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::RefOr;
+    let text = format!(
+        "`validation_failed` with the field error `out_of_range`: a date outside the years {}–{}",
+        crate::dates::MIN_YEAR,
+        crate::dates::MAX_YEAR
+    );
+    let responses = &mut op.responses.responses;
+    match responses.get_mut("400") {
+        Some(RefOr::T(r)) => r.description = format!("{}; or {text}", r.description),
+        _ => {
+            responses.insert("400".to_owned(), RefOr::T(problem_response(&text)));
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, Problem};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -46,13 +46,31 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> 
     }))
 }
 
-/// Prometheus metrics (text exposition format).
+/// Prometheus metrics (text exposition format), for allowed scrapers only: send
+/// `Authorization: Bearer <DUTYDESK_METRICS_TOKEN>`. Without a configured token the endpoint is
+/// off (404), except in dev mode, where it is open.
 #[utoipa::path(operation_id = "getMetrics", tag = "ops", responses(
     (status = 200, description = "Metrics", body = String, content_type = "text/plain; version=0.0.4"),
-))]
+    (status = 401, description = "`unauthorized`: no or a wrong scrape token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "`not_found`: no scrape token configured (outside dev mode)", body = Problem, content_type = "application/problem+json"),
+), security(("metrics_token" = [])))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let token = &state.config.metrics_token;
+    if token.is_empty() {
+        if !state.config.dev {
+            return Err(ApiError::not_found());
+        }
+    } else {
+        let auth = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        if !crate::metrics::scraper_allowed(token, auth) {
+            return Err(ApiError::unauthorized());
+        }
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.pool))
+        .body(state.metrics.render(&state.pool)))
 }

@@ -1,6 +1,7 @@
 //! Logging: JSON lines in production, pretty text in development. Each request gets a span
-//! with its request id, route, status, latency and (once authenticated) the user id; its line
-//! is written when the span closes.
+//! with its request id, route (the template, never the raw path), redacted target, client
+//! address ([`crate::web::client_addr`]), status, `latency_ms` and (once authenticated) the
+//! user id; its line is written when the span closes.
 //!
 //! Bodies and headers are never logged, so passwords, tokens and phone numbers stay out. Query
 //! strings are logged with the values of sensitive parameters, and of anything that looks like a
@@ -68,21 +69,29 @@ const SECRET_PARAMS: [&str; 8] = [
 /// The path and query as logged: the values of [`SECRET_PARAMS`] and every value holding seven
 /// or more digits in a row once decoded and stripped of spaces, dashes, dots, brackets and `+`
 /// (a phone, ID card or account number, whatever the parameter is called) are replaced by
-/// `REDACTED`.
+/// `REDACTED`. Names are matched once decoded and in any case (`%74oken=`, `TOKEN=`), and a pair
+/// whose `=` is itself encoded (`token%3Ds3cret`) is split where the decoded text splits.
 pub fn redact(path: &str, query: &str) -> String {
     if query.is_empty() {
         return path.to_owned();
     }
     let q: Vec<String> = query
         .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v))
-                if SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s))
-                    || looks_like_a_number(&decode(v)) =>
-            {
-                format!("{k}=REDACTED")
+        .map(|kv| {
+            let decoded = decode(kv);
+            match decoded.split_once('=') {
+                Some((k, v))
+                    if SECRET_PARAMS
+                        .iter()
+                        .any(|s| k.trim().eq_ignore_ascii_case(s))
+                        || looks_like_a_number(v) =>
+                {
+                    // The name as sent when the `=` was literal, else the decoded name.
+                    let name = kv.split_once('=').map(|(k, _)| k).unwrap_or(k);
+                    format!("{name}=REDACTED")
+                }
+                _ => kv.to_owned(),
             }
-            _ => kv.to_owned(),
         })
         .collect();
     format!("{path}?{}", q.join("&"))
@@ -131,8 +140,15 @@ pub fn looks_like_a_number(v: &str) -> bool {
 /// Root span of a request, with a `user_id` field the auth extractor fills in.
 pub struct RequestSpan;
 
+/// When the request's span opened (to record its latency when it ends).
+#[derive(Clone, Copy)]
+struct Started(std::time::Instant);
+
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
+        request
+            .extensions_mut()
+            .insert(Started(std::time::Instant::now()));
         let route = request.match_pattern().unwrap_or_else(|| "default".into());
         let request_id = request
             .extensions()
@@ -144,13 +160,14 @@ impl RootSpanBuilder for RequestSpan {
             http.method = %request.method(),
             http.route = %route,
             http.target = %redact(request.path(), request.query_string()),
-            http.client_ip = %request.connection_info().realip_remote_addr().unwrap_or(""),
+            http.client_ip = %crate::web::client_addr(request.request()),
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             exception.message = tracing::field::Empty,
             exception.details = tracing::field::Empty,
             request_id = %request_id,
             user_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
         )
     }
 
@@ -165,6 +182,11 @@ impl RootSpanBuilder for RequestSpan {
             Err(e) => (e.as_response_error().status_code(), Some(e)),
         };
         span.record("http.status_code", status.as_u16());
+        if let Ok(res) = outcome
+            && let Some(Started(at)) = res.request().extensions().get::<Started>().copied()
+        {
+            span.record("latency_ms", at.elapsed().as_secs_f64() * 1000.0);
+        }
         if let Some(e) = error {
             let code = e
                 .as_error::<crate::error::ApiError>()
@@ -194,6 +216,19 @@ mod tests {
             super::redact("/a.ics", "token=s3cret&x=1"),
             "/a.ics?token=REDACTED&x=1"
         );
+        // However the name is encoded or cased, and with an encoded `=`.
+        for (q, name) in [
+            ("%74oken=s3cret", "%74oken"),
+            ("TOKEN=s3cret", "TOKEN"),
+            ("%54%4F%4B%45%4E=s3cret", "%54%4F%4B%45%4E"),
+            ("token%3Ds3cret", "token"),
+            ("%74oken%3ds3cret", "token"),
+            ("tok%65n=s3cret", "tok%65n"),
+        ] {
+            let out = super::redact("/a.ics", q);
+            assert_eq!(out, format!("/a.ics?{name}=REDACTED"), "{q}");
+            assert!(!out.contains("s3cret"), "{q}");
+        }
     }
 
     #[test]

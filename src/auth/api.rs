@@ -1,7 +1,7 @@
 //! Logout and changing one's own password. Login and token refresh answer the caller's staff
 //! record beside the tokens, so their endpoints are in `org::me` (sessions are in [`super::session`]).
 
-use super::client::{client_addr, throttle_scope};
+use super::client::throttle_scope;
 use super::events::{self, Event};
 use super::session::{self, RefreshRequest, hash_token};
 use super::throttle::{self, Reservation};
@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, Code, Problem};
 use crate::idempotency::{self, Idem, Reply};
 use crate::principal::CurrentUser;
+use crate::web::client_addr;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use serde::Deserialize;
 use serde_json::json;

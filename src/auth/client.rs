@@ -1,30 +1,9 @@
-//! Where a request comes from, for throttling and security events: [`client_addr`].
+//! How throttling counts a client's address ([`throttle_scope`]); the address itself comes
+//! from [`crate::web::client_addr`] (trusted proxies only).
 
-use crate::AppState;
-use actix_web::{HttpRequest, web};
-use std::net::{IpAddr, Ipv4Addr};
-
-/// The client's address: today the TCP peer's. The one place to change when requests arrive
-/// through a trusted proxy (`X-Forwarded-For` / `Forwarded` from configured proxies only).
-///
-/// Test hook: when the code that builds the [`AppState`] sets
-/// [`AppState::client_addr_header`] (the integration tests do; no configuration or
-/// environment variable reaches it, so a running service never does), a valid IP address in
-/// that header is taken instead, so that tests can play clients at several addresses.
-pub fn client_addr(req: &HttpRequest) -> IpAddr {
-    if let Some(state) = req.app_data::<web::Data<AppState>>()
-        && let Some(name) = &state.client_addr_header
-        && let Some(addr) = req
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    {
-        return addr;
-    }
-    req.peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
-}
+use std::net::IpAddr;
+#[cfg(test)]
+use std::net::Ipv4Addr;
 
 /// The address as throttling counts it: IPv4 as is, IPv6 by its /64 network (one subscriber
 /// usually holds a whole /64, so single addresses would be free to rotate).

@@ -15,8 +15,6 @@ pub mod session;
 pub mod store;
 pub mod throttle;
 
-pub use client::client_addr;
-
 use crate::AppState;
 use crate::error::{ApiError, Code};
 use crate::principal::{Caller, CurrentUser, PortalClient};

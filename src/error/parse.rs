@@ -33,7 +33,7 @@ pub fn spec_json() -> &'static Value {
     SPEC.get_or_init(|| serde_json::to_value(crate::openapi::spec()).unwrap_or(Value::Null))
 }
 
-fn resolve(mut v: &Value) -> &Value {
+pub(crate) fn resolve(mut v: &Value) -> &Value {
     for _ in 0..8 {
         let Some(r) = v.get("$ref").and_then(Value::as_str) else {
             break;
@@ -72,7 +72,7 @@ pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
     None
 }
 
-fn param_schema<'a>(req: &HttpRequest, name: &str, location: &str) -> Option<&'a Value> {
+pub(crate) fn param_schema<'a>(req: &HttpRequest, name: &str, location: &str) -> Option<&'a Value> {
     let pattern = req.match_pattern()?;
     let method = req.method().as_str().to_ascii_lowercase();
     let op = spec_json()
@@ -117,7 +117,7 @@ fn enum_values(schema: &Value) -> Option<Vec<String>> {
     None
 }
 
-fn format_of(schema: &Value) -> Option<&str> {
+pub(crate) fn format_of(schema: &Value) -> Option<&str> {
     schema.get("format").and_then(Value::as_str)
 }
 

@@ -37,7 +37,14 @@ pub struct NewFeedToken {
     /// What the token is for, e.g. "my phone" (at most 100 characters).
     #[serde(default)]
     pub label: String,
+    /// When the token stops working (feeds then answer 401): in the future, at most
+    /// [`MAX_FEED_TOKEN_DAYS`] days ahead. Absent: the token works until revoked.
+    #[serde(default)]
+    pub expires_at: Option<chrono::DateTime<Utc>>,
 }
+
+/// The longest a feed token may be made to last, in days.
+pub const MAX_FEED_TOKEN_DAYS: i64 = 366;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedFeedToken {
@@ -45,6 +52,8 @@ pub struct CreatedFeedToken {
     /// The secret; shown only now. Put it in the feed URL as `?token=`.
     pub token: String,
     pub label: String,
+    /// When the token stops working; `null`: never.
+    pub expires_at: Option<chrono::DateTime<Utc>>,
     /// Path of the personal duty feed with the token.
     pub duties_url: String,
 }
@@ -56,12 +65,13 @@ fn hash(token: &str) -> String {
 /// The caller of a feed: a feed token in the URL, or a bearer token.
 async fn feed_caller(
     req: &HttpRequest,
+    state: &AppState,
     conn: &mut AsyncPgConnection,
     token: Option<&str>,
 ) -> ApiResult<(Uuid, Uuid)> {
     match token {
         Some(t) => {
-            let row = feeds_store::find(conn, &hash(t))
+            let row = feeds_store::find(conn, &hash(t), state.clock.now())
                 .await?
                 .ok_or_else(ApiError::unauthorized)?;
             Ok((row.center_id, row.staff_id))
@@ -148,7 +158,7 @@ fn calendar(body: String) -> HttpResponse {
     security(("feed_token" = []), ("bearer" = [])),
     responses(
         (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
-        (status = 401, description = "`unauthorized`: no bearer token and no valid feed token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`: no bearer token and no valid feed token (unknown, revoked or expired)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -159,7 +169,7 @@ pub async fn my_feed(
     query: web::Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let (center_id, me) = feed_caller(&req, &mut conn, query.token.as_deref()).await?;
+    let (center_id, me) = feed_caller(&req, &state, &mut conn, query.token.as_deref()).await?;
     let today = crate::changes::checks::today(&mut conn, &state.clock, center_id).await?;
     let mut rows = Vec::new();
     let mut after = None;
@@ -201,7 +211,7 @@ pub async fn my_feed(
     responses(
         (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthorized`: no bearer token and no valid feed token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthorized`: no bearer token and no valid feed token (unknown, revoked or expired)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -213,7 +223,7 @@ pub async fn roster_feed(
     query: web::Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
-    let (center_id, _) = feed_caller(&req, &mut conn, query.token.as_deref()).await?;
+    let (center_id, _) = feed_caller(&req, &state, &mut conn, query.token.as_deref()).await?;
     let roster = store::roster(&mut conn, center_id, *id).await?;
     let rows = store::roster_assignments(&mut conn, roster.id).await?;
     let name = format!("督导值班表 {} – {}", roster.start_date, roster.end_date);
@@ -230,7 +240,7 @@ pub async fn roster_feed(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The token, shown only in this response", body = CreatedFeedToken),
-        (status = 400, description = "`validation_failed` (label too long), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed` (label too long; `expires_at` not in the future or more than 366 days ahead, `out_of_range`), `unknown_field` or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
     )
@@ -243,10 +253,19 @@ pub async fn create_token(
     body: web::Json<NewFeedToken>,
 ) -> ApiResult<HttpResponse> {
     let me = user.staff_id.ok_or_else(ApiError::forbidden)?;
-    let label = body.into_inner().label;
+    let NewFeedToken { label, expires_at } = body.into_inner();
     if label.chars().count() > 100 {
         return Err(ApiError::invalid(
             FieldError::of("label", FieldCode::TooLong).param("max", 100),
+        ));
+    }
+    let now = state.clock.now();
+    let latest = now + Duration::days(MAX_FEED_TOKEN_DAYS);
+    if expires_at.is_some_and(|at| at <= now || at > latest) {
+        return Err(ApiError::invalid(
+            FieldError::of("expires_at", FieldCode::OutOfRange)
+                .param("min", now.format("%Y-%m-%dT%H:%M:%SZ"))
+                .param("max", latest.format("%Y-%m-%dT%H:%M:%SZ")),
         ));
     }
     let mut bytes = [0u8; 32];
@@ -255,7 +274,8 @@ pub async fn create_token(
     let mut conn = state.pool.get().await?;
     // The answer holds the secret: it is stored sealed (see `idempotency`), never in clear.
     idempotency::transaction(&mut conn, &idem, async |conn| {
-        let row = feeds_store::insert(conn, user.center_id, me, &hash(&token), &label).await?;
+        let row = feeds_store::insert(conn, user.center_id, me, &hash(&token), &label, expires_at)
+            .await?;
         audit::record(
             conn,
             AuditEntry::new(&user, "created", "feed_token", row.id).after(&row),
@@ -266,6 +286,7 @@ pub async fn create_token(
             duties_url: format!("/api/v1/me/duties.ics?token={token}"),
             token: token.clone(),
             label: row.label,
+            expires_at: row.expires_at,
         };
         Ok(Reply::json(StatusCode::CREATED, &body))
     })

@@ -22,6 +22,8 @@ pub struct FeedToken {
     pub label: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When the token stops working (401); `null`: never.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(
@@ -30,6 +32,7 @@ pub async fn insert(
     staff_id: Uuid,
     hash: &str,
     label: &str,
+    expires_at: Option<DateTime<Utc>>,
 ) -> QueryResult<FeedToken> {
     diesel::insert_into(ft::table)
         .values((
@@ -38,18 +41,25 @@ pub async fn insert(
             ft::staff_id.eq(staff_id),
             ft::token_hash.eq(hash),
             ft::label.eq(label),
+            ft::expires_at.eq(expires_at),
         ))
         .returning(FeedToken::as_returning())
         .get_result(conn)
         .await
 }
 
-/// The live token with this hash, if its owner is still active.
-pub async fn find(conn: &mut AsyncPgConnection, hash: &str) -> QueryResult<Option<FeedToken>> {
+/// The live token with this hash (not revoked, not expired at `now`), if its owner is still
+/// active.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<FeedToken>> {
     ft::table
         .inner_join(staff::table.on(staff::id.eq(ft::staff_id)))
         .filter(ft::token_hash.eq(hash))
         .filter(ft::revoked_at.is_null())
+        .filter(ft::expires_at.is_null().or(ft::expires_at.gt(now)))
         .filter(staff::active.eq(true))
         .select(FeedToken::as_select())
         .first(conn)

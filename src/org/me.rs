@@ -5,10 +5,10 @@
 use super::model::Staff;
 use super::store;
 use crate::AppState;
-use crate::auth::client_addr;
 use crate::auth::session::{self, LoginRequest, RefreshRequest, Session};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::principal::CurrentUser;
+use crate::web::client_addr;
 use actix_web::{HttpRequest, get, post, web};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;

@@ -21,6 +21,8 @@ pub const IDP_STAFF_CLAIM: &str = "employee_no";
 /// The tests' keys for citizens' personal data (two, to exercise rotation).
 pub const PII_KEYS: &str = "t2:dGVzdC1waWkta2V5LXR3by10ZXN0LXBpaS1rZXktdHc=,t1:dGVzdC1waWkta2V5LW9uZS10ZXN0LXBpaS1rZXktb24=";
 pub const PII_INDEX_KEY: &str = "dGVzdC1pbmRleC1rZXktdGVzdC1pbmRleC1rZXktMzI=";
+/// The scrapers' bearer token for `/metrics` in the tests.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 /// The tests' audit keys: the chain key and the checkpoint signing key (an Ed25519 seed).
 pub const AUDIT_KEY: &str = "dGVzdC1hdWRpdC1jaGFpbi1rZXktdGVzdC1hdWRpdCE=";
 pub const AUDIT_SIGNING_KEY: &str = "dGVzdC1hdWRpdC1zaWduaW5nLXNlZWQtdGVzdC1hdWQ=";
@@ -32,10 +34,6 @@ pub fn audit_env() -> [(&'static str, &'static str); 2] {
     ]
 }
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
-/// The header tests set to play a client at another address (the app reads it only because
-/// the tests put it in `AppState::client_addr_header`).
-pub const TEST_CLIENT_ADDR_HEADER: actix_web::http::header::HeaderName =
-    actix_web::http::header::HeaderName::from_static("x-test-client-addr");
 
 pub struct TestApp {
     pub base: String,
@@ -192,6 +190,13 @@ pub fn config(db_url: &str) -> Config {
         webhooks_file: None,
         log_format: None,
         dev_clock: None,
+        metrics_token: METRICS_TOKEN.into(),
+        header_timeout_secs: 5,
+        body_timeout_secs: 30,
+        upload_timeout_secs: 60,
+        max_connections: 1024,
+        max_connection_rate: 256,
+        trusted_proxies: String::new(),
         pii_keys: PII_KEYS.into(),
         pii_index_key: PII_INDEX_KEY.into(),
         audit: dutydesk::config::AuditKeySettings {
@@ -286,9 +291,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     )
     .await
     .expect("create admin");
-    let mut state = dutydesk::AppState::new(cfg).expect("state");
-    // Tests play clients at several addresses with this header (see `auth::client_addr`).
-    state.client_addr_header = Some(TEST_CLIENT_ADDR_HEADER);
+    let state = dutydesk::AppState::new(cfg).expect("state");
     let clock = state.clock.clone();
     clock.set(dutydesk::clock::morning(test_today(), Shanghai));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

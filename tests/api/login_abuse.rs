@@ -2,9 +2,9 @@
 //! per address, exact under parallel attempts; the bounded hashing under a flood; the office
 //! admin's unlock; the security events in the audit trail.
 //!
-//! Clients at other addresses are played with the test-only header the helpers enable
-//! (`TEST_CLIENT_ADDR_HEADER`, read by `auth::client_addr` only when the code that builds the
-//! state asks for it).
+//! Clients at other addresses are played as the service sees them behind a reverse proxy: the
+//! test app trusts 127.0.0.1 as a proxy (`DUTYDESK_TRUSTED_PROXIES`) and the requests carry
+//! `X-Forwarded-For` (read by `web::client_addr`).
 
 use crate::helpers::*;
 use reqwest::{Method, Response};
@@ -13,11 +13,21 @@ use std::time::{Duration, Instant};
 
 const ATTACKER: &str = "203.0.113.7";
 const USER: &str = "198.51.100.20";
+/// A test app behind a reverse proxy at 127.0.0.1 (so that `X-Forwarded-For` plays clients at
+/// other addresses), with `tweak` applied too.
+async fn behind_proxy(tweak: impl FnOnce(&mut dutydesk::config::Config)) -> TestApp {
+    spawn_with(|c| {
+        c.trusted_proxies = "127.0.0.1".into();
+        tweak(c)
+    })
+    .await
+}
+
 const NEW_PASSWORD: &str = "a-brand-new-password-1";
 
 async fn login_from(app: &TestApp, addr: &str, employee_no: &str, password: &str) -> Response {
     app.req(Method::POST, "/api/v1/auth/login", None)
-        .header(TEST_CLIENT_ADDR_HEADER.as_str(), addr)
+        .header("X-Forwarded-For", addr)
         .json(&json!({"center_code": "alpha", "employee_no": employee_no, "password": password}))
         .send()
         .await
@@ -26,7 +36,7 @@ async fn login_from(app: &TestApp, addr: &str, employee_no: &str, password: &str
 
 async fn change_password_from(app: &TestApp, addr: &str, token: &str, current: &str) -> Response {
     app.req(Method::PUT, "/api/v1/me/password", Some(token))
-        .header(TEST_CLIENT_ADDR_HEADER.as_str(), addr)
+        .header("X-Forwarded-For", addr)
         .json(&json!({"current_password": current, "new_password": NEW_PASSWORD}))
         .send()
         .await
@@ -59,7 +69,7 @@ async fn victim(app: &TestApp) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_parallel_wrong_guesses_get_exactly_five_checked() {
     // A long first delay and a patient hasher: every refusal is the throttle's, none a timeout's.
-    let app = spawn_with(|c| {
+    let app = behind_proxy(|c| {
         c.login_delay_secs = 600;
         c.hash_wait_ms = 120_000;
     })
@@ -106,7 +116,7 @@ async fn twenty_parallel_wrong_guesses_get_exactly_five_checked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_user_logs_in_from_another_address_while_the_attacker_waits_longer_each_time() {
-    let app = spawn_app().await;
+    let app = behind_proxy(|_| {}).await;
     victim(&app).await;
     for _ in 0..5 {
         assert_eq!(
@@ -143,7 +153,7 @@ async fn the_real_user_logs_in_from_another_address_while_the_attacker_waits_lon
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_address_guessing_over_many_accounts_is_delayed_for_all_of_them() {
-    let app = spawn_with(|c| c.login_address_max_failures = 8).await;
+    let app = behind_proxy(|c| c.login_address_max_failures = 8).await;
     victim(&app).await;
     for i in 0..8 {
         let r = login_from(&app, ATTACKER, &format!("nobody-{i}"), "wrong-guess!").await;
@@ -179,7 +189,7 @@ async fn delay_attacker(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_office_admin_unlock_and_a_password_reset_lift_the_delay() {
-    let app = spawn_with(|c| c.login_delay_secs = 600).await;
+    let app = behind_proxy(|c| c.login_delay_secs = 600).await;
     let id = victim(&app).await;
     let path = format!("/api/v1/staff/{id}/login-throttle");
     delay_attacker(&app).await;
@@ -233,7 +243,7 @@ async fn an_office_admin_unlock_and_a_password_reset_lift_the_delay() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guessing_the_current_password_is_throttled_like_login() {
-    let app = spawn_with(|c| c.login_delay_secs = 600).await;
+    let app = behind_proxy(|c| c.login_delay_secs = 600).await;
     let (_, token) = app.create_staff("victim", &["supervisor"], None).await;
     for _ in 0..5 {
         let r = change_password_from(&app, ATTACKER, &token, "wrong-guess!").await;
@@ -265,7 +275,7 @@ async fn guessing_the_current_password_is_throttled_like_login() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_hasher_answers_busy_at_once_and_takes_the_attempt_back() {
     // One slot, no waiting: parallel logins find it taken.
-    let app = spawn_with(|c| {
+    let app = behind_proxy(|c| {
         c.hash_concurrency = Some(1);
         c.hash_wait_ms = 0;
         c.login_max_failures = 1000;
@@ -313,7 +323,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 /// saw 3 GiB) and that user's median latency stays under 1 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_unknown_accounts_keeps_memory_and_other_users_latency_bounded() {
-    let app = spawn_with(|c| {
+    let app = behind_proxy(|c| {
         c.hash_concurrency = Some(2);
         c.login_max_failures = 100_000;
         c.login_address_max_failures = 100_000;
@@ -376,7 +386,7 @@ async fn a_flood_of_unknown_accounts_keeps_memory_and_other_users_latency_bounde
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_events_are_in_the_audit_trail_without_secrets() {
-    let app = spawn_app().await;
+    let app = behind_proxy(|_| {}).await;
     // spawn_app logged the admin in.
     assert_eq!(events(&app, "login_succeeded").await, 1);
     login_from(&app, ATTACKER, "admin", "wrong-password-secret").await;

@@ -25,6 +25,7 @@ mod door_checks;
 mod drafts;
 mod duty_days;
 mod duty_log;
+mod edge;
 mod faults;
 mod feeds;
 mod fixtures;

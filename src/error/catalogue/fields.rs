@@ -117,6 +117,8 @@ catalogue! {
             "Another staff member of this center has this employee number.", "本中心已有人员使用该工号。";
         OutOfRange = "out_of_range", 0, ["min", "max"],
             "Must be between {min} and {max}.", "须在 {min} 到 {max} 之间。";
+        YearOutOfRange = "out_of_range", 0, ["min", "max"],
+            "The year must be between {min} and {max}.", "年份须在 {min} 到 {max} 年之间。";
         WeekOutOfRange = "out_of_range", 0, ["weeks"],
             "The week must be within {weeks} weeks of the current week.", "周须在本周前后 {weeks} 周以内。";
         WeekdayOutOfRange = "out_of_range", 0, [],

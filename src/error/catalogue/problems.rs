@@ -115,7 +115,10 @@ catalogue! {
         LeaveOverlapsDuty = "leave_overlaps_duty", 409, ["dates"],
             "The leave overlaps duties on {dates}; arrange a substitute for each first.",
             "请假期间有值班（{dates}），请先为每个值班安排顶岗。";
-        // 412, 413, 415
+        // 408, 412, 413, 415
+        RequestTimeout = "request_timeout", 408, ["secs"],
+            "The request body did not arrive within {secs} seconds.",
+            "请求体未在 {secs} 秒内送达。";
         StaleEtag = "stale_etag", 412, [],
             "The resource was changed by someone else (If-Match does not match its ETag). Reload and retry.",
             "资源已被他人修改（If-Match 与 ETag 不符），请刷新后重试。";

@@ -1,0 +1,1 @@
+ALTER TABLE feed_tokens DROP COLUMN expires_at;
