@@ -16,7 +16,7 @@ BIN = $${CARGO_TARGET_DIR:-target}/debug/dutydesk
 # (a bare `export $$(scripts/pg.sh)` would hide that failure).
 WITH_DB = db_env="$$($(PG))"; export "$$db_env";
 
-.PHONY: help run test check fmt bench fuzz openapi errors db db-stop
+.PHONY: help run test check fmt bench bench-http fuzz openapi errors db db-stop
 
 help:
 	@echo "make run      start PostgreSQL, migrate, load demo data, serve (DUTYDESK_DEV=true)"
@@ -24,6 +24,7 @@ help:
 	@echo "make check    cargo fmt --check and clippy with -D warnings"
 	@echo "make fmt      format the code"
 	@echo "make bench    cargo bench (one-year roster generate + publish)"
+	@echo "make bench-http  dutydesk against a minimal server under load (wrk): req/s, p50, p99, ratios"
 	@echo "make fuzz     schemathesis against the OpenAPI document (scripts/fuzz.sh)"
 	@echo "make openapi  regenerate openapi/openapi.json"
 	@echo "make errors   regenerate docs/errors.md (the error codes, from the catalogue)"
@@ -104,6 +105,13 @@ fuzz:
 bench:
 	@$(WITH_DB) \
 	$(CARGO) bench
+
+# HTTP load: dutydesk's hot read and a write against the minimal server in benches/ceiling, both
+# built in release, loaded with wrk in alternating runs; prints each run, the medians and the
+# ratios (scripts/bench-http.sh; BENCH_RUNS, BENCH_DURATION, BENCH_CONNECTIONS ... set it up).
+# A benchmark, not a test.
+bench-http:
+	scripts/bench-http.sh
 
 # Written to a temporary file first so that a failed run does not truncate the committed spec.
 openapi:
