@@ -226,6 +226,24 @@ async fn sql(conn: &mut AsyncPgConnection, q: &str) {
     diesel::sql_query(q).execute(conn).await.unwrap();
 }
 
+/// Closes database `db` to new connections and ends the revocation listeners' sessions (of
+/// every instance: they share the application name); the pools keep the connections they hold.
+async fn cut_listeners(admin: &mut AsyncPgConnection, db: &str) {
+    sql(
+        admin,
+        &format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"),
+    )
+    .await;
+    sql(
+        admin,
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = '{db}' AND application_name = '{APPLICATION_NAME}'"
+        ),
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listener_cut_off_past_the_bound_gives_503_then_recovers_after_reconnecting() {
     let app = spawn_app().await;
@@ -236,19 +254,7 @@ async fn a_listener_cut_off_past_the_bound_gives_503_then_recovers_after_reconne
     // The listeners cannot reconnect while the database refuses new connections; the pools keep
     // the connections they hold.
     let db = &app.db_name;
-    sql(
-        &mut admin,
-        &format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"),
-    )
-    .await;
-    sql(
-        &mut admin,
-        &format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-              WHERE datname = '{db}' AND application_name = '{APPLICATION_NAME}'"
-        ),
-    )
-    .await;
+    cut_listeners(&mut admin, db).await;
     // Within the bound the cache still vouches for itself; past it, 503 (never 401).
     let start = Instant::now();
     let r = loop {
@@ -322,19 +328,7 @@ async fn a_revocation_missed_while_disconnected_is_reloaded_on_reconnect() {
     let mut admin = admin_db().await;
     let mut direct = app.db().await;
     let db = &app.db_name;
-    sql(
-        &mut admin,
-        &format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"),
-    )
-    .await;
-    sql(
-        &mut admin,
-        &format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-              WHERE datname = '{db}' AND application_name = '{APPLICATION_NAME}'"
-        ),
-    )
-    .await;
+    cut_listeners(&mut admin, db).await;
     // Past the bound the other instance vouches for nothing (503) ...
     let start = Instant::now();
     while get_staff(&other, &id, token).await.status() != StatusCode::SERVICE_UNAVAILABLE {
