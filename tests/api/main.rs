@@ -28,6 +28,7 @@ mod duty_log;
 mod faults;
 mod feeds;
 mod fixtures;
+mod generated_client;
 mod handover;
 mod helpers;
 mod i18n;
