@@ -56,6 +56,12 @@ run:
 # in the same venv), before the Rust tests so that their summary stays last; a cargo test checks
 # that the committed document is what the code generates.
 #
+# scripts/clients.sh then generates clients from that document (pinned openapi-typescript and
+# typescript from npm, installed once into target/node-clients; openapi-python-client from PyPI,
+# into the same venv), type-checks tests/clients/scenario.ts with `tsc --strict`, and leaves the
+# Python package in target/clients/python, which tests/api/generated_client.rs drives against
+# the running service (passed as DUTYDESK_PYTHON_CLIENT). Node and npm are required.
+#
 # The tests write the service's logs (the production JSON lines) to $(TEST_LOGS), one file per
 # test process; the directory is emptied first, and after the run scripts/check-logs.py searches
 # every line for anything that looks like a mobile number and for the suite's known citizens'
@@ -75,6 +81,8 @@ test:
 	  "$(PYENV)/bin/pip" install --quiet --disable-pip-version-check "openapi-spec-validator==$(OPENAPI_SPEC_VALIDATOR)"; \
 	echo "== openapi-spec-validator openapi/openapi.json"; \
 	"$(PYENV)/bin/openapi-spec-validator" --validation-errors all openapi/openapi.json || status=1; \
+	scripts/clients.sh || status=1; \
+	export DUTYDESK_PYTHON_CLIENT="$$(cd "$${CARGO_TARGET_DIR:-target}" && pwd)/clients/python"; \
 	export DUTYDESK_PYTHON="$$(cd "$(PYENV)/bin" && pwd)/python"; \
 	if [ -f src/lib.rs ]; then \
 	  echo "== cargo test --doc"; \

@@ -97,8 +97,114 @@ fn declare_page_limit(op: &mut utoipa::openapi::path::Operation) {
     }
 }
 
+/// utoipa writes `Page<T>` with T's schema copied inline into `items`, so generators build a
+/// second, differently named type per list (`PageRosterItemsItem` beside `Roster`). Where the
+/// copy is exactly the named schema `T`, point at it instead.
+fn reference_page_items(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::ArrayItems;
+    use utoipa::openapi::{RefOr, Schema};
+    let named = components.schemas.clone();
+    for (name, schema) in components.schemas.iter_mut() {
+        let Some(item) = name.strip_prefix("Page_") else {
+            continue;
+        };
+        let Some(target) = named.get(item) else {
+            continue;
+        };
+        let RefOr::T(Schema::Object(page)) = schema else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items")
+            && let ArrayItems::RefOrSchema(inline) = &mut items.items
+            && inline.as_ref() == target
+        {
+            **inline = RefOr::Ref(Ref::from_schema_name(item));
+        }
+    }
+}
+
+/// What the server accepts in the request headers and query parameters every operation shares,
+/// as a schema: a `cursor` is what `next_cursor` gave, unpadded base64url (`pagination::decode`
+/// refuses anything else, the empty string included); `If-Match` is `*` or an ETag this service
+/// issued, a version number, weak or strong, quoted or not (`web::if_match`; the spec asks for at
+/// most 9 digits so that every value it allows fits the server's 32-bit version).
+fn declare_shared_params(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::schema::Type;
+    use utoipa::openapi::{ObjectBuilder, RefOr, Schema};
+    for param in op.parameters.iter_mut().flatten() {
+        let (pattern, description) = match (&param.parameter_in, param.name.as_str()) {
+            (ParameterIn::Query, "cursor") => (
+                "^[A-Za-z0-9_-]+$",
+                "Opaque cursor: the previous page's `next_cursor`, unchanged.",
+            ),
+            (ParameterIn::Header, "If-Match") => (
+                r#"^(\*|(W/)?"[0-9]{1,9}"|[0-9]{1,9})$"#,
+                "The `ETag` from a previous read (e.g. `\"3\"`), or `*`; 412 if stale.",
+            ),
+            _ => continue,
+        };
+        // Nullable (`Option<String>` in a header) or not: a header sent is a non-empty string.
+        // An endpoint's own description of its `If-Match` (e.g. when it is required) stays.
+        if param.name == "cursor" || param.description.is_none() {
+            param.description = Some(description.to_owned());
+        }
+        param.schema = Some(RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .pattern(Some(pattern))
+                .build(),
+        )));
+    }
+}
+
+/// A binary body declared from a `Vec<u8>` comes out as an array of integers; on any media type
+/// that is not JSON it is the raw bytes, so say so (generators otherwise build a JSON array).
+fn declare_binary_bodies(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::schema::{ArrayItems, SchemaFormat, Type};
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, RefOr, Schema};
+    let is_bytes = |schema: &Option<RefOr<Schema>>| {
+        matches!(schema, Some(RefOr::T(Schema::Array(a)))
+            if matches!(&a.items, ArrayItems::RefOrSchema(i)
+                if matches!(i.as_ref(), RefOr::T(Schema::Object(o))
+                    if o.schema_type == Type::Integer.into())))
+    };
+    let binary = || {
+        Some(RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                .build(),
+        )))
+    };
+    let bodies = op
+        .request_body
+        .iter_mut()
+        .flat_map(|b| b.content.iter_mut());
+    let responses = op.responses.responses.values_mut().flat_map(|r| match r {
+        RefOr::T(r) => Some(r.content.iter_mut()),
+        RefOr::Ref(_) => None,
+    });
+    for (media, c) in bodies.chain(responses.flatten()) {
+        if !media.contains("json") && is_bytes(&c.schema) {
+            c.schema = binary();
+        }
+    }
+}
+
 /// Adds what every operation shares: the bearer scheme, and `Idempotency-Key` on POSTs.
 fn finish(doc: &mut utoipa::openapi::OpenApi) {
+    // One server, relative: the API is served from the root of wherever the document itself was
+    // fetched (`/api-docs/openapi.json`), so one committed document fits every deployment;
+    // generated clients take the base URL as a constructor argument anyway.
+    doc.servers = Some(vec![
+        utoipa::openapi::server::ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "This deployment: the host that served this document (paths start with /api/v1)",
+            ))
+            .build(),
+    ]);
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -127,6 +233,7 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                 .build(),
         ),
     );
+    reference_page_items(components);
     // The schemas, as JSON, to find the operations that take a date (see `declare_date_range`).
     let schemas = serde_json::to_value(&components.schemas).unwrap_or_default();
     for (path, item) in doc.paths.paths.iter_mut() {
@@ -148,6 +255,8 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
         // Every API operation can meet an unavailable database; every authenticated one a bad token.
         for op in operations(item) {
             declare_page_limit(op);
+            declare_shared_params(op);
+            declare_binary_bodies(op);
             use utoipa::openapi::RefOr;
             let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = op.request_body.is_some();
@@ -313,7 +422,9 @@ fn declare_idempotency_key(op: &mut utoipa::openapi::path::Operation) {
                     utoipa::openapi::ObjectBuilder::new()
                         .schema_type(utoipa::openapi::schema::Type::String)
                         .min_length(Some(1))
-                        .max_length(Some(255)),
+                        .max_length(Some(255))
+                        // Visible ASCII only (`idempotency::valid_key`).
+                        .pattern(Some("^[!-~]+$")),
                 ))
                 .build(),
         );

@@ -53,6 +53,7 @@ pub struct RequestQuery {
     pub phone: Option<String>,
     /// Text in the subject or description: a substring, case-insensitive, 1–100 characters;
     /// `%` and `_` are literal.
+    #[param(min_length = 1, max_length = 100, pattern = r"\S")]
     pub q: Option<String>,
 }
 

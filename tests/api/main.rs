@@ -29,6 +29,7 @@ mod edge;
 mod faults;
 mod feeds;
 mod fixtures;
+mod generated_client;
 mod handover;
 mod helpers;
 mod i18n;
