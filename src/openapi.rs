@@ -379,30 +379,32 @@ fn takes_a_date(op: &utoipa::openapi::path::Operation, schemas: &serde_json::Val
 
 /// The 400 an operation taking dates gives for one outside the supported years (`dates::check`).
 fn declare_date_range(op: &mut utoipa::openapi::path::Operation) {
-    use utoipa::openapi::RefOr;
     let text = format!(
         "`validation_failed` with the field error `out_of_range`: a date outside the years {}–{}",
         crate::dates::MIN_YEAR,
         crate::dates::MAX_YEAR
     );
-    let responses = &mut op.responses.responses;
-    match responses.get_mut("400") {
-        Some(RefOr::T(r)) => r.description = format!("{}; or {text}", r.description),
-        _ => {
-            responses.insert("400".to_owned(), RefOr::T(problem_response(&text)));
-        }
-    }
+    add_problem(op, "400", &text);
 }
 
 /// The 403 a caller whose only role is auditor gets on a write (see `auth::read_only`).
 fn declare_read_only_refusal(op: &mut utoipa::openapi::path::Operation) {
+    add_problem(
+        op,
+        "403",
+        "`forbidden`: the caller's only role is auditor (auditors are read-only)",
+    );
+}
+
+/// Adds a problem an operation can answer with `status`: appended to that response's
+/// description (`…; or <text>`) when the operation declares it, else as a new response.
+fn add_problem(op: &mut utoipa::openapi::path::Operation, status: &str, text: &str) {
     use utoipa::openapi::RefOr;
-    const TEXT: &str = "`forbidden`: the caller's only role is auditor (auditors are read-only)";
     let responses = &mut op.responses.responses;
-    match responses.get_mut("403") {
-        Some(RefOr::T(r)) => r.description = format!("{}; or {TEXT}", r.description),
+    match responses.get_mut(status) {
+        Some(RefOr::T(r)) => r.description = format!("{}; or {text}", r.description),
         _ => {
-            responses.insert("403".to_owned(), RefOr::T(problem_response(TEXT)));
+            responses.insert(status.to_owned(), RefOr::T(problem_response(text)));
         }
     }
 }
@@ -428,7 +430,6 @@ fn declare_idempotency_key(op: &mut utoipa::openapi::path::Operation) {
                 ))
                 .build(),
         );
-        let responses = &mut op.responses.responses;
         for (status, code) in [
             (
                 "422",
@@ -439,13 +440,7 @@ fn declare_idempotency_key(op: &mut utoipa::openapi::path::Operation) {
                 "`validation_failed`: the Idempotency-Key header is not 1–255 visible ASCII characters",
             ),
         ] {
-            use utoipa::openapi::RefOr;
-            match responses.get_mut(status) {
-                Some(RefOr::T(r)) => r.description = format!("{}; or {code}", r.description),
-                _ => {
-                    responses.insert(status.to_owned(), RefOr::T(problem_response(code)));
-                }
-            }
+            add_problem(op, status, code);
         }
     }
 }
