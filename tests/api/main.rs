@@ -20,6 +20,7 @@ mod citizen_search;
 mod citizen_visibility;
 mod citizen_workflow;
 mod cli;
+mod cluster;
 mod compliance;
 mod door_checks;
 mod drafts;
