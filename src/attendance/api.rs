@@ -276,8 +276,10 @@ pub async fn put_sheet(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MyAttendanceQuery {
+    /// First day, `YYYY-MM-DD` (included).
     pub from: NaiveDate,
-    /// Not before `from`, at most 366 days after it.
+    /// Last day, `YYYY-MM-DD` (included): not before `from`, at most 365 days after it (366 days
+    /// counting both ends).
     pub to: NaiveDate,
 }
 

@@ -44,7 +44,7 @@ const MAX_DUTIES: i64 = 366 * 1000;
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = 400, description = "`validation_failed`: `to` before `from` (`before_from`) or 366 days or more after it (`too_long`); or a malformed query (a date not `YYYY-MM-DD`, an unknown format)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`validation_failed`: `to` before `from` (`before_from`) or more than 365 days after it (`too_long`); or a malformed query (a date not `YYYY-MM-DD`, an unknown format)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`: only office admins and auditors", body = Problem, content_type = "application/problem+json"),
     )
 )]

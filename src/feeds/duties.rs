@@ -21,7 +21,8 @@ use uuid::Uuid;
 pub struct DutyRange {
     /// First day, `YYYY-MM-DD` (center's calendar).
     pub from: NaiveDate,
-    /// Last day, `YYYY-MM-DD`, at most 365 days after `from`.
+    /// Last day, `YYYY-MM-DD` (included): not before `from`, at most 365 days after it (366 days
+    /// counting both ends).
     pub to: NaiveDate,
 }
 

@@ -23,7 +23,10 @@ const MAX_RANGE: i64 = 366;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
+    /// First day, `YYYY-MM-DD` (included).
     pub from: NaiveDate,
+    /// Last day, `YYYY-MM-DD` (included): not before `from`, at most 365 days after it (366 days
+    /// counting both ends).
     pub to: NaiveDate,
     /// Rostered or substituting.
     pub staff_id: Option<Uuid>,
@@ -33,7 +36,10 @@ pub struct AssignmentQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
+    /// First day, `YYYY-MM-DD` (included).
     pub from: NaiveDate,
+    /// Last day, `YYYY-MM-DD` (included): not before `from`, at most 365 days after it (366 days
+    /// counting both ends).
     pub to: NaiveDate,
     /// `json` (default), `csv` (UTF-8 with BOM) or `xlsx`.
     pub format: Option<Format>,

@@ -56,6 +56,7 @@ mod revocation;
 mod roster;
 mod schema;
 mod sitins;
+mod spec_contract;
 mod staff;
 mod substitutions;
 mod tick;

@@ -224,7 +224,10 @@ pub async fn make(
 #[utoipa::path(
     operation_id = "replaceHandoverNotes",
     tag = "duty",
-    params(("id" = Uuid, Path, description = "The handover")),
+    params(
+        ("id" = Uuid, Path, description = "The handover"),
+        ("If-Match" = Option<String>, Header, description = "ETag from a previous read; 412 if stale"),
+    ),
     request_body = ReplaceNotes,
     security(("bearer" = [])),
     responses(

@@ -252,7 +252,8 @@ pub struct ConfirmItems {
 pub struct HandoverQuery {
     /// First giving day, YYYY-MM-DD.
     pub from: NaiveDate,
-    /// Last giving day (at most 366 days after `from`).
+    /// Last giving day, `YYYY-MM-DD` (included): not before `from`, at most 365 days after it
+    /// (366 days counting both ends).
     pub to: NaiveDate,
     /// Only handovers in this state.
     pub status: Option<HandoverStatus>,
