@@ -16,7 +16,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The first supported year.
@@ -171,29 +171,52 @@ fn body_schema(pattern: &str, method: &str) -> Option<&'static Value> {
         .pointer("/requestBody/content/application~1json/schema")
 }
 
-/// The operations (`method pattern`) whose JSON body can carry a date.
-fn dated_bodies() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| {
-        let mut set = HashSet::new();
+/// The methods (lower case) of one route whose path or query parameters can carry a date, and
+/// those whose JSON body can.
+#[derive(Default)]
+struct Dated {
+    params: Vec<&'static str>,
+    bodies: Vec<&'static str>,
+}
+
+/// What [`check`] has to look at on the route `pattern`, worked out once from the OpenAPI
+/// document for every route; `None` (most routes) when no operation of it takes a date.
+fn dated(pattern: &str) -> Option<&'static Dated> {
+    static MAP: OnceLock<HashMap<&'static str, Dated>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = HashMap::new();
         let Some(paths) = spec_json().get("paths").and_then(Value::as_object) else {
-            return set;
+            return map;
         };
-        for pattern in paths.keys() {
-            for method in ["post", "put", "patch", "delete"] {
-                if body_schema(pattern, method).is_some_and(|s| mentions_date(s, 0)) {
-                    set.insert(format!("{method} {pattern}"));
+        for (pattern, item) in paths {
+            let mut d = Dated::default();
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let params = op.get("parameters").and_then(Value::as_array);
+                if params.into_iter().flatten().any(|p| {
+                    matches!(p["in"].as_str(), Some("path" | "query"))
+                        && p.get("schema").is_some_and(|s| is_date_format(resolve(s)))
+                }) {
+                    d.params.push(method.as_str());
+                }
+                if matches!(method.as_str(), "post" | "put" | "patch" | "delete")
+                    && body_schema(pattern, method).is_some_and(|s| mentions_date(s, 0))
+                {
+                    d.bodies.push(method.as_str());
                 }
             }
+            if !d.params.is_empty() || !d.bodies.is_empty() {
+                map.insert(pattern.as_str(), d);
+            }
         }
-        set
+        map
     })
+    .get(pattern)
 }
 
 /// The out-of-range dates among a request's path and query parameters.
 fn check_params(req: &actix_web::HttpRequest) -> Vec<FieldError> {
     let mut out = Vec::new();
-    let pattern = req.match_pattern().unwrap_or_default();
+    let pattern = crate::web::route_pattern(req).unwrap_or_else(|| "".into());
     for (name, value) in path_params(&pattern, req.path()) {
         if param_schema(req, &name, "path").is_some_and(is_date_format)
             && year_of(&value).is_some_and(|y| !year_in_range(y))
@@ -220,23 +243,30 @@ pub async fn check(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let errors = check_params(req.request());
-    if !errors.is_empty() {
-        return Ok(req
-            .error_response(ApiError::validation(errors))
-            .map_into_right_body());
+    // Most routes take no date at all: they pass without a look.
+    let pattern = crate::web::route_pattern(req.request());
+    let Some((pattern, dated)) = pattern.as_deref().and_then(|p| Some((p, dated(p)?))) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let method = req.method().as_str();
+    if dated.params.iter().any(|m| m.eq_ignore_ascii_case(method)) {
+        let errors = check_params(req.request());
+        if !errors.is_empty() {
+            return Ok(req
+                .error_response(ApiError::validation(errors))
+                .map_into_right_body());
+        }
     }
-    let pattern = req.match_pattern();
-    let method = req.method().as_str().to_ascii_lowercase();
     let json = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
-    let schema = pattern
-        .as_deref()
-        .filter(|p| json && dated_bodies().contains(&format!("{method} {p}")))
-        .and_then(|p| body_schema(p, &method));
+    let schema = dated
+        .bodies
+        .iter()
+        .find(|m| json && m.eq_ignore_ascii_case(method))
+        .and_then(|m| body_schema(pattern, m));
     let Some(schema) = schema else {
         return Ok(next.call(req).await?.map_into_left_body());
     };

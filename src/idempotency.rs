@@ -303,17 +303,9 @@ fn expiry() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now() - chrono::Duration::hours(RETENTION_HOURS)
 }
 
-/// Claims the key: forgets it when older than the retention, then inserts it. Under READ
-/// COMMITTED the insert waits while another transaction holds the same key. `None` when the key
-/// is new (now held by this transaction), else the stored row.
-async fn claim(conn: &mut AsyncPgConnection, fp: &Fingerprint) -> ApiResult<Option<StoredKey>> {
-    diesel::delete(
-        ik::table
-            .find((&fp.principal, &fp.key))
-            .filter(ik::created_at.lt(expiry())),
-    )
-    .execute(conn)
-    .await?;
+/// Inserts the key row unless the key is already there; true when inserted. Under READ
+/// COMMITTED the insert waits while another transaction holds the same key.
+async fn insert_key(conn: &mut AsyncPgConnection, fp: &Fingerprint) -> ApiResult<bool> {
     let inserted = diesel::insert_into(ik::table)
         .values((
             ik::principal.eq(&fp.principal),
@@ -325,7 +317,24 @@ async fn claim(conn: &mut AsyncPgConnection, fp: &Fingerprint) -> ApiResult<Opti
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
-    if inserted == 1 {
+    Ok(inserted == 1)
+}
+
+/// Claims the key: inserts it; when it is already there but older than the retention, forgets
+/// it and inserts it again (a new key, the usual case, costs one statement). `None` when the key
+/// is new (now held by this transaction), else the stored row.
+async fn claim(conn: &mut AsyncPgConnection, fp: &Fingerprint) -> ApiResult<Option<StoredKey>> {
+    if insert_key(conn, fp).await? {
+        return Ok(None);
+    }
+    let expired = diesel::delete(
+        ik::table
+            .find((&fp.principal, &fp.key))
+            .filter(ik::created_at.lt(expiry())),
+    )
+    .execute(conn)
+    .await?;
+    if expired == 1 && insert_key(conn, fp).await? {
         return Ok(None);
     }
     let row: StoredKey = ik::table
@@ -426,15 +435,18 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    // Decided on the route pattern, not the raw path, so an encoded path cannot dodge it.
-    let route = req.match_pattern().unwrap_or_else(|| req.path().to_owned());
-    let key = req
-        .headers()
-        .get(HEADER)
-        .map(|v| v.to_str().unwrap_or("").to_owned());
-    let (Some(key), true) = (key, applies(req.method(), &route)) else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+    // Reads and requests without a key pass at once.
+    let key = match req.headers().get(HEADER) {
+        Some(v) if is_write(req.method()) => v.to_str().unwrap_or("").to_owned(),
+        _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
+    // Decided on the route pattern, not the raw path, so an encoded path cannot dodge it.
+    let route = crate::web::route_pattern(req.request())
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| req.path().to_owned());
+    if !applies(req.method(), &route) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     // Problems are answered as responses (not errors) so that `error::localize` renders them in
     // the caller's language.
     if !valid_key(&key) {

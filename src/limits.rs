@@ -74,7 +74,8 @@ fn deadline_secs(req: &ServiceRequest, state: &AppState) -> u64 {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|ct| ct.to_ascii_lowercase().contains("json"));
-    let upload = req.match_pattern().as_deref() == Some(crate::attachments::api::UPLOAD_ROUTE);
+    let upload = crate::web::route_pattern(req.request()).as_deref()
+        == Some(crate::attachments::api::UPLOAD_ROUTE);
     if json && !upload {
         state.config.body_timeout_secs
     } else {

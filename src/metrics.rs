@@ -128,18 +128,21 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = method_label(req.method());
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = crate::web::route_pattern(req.request());
     let metrics = req
         .app_data::<actix_web::web::Data<crate::AppState>>()
         .map(|s| s.metrics.clone());
     let res = next.call(req).await;
     if let Some(m) = metrics {
         let status = match &res {
-            Ok(r) => r.status().as_u16(),
-            Err(e) => e.as_response_error().status_code().as_u16(),
+            Ok(r) => r.status(),
+            Err(e) => e.as_response_error().status_code(),
         };
-        let status = status.to_string();
-        let labels = [method, route.as_str(), status.as_str()];
+        let labels = [
+            method,
+            route.as_deref().unwrap_or("unmatched"),
+            status.as_str(),
+        ];
         m.requests.with_label_values(&labels).inc();
         m.latency
             .with_label_values(&labels)

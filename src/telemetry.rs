@@ -149,7 +149,7 @@ impl RootSpanBuilder for RequestSpan {
         request
             .extensions_mut()
             .insert(Started(std::time::Instant::now()));
-        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let route = crate::web::route_pattern(request.request());
         let request_id = request
             .extensions()
             .get::<tracing_actix_web::RequestId>()
@@ -158,7 +158,7 @@ impl RootSpanBuilder for RequestSpan {
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
-            http.route = %route,
+            http.route = %route.as_deref().unwrap_or("default"),
             http.target = %redact(request.path(), request.query_string()),
             http.client_ip = %crate::web::client_addr(request.request()),
             http.status_code = tracing::field::Empty,
@@ -181,29 +181,44 @@ impl RootSpanBuilder for RequestSpan {
             Ok(res) => (res.status(), res.response().error()),
             Err(e) => (e.as_response_error().status_code(), Some(e)),
         };
-        span.record("http.status_code", status.as_u16());
-        if let Ok(res) = outcome
-            && let Some(Started(at)) = res.request().extensions().get::<Started>().copied()
-        {
-            span.record("latency_ms", at.elapsed().as_secs_f64() * 1000.0);
-        }
-        if let Some(e) = error {
-            let code = e
-                .as_error::<crate::error::ApiError>()
+        let latency_ms = outcome.as_ref().ok().and_then(|res| {
+            let Started(at) = res.request().extensions().get::<Started>().copied()?;
+            Some(at.elapsed().as_secs_f64() * 1000.0)
+        });
+        let code = error.map(|e| {
+            e.as_error::<crate::error::ApiError>()
                 .map(|api| api.code)
-                .unwrap_or_else(|| status.canonical_reason().unwrap_or("error"));
-            span.record("exception.message", code);
-            span.record(
-                "otel.status_code",
-                if status.is_server_error() {
-                    "ERROR"
-                } else {
-                    "OK"
-                },
-            );
+                .unwrap_or_else(|| status.canonical_reason().unwrap_or("error"))
+        });
+        let otel = if code.is_some() && status.is_server_error() {
+            "ERROR"
         } else {
-            span.record("otel.status_code", "OK");
-        }
+            "OK"
+        };
+        // All at once: the JSON formatter parses and rewrites the span's fields on every
+        // record, so one record costs a quarter of four.
+        let Some(meta) = span.metadata() else {
+            return;
+        };
+        let fields = meta.fields();
+        let (Some(f_status), Some(f_latency), Some(f_code), Some(f_otel)) = (
+            fields.field("http.status_code"),
+            fields.field("latency_ms"),
+            fields.field("exception.message"),
+            fields.field("otel.status_code"),
+        ) else {
+            return;
+        };
+        let status = status.as_u16();
+        span.record_all(&fields.value_set(&[
+            (&f_status, Some(&status as &dyn tracing::Value)),
+            (
+                &f_latency,
+                latency_ms.as_ref().map(|v| v as &dyn tracing::Value),
+            ),
+            (&f_code, code.as_ref().map(|v| v as &dyn tracing::Value)),
+            (&f_otel, Some(&otel as &dyn tracing::Value)),
+        ]));
     }
 }
 

@@ -1,9 +1,27 @@
-//! Small HTTP helpers shared by handlers: ETag / If-Match.
+//! Small HTTP helpers shared by handlers and middleware: ETag / If-Match, the matched route.
 
 use crate::error::ApiError;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
+use std::rc::Rc;
+
+/// The request's route pattern (`/api/v1/staff/{id}`), `None` when no route matches (the one
+/// way to ask, for the request span, the middleware and the parameter checks alike). Matching
+/// walks the route table (some 80 patterns, a regular expression each) and most callers run
+/// before the router: the first caller matches and keeps the answer in the request's
+/// extensions, the others share it (a reference count, no copy).
+pub fn route_pattern(req: &HttpRequest) -> Option<Rc<str>> {
+    if let Some(MatchedRoute(r)) = req.extensions().get::<MatchedRoute>() {
+        return r.clone();
+    }
+    let r: Option<Rc<str>> = req.match_pattern().map(Rc::from);
+    req.extensions_mut().insert(MatchedRoute(r.clone()));
+    r
+}
+
+/// See [`route_pattern`].
+struct MatchedRoute(Option<Rc<str>>);
 
 /// The strong ETag of a resource at `version`.
 pub fn etag(version: i32) -> String {

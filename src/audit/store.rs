@@ -110,7 +110,10 @@ pub async fn append(conn: &mut AsyncPgConnection, e: AuditEntry) -> QueryResult<
         hash: String::new(),
     };
     row.hash = row.computed_hash(keyed_from, key);
-    diesel::insert_into(audit_events::table)
+    // The event and the new head are sent together (pipelined: one round trip while the head
+    // is locked, not two); PostgreSQL still runs them one after the other, in this order.
+    let shared: &AsyncPgConnection = conn;
+    let insert = diesel::insert_into(audit_events::table)
         .values((
             audit_events::id.eq(row.id),
             audit_events::center_id.eq(row.center_id),
@@ -126,14 +129,14 @@ pub async fn append(conn: &mut AsyncPgConnection, e: AuditEntry) -> QueryResult<
             audit_events::prev_hash.eq(&row.prev_hash),
             audit_events::hash.eq(&row.hash),
         ))
-        .execute(conn)
-        .await?;
-    diesel::update(audit_heads::table.find(row.center_id))
+        .execute(&mut &*shared);
+    let head = diesel::update(audit_heads::table.find(row.center_id))
         .set((
             audit_heads::seq.eq(row.seq),
             audit_heads::hash.eq(&row.hash),
         ))
-        .execute(conn)
+        .execute(&mut &*shared);
+    futures_util::future::try_join(insert, head)
         .await
         .map(|_| ())
 }

@@ -47,7 +47,7 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     // Decided on the route pattern, not the raw path, so an encoded path cannot dodge it; an
     // unknown route is left to answer 404 or 405.
-    if let Some(route) = req.match_pattern()
+    if let Some(route) = crate::web::route_pattern(req.request())
         && applies(req.method(), &route)
         && let Ok(Caller::Staff(user)) = authenticate_caller(req.request()).await
         && user.read_only()

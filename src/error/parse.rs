@@ -73,12 +73,9 @@ pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
 }
 
 pub(crate) fn param_schema<'a>(req: &HttpRequest, name: &str, location: &str) -> Option<&'a Value> {
-    let pattern = req.match_pattern()?;
+    let pattern = crate::web::route_pattern(req)?;
     let method = req.method().as_str().to_ascii_lowercase();
-    let op = spec_json()
-        .get("paths")?
-        .get(pattern.as_str())?
-        .get(method)?;
+    let op = spec_json().get("paths")?.get(&*pattern)?.get(method)?;
     let p = op
         .get("parameters")?
         .as_array()?
