@@ -8,6 +8,10 @@
 #                               #   DATABASE_URL=postgres://dutydesk_app:dutydesk_app@127.0.0.1:PORT/dutydesk
 #   scripts/pg.sh stop          # stop the private cluster
 #   scripts/pg.sh status        # say whether it runs (exit 0) or not (exit 3)
+#   scripts/pg.sh as-owner CMD… # run CMD as the cluster's OS user, with the server binaries first
+#                               # on PATH and PGHOST/PGPORT naming this cluster's socket (the
+#                               # backup tests run pg_basebackup, psql -U postgres … this way);
+#                               # its stdout is the script's stdout
 #
 # Everything except that one line goes to stderr.
 #
@@ -38,6 +42,9 @@
 #   DUTYDESK_PGDATA    data folder        (default /var/tmp/dutydesk-pg-<uid>/data)
 #   DUTYDESK_PGOSUSER  OS user that owns the cluster when run as root (default postgres)
 #   DUTYDESK_PGWAIT    seconds to wait for the server to accept connections (default 30)
+#   DUTYDESK_PGARCHIVE opt-in: a folder to archive WAL into (archive_mode = on, archive_command
+#                      copying each finished segment there; created for the cluster's user).
+#                      Written into dutydesk.conf on each start, so it must be set on every start.
 #
 # This is a throwaway dev/test cluster: unix-socket connections are trusted (the socket folder
 # is private to the cluster's user), TCP needs the password, and durability is turned off for speed.
@@ -222,10 +229,30 @@ EOF
 }
 
 write_runtime_conf() {
+  local archive=""
+  if [ -n "${DUTYDESK_PGARCHIVE:-}" ]; then
+    case "$DUTYDESK_PGARCHIVE" in
+      /*) ;;
+      *) die "DUTYDESK_PGARCHIVE must be an absolute path" ;;
+    esac
+    case "$DUTYDESK_PGARCHIVE" in
+      *"'"*|*" "*) die "DUTYDESK_PGARCHIVE must not contain quotes or spaces" ;;
+    esac
+    if [ ! -d "$DUTYDESK_PGARCHIVE" ]; then
+      mkdir -p "$DUTYDESK_PGARCHIVE" || die "cannot create $DUTYDESK_PGARCHIVE"
+      if [ "$IS_ROOT" -eq 1 ]; then
+        chown "$OWNER:$(id -gn "$OWNER")" "$DUTYDESK_PGARCHIVE"
+      fi
+      chmod 700 "$DUTYDESK_PGARCHIVE"
+    fi
+    archive="archive_mode = on
+archive_command = 'test ! -f $DUTYDESK_PGARCHIVE/%f && cp %p $DUTYDESK_PGARCHIVE/%f'"
+  fi
   as_owner sh -c 'cat > "$1"' sh "$PGDATA_DIR/dutydesk.conf" <<EOF
 # Written by scripts/pg.sh on every start; edits are lost.
 port = $PORT
 unix_socket_directories = '$SOCK_DIR'
+$archive
 EOF
 }
 
@@ -406,11 +433,22 @@ cmd_status() {
   return 3
 }
 
+# Run "$@" as the cluster's OS user (see the header). The data folder need not exist yet: its
+# parent is made (for a restore into a fresh folder).
+cmd_as_owner() {
+  [ "$#" -gt 0 ] || die "as-owner needs a command"
+  find_bin_dir || die "PostgreSQL binaries not found"
+  choose_owner
+  prepare_base_dir
+  as_owner env PATH="$BIN_DIR:$PATH" PGHOST="$SOCK_DIR" PGPORT="$PORT" "$@" >&3
+}
+
 case "${1:-up}" in
   up|start) cmd_up ;;
   app-url) cmd_app_url ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  as-owner) shift; cmd_as_owner "$@" ;;
   -h|--help|help) sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&3 ;;
-  *) die "unknown command '$1' (use: up, app-url, stop, status)" ;;
+  *) die "unknown command '$1' (use: up, app-url, stop, status, as-owner)" ;;
 esac

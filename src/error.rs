@@ -319,8 +319,13 @@ impl ApiError {
         e
     }
 
+    /// `503 database_unavailable` with `Retry-After: 1`: the database is down or restarting, or
+    /// no pooled connection came free within `DUTYDESK_DB_TIMEOUT_SECS`; a client may retry
+    /// (with the same Idempotency-Key for a write) after a second.
     pub fn unavailable() -> Self {
-        ApiError::of(Code::DatabaseUnavailable)
+        let mut e = ApiError::of(Code::DatabaseUnavailable);
+        e.retry_after_secs = Some(1);
+        e
     }
 
     pub fn internal() -> Self {

@@ -316,12 +316,15 @@ fn finish(doc: &mut utoipa::openapi::OpenApi) {
                 responses.insert(
                     "503".into(),
                     RefOr::T(problem_response(if authenticated {
-                        "`database_unavailable`; `revocation_state_unknown` (with `Retry-After`): \
+                        "`database_unavailable` (with `Retry-After`): the database is unreachable \
+                         or no pooled connection came free in time; `revocation_state_unknown` \
+                         (with `Retry-After`): \
                          this instance cannot confirm the bearer token is not revoked (its \
                          revocation listener lost the database for longer than the 5 s \
                          staleness bound); retry, do not log out"
                     } else {
-                        "`database_unavailable`"
+                        "`database_unavailable` (with `Retry-After`): the database is \
+                         unreachable or no pooled connection came free in time"
                     })),
                 );
             }

@@ -63,6 +63,12 @@ impl Cluster {
     /// A new cluster on a free port, migrated, with center `alpha` and its office admin
     /// (`admin` / [`ADMIN_PASSWORD`]).
     pub fn start(tag: &str) -> Cluster {
+        Cluster::start_with(tag, &[])
+    }
+
+    /// Like [`Cluster::start`], with `pg_env` for its first `scripts/pg.sh` (e.g.
+    /// `DUTYDESK_PGARCHIVE`; [`Cluster::up`] does not repeat it).
+    pub fn start_with(tag: &str, pg_env: &[(&str, &str)]) -> Cluster {
         let port = free_port();
         let base = clusters_dir().join(format!("{tag}-{}-{port}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
@@ -72,7 +78,7 @@ impl Cluster {
             owner_url: String::new(),
             app_url: String::new(),
         };
-        let line = c.pg_sh(&[]);
+        let line = c.pg_sh_with(&[], pg_env);
         c.owner_url = line
             .strip_prefix("DATABASE_URL=")
             .unwrap_or_else(|| panic!("pg.sh printed {line:?}"))
@@ -105,8 +111,14 @@ impl Cluster {
 
     /// Runs `scripts/pg.sh ARGS` for this cluster and returns its one stdout line (if any).
     pub fn pg_sh(&self, args: &[&str]) -> String {
+        self.pg_sh_with(args, &[])
+    }
+
+    /// [`Cluster::pg_sh`] with more environment for the script.
+    pub fn pg_sh_with(&self, args: &[&str], env: &[(&str, &str)]) -> String {
         let out = Command::new(repo().join("scripts/pg.sh"))
             .args(args)
+            .envs(env.iter().copied())
             .env_remove("DATABASE_URL")
             .env_remove("DUTYDESK_APP_DATABASE_URL")
             .env("DUTYDESK_PGPORT", self.port.to_string())
