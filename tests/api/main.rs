@@ -22,6 +22,7 @@ mod citizen_workflow;
 mod cli;
 mod cluster;
 mod compliance;
+mod db_faults;
 mod door_checks;
 mod drafts;
 mod duty_days;
