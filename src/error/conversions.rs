@@ -54,7 +54,7 @@ impl From<diesel::result::Error> for ApiError {
 /// `DatabaseErrorKind::Unknown` and diesel-async's error keeps no SQLSTATE (only the message, the
 /// detail and the hint), so they are recognised by their text: the server's own English, and its
 /// Simplified Chinese translation (`lc_messages = 'zh_CN.UTF-8'`), from PostgreSQL 15's
-/// `postgres-15.mo`. A server set to another language must use `lc_messages = 'C'` (docs/errors.md
+/// `postgres-15.mo`. A server set to another language must use `lc_messages = 'C'` (the README
 /// says so) or these errors stay 500.
 const GONE_MESSAGES: [&str; 19] = [
     "terminating connection due to administrator command",
