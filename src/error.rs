@@ -319,9 +319,10 @@ impl ApiError {
         e
     }
 
-    /// `503 database_unavailable` with `Retry-After: 1`: the database is down or restarting, or
-    /// no pooled connection came free within `DUTYDESK_DB_TIMEOUT_SECS`; a client may retry
-    /// (with the same Idempotency-Key for a write) after a second.
+    /// 503 `database_unavailable` with `Retry-After: 1`: the database is down, restarting or
+    /// out of reach (or the pool waited too long for a connection). The pool replaces dead
+    /// connections on their next use, so a retry a second later is served as soon as the
+    /// database is back.
     pub fn unavailable() -> Self {
         let mut e = ApiError::of(Code::DatabaseUnavailable);
         e.retry_after_secs = Some(1);

@@ -23,6 +23,7 @@ mod citizen_workflow;
 mod cli;
 mod cluster;
 mod compliance;
+mod db_faults;
 mod door_checks;
 mod drafts;
 mod drain;

@@ -199,8 +199,12 @@ catalogue! {
         RotationStateCorrupt = "rotation_state_corrupt", 500, [],
             "The rotation state stored with a published roster cannot be read; the office must repair it before generating.",
             "已发布值班表保存的轮换状态无法读取，须由管理员修复后再生成。";
+        /// The database is down, restarting or out of reach, or a query was cut off when it went
+        /// away (always with `Retry-After`). A write cut off this way either committed or left no
+        /// trace; its retry with the same `Idempotency-Key` replays or runs it, once.
         DatabaseUnavailable = "database_unavailable", 503, [],
-            "The database is unavailable. Try again shortly.", "数据库暂不可用，请稍后重试。";
+            "The database is unavailable for a moment. Try again after the time given in Retry-After; a write retried with the same Idempotency-Key takes effect only once.",
+            "数据库暂时不可用。请按 Retry-After 所示时间后重试；使用相同 Idempotency-Key 重试的写操作只会生效一次。";
         /// The instance cannot vouch that its record of revoked tokens is fresh (its listener lost
         /// the database for longer than the staleness bound): answered instead of 401 so that
         /// clients retry rather than log out.
