@@ -51,6 +51,7 @@ mod ratings;
 mod reasons;
 mod rectifications;
 mod replacements;
+mod replica;
 mod requests;
 mod revocation;
 mod roster;
