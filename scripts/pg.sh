@@ -12,6 +12,8 @@
 #                               # on PATH and PGHOST/PGPORT naming this cluster's socket (the
 #                               # backup tests run pg_basebackup, psql -U postgres … this way);
 #                               # its stdout is the script's stdout
+#   scripts/pg.sh replica       # make (or restart) a streaming hot standby of a cluster made by
+#                               # this script; prints its DATABASE_URL line (read-only). See below.
 #
 # Everything except that one line goes to stderr.
 #
@@ -45,6 +47,15 @@
 #   DUTYDESK_PGARCHIVE opt-in: a folder to archive WAL into (archive_mode = on, archive_command
 #                      copying each finished segment there; created for the cluster's user).
 #                      Written into dutydesk.conf on each start, so it must be set on every start.
+#
+# `replica`: DUTYDESK_PGPORT / DUTYDESK_PGDATA name the new replica, DUTYDESK_PRIMARY_PGDATA
+# (required) and DUTYDESK_PRIMARY_PGPORT (default 5439) the running primary, a cluster made by
+# this script. The first run clones the primary with `pg_basebackup -R -X stream -c fast` over
+# the primary's unix socket as `postgres` (initdb's `local replication all trust` line allows it)
+# and starts the copy as a hot standby streaming from the primary (`primary_conninfo` names the
+# same socket); later runs start it again. Roles, passwords and data come from the primary, so
+# the URLs are the primary's with the replica's port (`app-url` works too). `up` on a replica's
+# folder starts it without creating roles (a standby is read-only). `stop` stops it.
 #
 # This is a throwaway dev/test cluster: unix-socket connections are trusted (the socket folder
 # is private to the cluster's user), TCP needs the password, and durability is turned off for speed.
@@ -382,6 +393,12 @@ cmd_up() {
     start_cluster
   fi
 
+  if [ -f "$PGDATA_DIR/standby.signal" ]; then
+    wait_for_url
+    log "PostgreSQL replica ready: $URL"
+    printf 'DATABASE_URL=%s\n' "$URL" >&3
+    return 0
+  fi
   ensure_role_and_db || die "could not create roles ${DB_USER}, ${APP_USER} or database ${DB_NAME}"
   wait_for_url
   log "PostgreSQL ready: $URL"
@@ -424,6 +441,42 @@ cmd_stop() {
   fi
 }
 
+cmd_replica() {
+  local primary_data="${DUTYDESK_PRIMARY_PGDATA:-}" primary_port="${DUTYDESK_PRIMARY_PGPORT:-5439}"
+  [ -n "$primary_data" ] || die "replica: set DUTYDESK_PRIMARY_PGDATA to the primary's data folder"
+  case "$primary_data" in
+    /*) ;;
+    *) primary_data="$(pwd -P)/$primary_data" ;;
+  esac
+  primary_data="${primary_data%/}"
+  [ "$primary_data" != "$PGDATA_DIR" ] || die "replica: DUTYDESK_PGDATA must differ from DUTYDESK_PRIMARY_PGDATA"
+  [ "$primary_port" != "$PORT" ] || die "replica: DUTYDESK_PGPORT must differ from DUTYDESK_PRIMARY_PGPORT"
+  local primary_sock
+  primary_sock="$(dirname "$primary_data")"
+  find_bin_dir || die "PostgreSQL binaries not found (run scripts/pg.sh once to install them)"
+  [ -x "$BIN_DIR/pg_basebackup" ] || die "pg_basebackup not found in $BIN_DIR"
+  choose_owner
+  prepare_base_dir
+  take_lock
+  if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
+    if [ -e "$PGDATA_DIR" ] && [ -n "$(ls -A "$PGDATA_DIR" 2>/dev/null)" ]; then
+      die "$PGDATA_DIR exists, is not empty and holds no cluster; remove it or set DUTYDESK_PGDATA"
+    fi
+    log "cloning the primary on port $primary_port ($primary_sock) into $PGDATA_DIR"
+    if ! as_owner "$BIN_DIR/pg_basebackup" -h "$primary_sock" -p "$primary_port" -U postgres -w \
+        -D "$PGDATA_DIR" -R -X stream -c fast >"$BASE_DIR/basebackup.log" 2>&1; then
+      tail -n 30 "$BASE_DIR/basebackup.log" >&2 || true
+      die "pg_basebackup failed (is the primary running? full log: $BASE_DIR/basebackup.log)"
+    fi
+  elif [ ! -f "$PGDATA_DIR/standby.signal" ]; then
+    die "$PGDATA_DIR holds a cluster that is not a replica"
+  fi
+  server_running || start_cluster
+  wait_for_url
+  log "PostgreSQL replica ready (hot standby of port $primary_port): $URL"
+  printf 'DATABASE_URL=%s\n' "$URL" >&3
+}
+
 cmd_status() {
   if [ -s "$PGDATA_DIR/PG_VERSION" ] && find_bin_dir && choose_owner && server_running; then
     log "running: $PGDATA_DIR (log: $LOG_FILE)"
@@ -449,6 +502,7 @@ case "${1:-up}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   as-owner) shift; cmd_as_owner "$@" ;;
+  replica) cmd_replica ;;
   -h|--help|help) sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&3 ;;
-  *) die "unknown command '$1' (use: up, app-url, stop, status, as-owner)" ;;
+  *) die "unknown command '$1' (use: up, app-url, stop, status, as-owner, replica)" ;;
 esac

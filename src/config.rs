@@ -9,6 +9,16 @@ pub struct Config {
     /// PostgreSQL URL.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: String,
+    /// PostgreSQL URL of a streaming read replica (optional; see docs/scaling.md). Reports,
+    /// statistics, exports and calendar feeds read from it while its replay lag is within
+    /// `DUTYDESK_READ_MAX_STALENESS_SECS`; otherwise, and whenever it cannot be reached, from
+    /// `DATABASE_URL`. Same pool size as the primary's.
+    #[arg(long, env = "DUTYDESK_READ_DATABASE_URL")]
+    pub read_database_url: Option<String>,
+    /// Largest replay lag in seconds (an upper bound, measured every second) at which reads are
+    /// still sent to the read replica.
+    #[arg(long, env = "DUTYDESK_READ_MAX_STALENESS_SECS", default_value_t = 5)]
+    pub read_max_staleness_secs: u64,
     /// Address to listen on.
     #[arg(long, env = "DUTYDESK_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,

@@ -62,6 +62,9 @@ use utoipa_actix_web::AppExt;
 /// What every request handler can reach. Nothing here is needed by another instance.
 pub struct AppState {
     pub pool: db::DbPool,
+    /// The read replica (`DUTYDESK_READ_DATABASE_URL`), when configured: reached only through
+    /// [`AppState::read_conn`] (see [`db::replica`]).
+    pub replica: Option<Arc<db::replica::Replica>>,
     pub config: Arc<config::Config>,
     pub jwt: Arc<auth::jwt::JwtKeys>,
     pub metrics: Arc<metrics::Metrics>,
@@ -91,6 +94,17 @@ impl AppState {
             config.db_pool_size,
             Duration::from_secs(config.db_timeout_secs),
         )?;
+        let replica = match &config.read_database_url {
+            Some(url) if !url.is_empty() => Some(Arc::new(db::replica::Replica::new(
+                db::pool(
+                    url,
+                    config.db_pool_size,
+                    Duration::from_secs(config.db_timeout_secs).min(db::replica::CONNECT_TIMEOUT),
+                )?,
+                Duration::from_secs(config.read_max_staleness_secs),
+            ))),
+            _ => None,
+        };
         let clock = match config.clock_start()? {
             Some(at) => clock::Clock::starting_at(at),
             None => clock::Clock::system(),
@@ -103,6 +117,7 @@ impl AppState {
         );
         Ok(AppState {
             pool,
+            replica,
             config: Arc::new(config),
             jwt: Arc::new(jwt),
             metrics: Arc::new(metrics::Metrics::new()),
@@ -178,7 +193,12 @@ pub fn build_app(
             header::IF_MATCH,
             header::HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static(web::STALENESS_HEADER),
+        ])
         .max_age(3600);
     for origin in state.config.cors_origins.iter().filter(|o| !o.is_empty()) {
         cors = cors.allowed_origin(origin);
@@ -247,6 +267,9 @@ pub fn start(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
         state.config.database_url.clone(),
         state.revocations.clone(),
     ));
+    if let Some(replica) = &state.replica {
+        tokio::spawn(db::replica::monitor(replica.clone(), state.metrics.clone()));
+    }
     let state = actix_web::web::Data::new(state);
     Ok(HttpServer::new(move || build_app(state.clone()))
         .client_request_timeout(Duration::from_secs(cfg.header_timeout_secs.max(1)))

@@ -4,7 +4,8 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts,
+    Registry,
 };
 use std::time::Instant;
 
@@ -13,6 +14,12 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     pool: IntGaugeVec,
+    /// Reads routed to the read replica (see [`crate::db::replica`]).
+    pub replica_reads: IntCounter,
+    /// Replica-eligible reads served by the primary instead, by reason (`stale`, `unreachable`).
+    pub read_fallbacks: IntCounterVec,
+    /// The replica's staleness bound at the last measurement in seconds; -1 when unknown.
+    pub replica_staleness: Gauge,
 }
 
 impl Metrics {
@@ -46,11 +53,38 @@ impl Metrics {
             .register(Box::new(latency.clone()))
             .expect("unique");
         registry.register(Box::new(pool.clone())).expect("unique");
+        let replica_reads =
+            IntCounter::new("db_replica_reads_total", "Reads served by the read replica")
+                .expect("valid metric");
+        let read_fallbacks = IntCounterVec::new(
+            Opts::new(
+                "db_read_fallbacks_total",
+                "Replica-eligible reads served by the primary, by reason",
+            ),
+            &["reason"],
+        )
+        .expect("valid metric");
+        let replica_staleness = Gauge::new(
+            "db_replica_staleness_seconds",
+            "The read replica's staleness bound at the last measurement (-1: unknown)",
+        )
+        .expect("valid metric");
+        replica_staleness.set(-1.0);
+        for m in [
+            Box::new(replica_reads.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(read_fallbacks.clone()),
+            Box::new(replica_staleness.clone()),
+        ] {
+            registry.register(m).expect("unique");
+        }
         Metrics {
             registry,
             requests,
             latency,
             pool,
+            replica_reads,
+            read_fallbacks,
+            replica_staleness,
         }
     }
 

@@ -56,6 +56,21 @@ pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), ApiError
     }
 }
 
+/// Response header of the reads that a read replica may serve (reports, statistics, exports,
+/// calendar feeds): an upper bound, in whole seconds, of how old the data may be; `0` when the
+/// primary served it. See [`crate::db::replica`].
+pub const STALENESS_HEADER: &str = "x-data-staleness";
+
+/// `resp` stating the staleness of the data it was made from ([`STALENESS_HEADER`]; see
+/// [`crate::db::replica::ReadConn::staleness_secs`]).
+pub fn with_staleness(mut resp: HttpResponse, staleness_secs: u64) -> HttpResponse {
+    resp.headers_mut().insert(
+        header::HeaderName::from_static(STALENESS_HEADER),
+        header::HeaderValue::from(staleness_secs),
+    );
+    resp
+}
+
 /// 200 with the body and its `ETag`.
 pub fn with_etag(body: &impl Serialize, version: i32) -> HttpResponse {
     HttpResponse::Ok()

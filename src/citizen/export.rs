@@ -157,7 +157,7 @@ async fn answered_at(
     params(RequestQuery, ExportParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "One row per request, newest first, as a CSV or XLSX download", content(
+        (status = 200, description = "One row per request, newest first, as a CSV or XLSX download", headers(("X-Data-Staleness" = u32, description = "Upper bound, in whole seconds, of how old the data may be: `0` when the primary served it, else the read replica's measured lag (see docs/scaling.md)")), content(
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
@@ -180,7 +180,9 @@ pub async fn download(
         return Err(ApiError::of(Code::PersonalDataNotAllowed));
     }
     let reason = check_reason(personal, p.reason)?;
-    let mut conn = state.pool.get().await?;
+    // The rows are read where reports are read (the read replica, when configured); the audit
+    // entry is a write and goes to the primary.
+    let mut conn = state.read_conn().await?;
     let center = org_store::center(&mut conn, user.center_id).await?;
     let today = center.today(&state.clock);
     let q = query.into_inner();
@@ -199,6 +201,9 @@ pub async fn download(
     };
     let answered = answered_at(&mut conn, &ids).await?;
     let views = read::views(&mut conn, &center, today, rows).await?;
+    let staleness = conn.staleness_secs();
+    drop(conn);
+    let mut conn = state.pool.get().await?;
     audit::record(
         &mut conn,
         AuditEntry::new(&user, "citizen_requests_exported", "center", center.id).after(
@@ -226,7 +231,8 @@ pub async fn download(
         sealed,
     };
     let table = tokio::task::spawn_blocking(move || sheet.table(views, &vault)).await?;
-    export::respond(Some(p.format.into()), &(), move || table).await
+    let resp = export::respond(Some(p.format.into()), &(), move || table).await?;
+    Ok(crate::web::with_staleness(resp, staleness))
 }
 
 /// What the rows need beside the views.

@@ -39,7 +39,7 @@ const MAX_DUTIES: i64 = 366 * 1000;
     params(RangeQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The days and the supervisors' counts (JSON), or one row per day and supervisor as a CSV or XLSX download", content(
+        (status = 200, description = "The days and the supervisors' counts (JSON), or one row per day and supervisor as a CSV or XLSX download", headers(("X-Data-Staleness" = u32, description = "Upper bound, in whole seconds, of how old the data may be: `0` when the primary served it, else the read replica's measured lag (see docs/scaling.md)")), content(
             (DutyComplianceReport = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -59,8 +59,8 @@ pub async fn duty_compliance(
     let (from, to) = (q.from, q.to);
     check_range(from, to)?;
     let now = state.clock.now();
-    let mut conn = state.pool.get().await?;
-    let conn = &mut conn;
+    let mut read = state.read_conn().await?;
+    let conn: &mut diesel_async::AsyncPgConnection = &mut read;
     let center = org_store::center(conn, user.center_id).await?;
     let cal = cal_store::load(conn, center.id, from, to).await?;
     let duties = roster_store::list_assignments(
@@ -119,7 +119,8 @@ pub async fn duty_compliance(
         days,
         supervisors,
     };
-    export::respond(q.format, &report, || table(&report)).await
+    let resp = export::respond(q.format, &report, || table(&report)).await?;
+    Ok(crate::web::with_staleness(resp, read.staleness_secs()))
 }
 
 fn check_in_label(s: CheckInCompliance) -> &'static str {

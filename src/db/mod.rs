@@ -5,6 +5,7 @@
 //! (migration 000035), which cannot run them. So `serve` never migrates: it checks with
 //! [`pending`] and refuses to start while migrations are pending.
 
+pub mod replica;
 pub mod schema;
 
 use diesel::migration::MigrationSource;

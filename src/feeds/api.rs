@@ -157,7 +157,7 @@ fn calendar(body: String) -> HttpResponse {
     params(FeedQuery),
     security(("feed_token" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
+        (status = 200, description = "RFC 5545 calendar", headers(("X-Data-Staleness" = u32, description = "Upper bound, in whole seconds, of how old the data may be: `0` when the primary served it, else the read replica's measured lag (see docs/scaling.md)")), body = String, content_type = "text/calendar"),
         (status = 401, description = "`unauthorized`: no bearer token and no valid feed token (unknown, revoked or expired)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The token's subject is not a staff member", body = Problem, content_type = "application/problem+json"),
     )
@@ -168,8 +168,13 @@ pub async fn my_feed(
     state: web::Data<AppState>,
     query: web::Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.pool.get().await?;
-    let (center_id, me) = feed_caller(&req, &state, &mut conn, query.token.as_deref()).await?;
+    // Who is asking is checked on the primary (a token just created or revoked counts at once);
+    // the duties are read where reports are read.
+    let (center_id, me) = {
+        let mut conn = state.pool.get().await?;
+        feed_caller(&req, &state, &mut conn, query.token.as_deref()).await?
+    };
+    let mut conn = state.read_conn().await?;
     let today = crate::changes::checks::today(&mut conn, &state.clock, center_id).await?;
     let mut rows = Vec::new();
     let mut after = None;
@@ -197,8 +202,10 @@ pub async fn my_feed(
     // A duty handed to a substitute is no longer the caller's: it leaves their feed (calendar
     // apps drop the event) and shows in the substitute's.
     rows.retain(|a| a.on_duty() == me);
-    Ok(calendar(
-        render(&mut conn, center_id, "我的督导值班", &rows, Some(me)).await?,
+    let body = render(&mut conn, center_id, "我的督导值班", &rows, Some(me)).await?;
+    Ok(crate::web::with_staleness(
+        calendar(body),
+        conn.staleness_secs(),
     ))
 }
 
@@ -209,7 +216,7 @@ pub async fn my_feed(
     params(("id" = Uuid, Path, description = "Roster id"), FeedQuery),
     security(("feed_token" = []), ("bearer" = [])),
     responses(
-        (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
+        (status = 200, description = "RFC 5545 calendar", headers(("X-Data-Staleness" = u32, description = "Upper bound, in whole seconds, of how old the data may be: `0` when the primary served it, else the read replica's measured lag (see docs/scaling.md)")), body = String, content_type = "text/calendar"),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthorized`: no bearer token and no valid feed token (unknown, revoked or expired)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such roster in the caller's center", body = Problem, content_type = "application/problem+json"),
@@ -222,13 +229,18 @@ pub async fn roster_feed(
     id: web::Path<Uuid>,
     query: web::Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = state.pool.get().await?;
-    let (center_id, _) = feed_caller(&req, &state, &mut conn, query.token.as_deref()).await?;
+    let (center_id, _) = {
+        let mut conn = state.pool.get().await?;
+        feed_caller(&req, &state, &mut conn, query.token.as_deref()).await?
+    };
+    let mut conn = state.read_conn().await?;
     let roster = store::roster(&mut conn, center_id, *id).await?;
     let rows = store::roster_assignments(&mut conn, roster.id).await?;
     let name = format!("督导值班表 {} – {}", roster.start_date, roster.end_date);
-    Ok(calendar(
-        render(&mut conn, center_id, &name, &rows, None).await?,
+    let body = render(&mut conn, center_id, &name, &rows, None).await?;
+    Ok(crate::web::with_staleness(
+        calendar(body),
+        conn.staleness_secs(),
     ))
 }
 

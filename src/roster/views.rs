@@ -393,7 +393,7 @@ pub struct DutyStatistics {
     params(RangeQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Counts (JSON), or the same as a CSV or XLSX download", content(
+        (status = 200, description = "Counts (JSON), or the same as a CSV or XLSX download", headers(("X-Data-Staleness" = u32, description = "Upper bound, in whole seconds, of how old the data may be: `0` when the primary served it, else the read replica's measured lag (see docs/scaling.md)")), content(
             (DutyStatistics = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -409,7 +409,7 @@ pub async fn statistics(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     check_range(q.from, q.to)?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_conn().await?;
     let rows = store::duty_counts(&mut conn, user.center_id, q.from, q.to).await?;
     let mut staff: BTreeMap<Uuid, i64> = BTreeMap::new();
     let mut depts: BTreeMap<Uuid, i64> = BTreeMap::new();
@@ -444,7 +444,7 @@ pub async fn statistics(
             })
             .collect(),
     };
-    export::respond(q.format, &stats, || Table {
+    let resp = export::respond(q.format, &stats, || Table {
         name: format!("duty-statistics-{}-{}", q.from, q.to),
         headers: vec!["类别 kind", "编号 code", "名称 name", "值班天数 duty_days"],
         rows: stats
@@ -468,5 +468,6 @@ pub async fn statistics(
             }))
             .collect(),
     })
-    .await
+    .await?;
+    Ok(crate::web::with_staleness(resp, conn.staleness_secs()))
 }

@@ -42,7 +42,7 @@ pub struct ComplianceQuery {
     params(ComplianceQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Every active department, in rotation order (JSON), or one row per department as a CSV or XLSX download", content(
+        (status = 200, description = "Every active department, in rotation order (JSON), or one row per department as a CSV or XLSX download", headers(("X-Data-Staleness" = u32, description = "Upper bound, in whole seconds, of how old the data may be: `0` when the primary served it, else the read replica's measured lag (see docs/scaling.md)")), content(
             (ComplianceReport = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -60,7 +60,7 @@ pub async fn compliance_report(
         checks::week("week", query.week.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
     let end = compliance::week_end(week);
     let center = user.center_id;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_conn().await?;
     let cal = cal_store::load(&mut conn, center, week, end).await?;
     let days_before = checks::deadline_days_before(&mut conn, center).await?;
     let departments = org_store::active_departments(&mut conn, center).await?;
@@ -152,7 +152,7 @@ pub async fn compliance_report(
         non_compliant_count: out.len() - compliant_count,
         departments: out,
     };
-    export::respond(query.format, &report, || Table {
+    let resp = export::respond(query.format, &report, || Table {
         name: format!("sit-in-compliance-{week}"),
         headers: vec![
             "部门编号 code",
@@ -194,5 +194,6 @@ pub async fn compliance_report(
             })
             .collect(),
     })
-    .await
+    .await?;
+    Ok(crate::web::with_staleness(resp, conn.staleness_secs()))
 }

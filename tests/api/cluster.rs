@@ -178,6 +178,72 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// A streaming hot standby of `primary` on a free port (`scripts/pg.sh replica`:
+    /// `pg_basebackup -R -X stream` over the primary's socket). Its URLs are the primary's with
+    /// its own port; it is read-only. Stopped and removed when dropped, like any cluster.
+    pub fn replica_of(primary: &Cluster, tag: &str) -> Cluster {
+        let port = free_port();
+        let base = clusters_dir().join(format!("{tag}-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let data = base.join("data");
+        let out = Command::new(repo().join("scripts/pg.sh"))
+            .arg("replica")
+            .env_remove("DATABASE_URL")
+            .env_remove("DUTYDESK_APP_DATABASE_URL")
+            .env("DUTYDESK_PGPORT", port.to_string())
+            .env("DUTYDESK_PGDATA", &data)
+            .env("DUTYDESK_PRIMARY_PGPORT", primary.port.to_string())
+            .env("DUTYDESK_PRIMARY_PGDATA", &primary.data)
+            .output()
+            .expect("run scripts/pg.sh replica");
+        assert!(
+            out.status.success(),
+            "scripts/pg.sh replica failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let owner_url = line
+            .strip_prefix("DATABASE_URL=")
+            .unwrap_or_else(|| panic!("pg.sh replica printed {line:?}"))
+            .to_owned();
+        Cluster {
+            port,
+            data,
+            app_url: as_user(&owner_url, "dutydesk_app", "dutydesk_app"),
+            owner_url,
+        }
+    }
+
+    /// One SQL statement as the superuser `postgres` over the unix socket (e.g.
+    /// `SELECT pg_wal_replay_pause()` on a replica).
+    pub fn superuser_psql(&self, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-w",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-U",
+                "postgres",
+            ])
+            .args(["-d", "postgres", "-p", &self.port.to_string(), "-h"])
+            .arg(self.base())
+            .args(["-c", sql])
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success(),
+            "psql as postgres {sql:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = Command::new(repo().join("scripts/pg.sh"))

@@ -165,6 +165,8 @@ async fn ensure_template(admin: &str) -> String {
 pub fn config(db_url: &str) -> Config {
     Config {
         database_url: db_url.to_owned(),
+        read_database_url: None,
+        read_max_staleness_secs: 5,
         bind: "127.0.0.1:0".into(),
         jwt_secret: JWT_SECRET.into(),
         dev: false,

@@ -54,6 +54,7 @@ mod ratings;
 mod reasons;
 mod rectifications;
 mod replacements;
+mod replica;
 mod requests;
 mod revocation;
 mod roster;
