@@ -21,11 +21,40 @@ pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
 
+/// A pooled connection handed out again within this time of its last hand-out is not checked
+/// with a query first (see [`pool`]).
+pub const VERIFY_AFTER_IDLE: Duration = Duration::from_millis(250);
+
 /// Builds the pool. Connections are opened lazily; waiting for one is bounded by `timeout`.
+///
+/// Before a connection is handed out again, the pool drops it when it is closed, broken (a
+/// query on it lost the server) or left inside a transaction; and when it was last handed out
+/// more than [`VERIFY_AFTER_IDLE`] ago, it must first answer `SELECT 1`, else it is dropped and
+/// another taken or opened. So after a database restart no request gets a dead connection,
+/// while under load (connections reused within milliseconds) no request pays that extra round
+/// trip.
 pub fn pool(database_url: &str, max_size: usize, timeout: Duration) -> Result<DbPool, String> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    use deadpool::managed::{Hook, HookError};
+    use diesel_async::RunQueryDsl;
+    use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Pool::builder(manager)
         .max_size(max_size)
+        .pre_recycle(Hook::async_fn(|conn: &mut AsyncPgConnection, metrics| {
+            Box::pin(async move {
+                if metrics.last_used() <= VERIFY_AFTER_IDLE {
+                    return Ok(());
+                }
+                let checked: diesel::QueryResult<usize> =
+                    diesel::sql_query("SELECT 1").execute(conn).await;
+                checked.map(|_| ()).map_err(|e| {
+                    HookError::message(format!("pooled connection failed its check: {e}"))
+                })
+            })
+        }))
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(timeout))
         .create_timeout(Some(timeout))
