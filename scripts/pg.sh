@@ -287,6 +287,13 @@ clear_stale_locks() {
   done
 }
 
+# Before making a cluster in PGDATA_DIR: it must not hold something else.
+refuse_foreign_folder() {
+  if [ -e "$PGDATA_DIR" ] && [ -n "$(ls -A "$PGDATA_DIR" 2>/dev/null)" ]; then
+    die "$PGDATA_DIR exists, is not empty and holds no cluster; remove it or set DUTYDESK_PGDATA"
+  fi
+}
+
 server_running() {
   as_owner "$BIN_DIR/pg_ctl" status -D "$PGDATA_DIR" >/dev/null 2>&1
 }
@@ -368,9 +375,7 @@ cmd_up() {
   take_lock
 
   if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
-    if [ -e "$PGDATA_DIR" ] && [ -n "$(ls -A "$PGDATA_DIR" 2>/dev/null)" ]; then
-      die "$PGDATA_DIR exists, is not empty and holds no cluster; remove it or set DUTYDESK_PGDATA"
-    fi
+    refuse_foreign_folder
     init_cluster
   else
     local have want
@@ -459,9 +464,7 @@ cmd_replica() {
   prepare_base_dir
   take_lock
   if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
-    if [ -e "$PGDATA_DIR" ] && [ -n "$(ls -A "$PGDATA_DIR" 2>/dev/null)" ]; then
-      die "$PGDATA_DIR exists, is not empty and holds no cluster; remove it or set DUTYDESK_PGDATA"
-    fi
+    refuse_foreign_folder
     log "cloning the primary on port $primary_port ($primary_sock) into $PGDATA_DIR"
     if ! as_owner "$BIN_DIR/pg_basebackup" -h "$primary_sock" -p "$primary_port" -U postgres -w \
         -D "$PGDATA_DIR" -R -X stream -c fast >"$BASE_DIR/basebackup.log" 2>&1; then

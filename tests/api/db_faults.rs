@@ -331,16 +331,6 @@ async fn own_cluster_a_write_acknowledged_or_not_happens_once_when_the_process_i
     }
 }
 
-/// Another instance of the service on `app`'s database (as revocation.rs does): its base URL.
-async fn second_instance(app: &TestApp) -> String {
-    let state = dutydesk::AppState::new(config(&app.db_url)).unwrap();
-    state.clock.set(app.clock.now());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(dutydesk::start(state, listener).unwrap());
-    format!("http://127.0.0.1:{port}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_key_sent_to_two_instances_at_once_has_one_effect_and_one_answer() {
     let app = spawn_app().await;

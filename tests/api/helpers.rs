@@ -230,6 +230,17 @@ pub fn idp_public_pem() -> Vec<u8> {
         .unwrap()
 }
 
+/// Another instance of the service on `app`'s database, with `app`'s clock (two instances behind
+/// one load balancer): its base URL.
+pub async fn second_instance(app: &TestApp) -> String {
+    let state = dutydesk::AppState::new(config(&app.db_url)).unwrap();
+    state.clock.set(app.clock.now());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(dutydesk::start(state, listener).unwrap());
+    format!("http://127.0.0.1:{port}")
+}
+
 /// Starts the app on a fresh database, with center `alpha` and its office admin logged in.
 pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await

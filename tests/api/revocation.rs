@@ -10,16 +10,6 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-/// Another instance of the service on `app`'s database, with `app`'s clock: its base URL.
-async fn second_instance(app: &TestApp) -> String {
-    let state = dutydesk::AppState::new(config(&app.db_url)).unwrap();
-    state.clock.set(app.clock.now());
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(dutydesk::start(state, listener).unwrap());
-    format!("http://127.0.0.1:{port}")
-}
-
 async fn get_staff(base: &str, id: &str, token: &str) -> reqwest::Response {
     reqwest::Client::new()
         .get(format!("{base}/api/v1/staff/{id}"))
